@@ -1,0 +1,197 @@
+"""Deadlines: claim expiry, contribution due dates, late fines, late benefit payment, BPU grace."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .cases import LateFineCase, LatePaymentCase
+from .money import to_rupiah
+from .params import ParameterSet, ParameterView, load_parameters
+from .results import CaseError, Component, Reason, Result
+
+__all__ = [
+    "CoverDecision",
+    "add_months",
+    "add_working_days",
+    "add_years",
+    "bpu_cover",
+    "claim_expiry_date",
+    "contribution_due_date",
+    "late_payment_compensation",
+    "pu_late_fine",
+]
+
+
+def add_years(on: date, years: int) -> date:
+    """Same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return on.replace(year=on.year + years)
+    except ValueError:
+        return on.replace(year=on.year + years, day=28)
+
+
+def add_months(on: date, months: int) -> date:
+    """Same day ``months`` later, clipped to the end of a shorter month."""
+    year, month0 = divmod(on.year * 12 + on.month - 1 + months, 12)
+    return date(year, month0 + 1, min(on.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> date:
+    """The ``days``-th working day after ``start`` (Monday–Friday, minus ``holidays``)."""
+    off = frozenset(holidays)
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in off:
+            remaining -= 1
+    return current
+
+
+def claim_expiry_date(program: str, event_date: date, view: ParameterView) -> date | None:
+    """Last day a claim may be filed, selected by the event (accident) date; None = no deadline."""
+    years = view[f"claim.{program.lower()}_expiry_years"]
+    return None if years is None else add_years(event_date, years)
+
+
+def contribution_due_date(segment: str, year: int, month: int, params: ParameterSet | None = None) -> date:
+    """Due date of the contribution for ``year``-``month`` (PU: next month; BPU: same month)."""
+    parameters = params or load_parameters()
+    period = date(year, month, 1)
+    if segment == "PU":
+        return add_months(period, 1).replace(day=parameters.value("contribution.pu.due_day_next_month", period))
+    if segment == "BPU":
+        return period.replace(day=parameters.value("contribution.bpu.due_day_same_month", period))
+    raise CaseError({"segment": "due dates are defined for PU and BPU"})
+
+
+def _months_late(due: date, paid: date, started_month_counts: bool) -> int:
+    if paid <= due:
+        return 0
+    months = (paid.year - due.year) * 12 + paid.month - due.month
+    if started_month_counts and paid.day > due.day:
+        months += 1
+    return max(months, 1 if started_month_counts else 0)
+
+
+def pu_late_fine(case: LateFineCase, params: ParameterSet | None = None) -> Result:
+    """Fine for a late contribution: PU 2% of the amount due per month of delay; BPU none."""
+    if case.amount_due < 0:
+        raise CaseError({"amount_due": "must not be negative"})
+    if not 1 <= case.month <= 12:
+        raise CaseError({"month": "must be 1–12"})
+    parameters = params or load_parameters()
+    due = contribution_due_date(case.segment, case.year, case.month, parameters)
+    view = parameters.at(due)
+    seg = case.segment.lower()
+    rate_name = f"contribution.{seg}.late_fine_rate"
+    rate = view[rate_name]
+    view.entry(f"contribution.{seg}.due_day_{'next' if seg == 'pu' else 'same'}_month")
+    months = 0
+    if rate:
+        months = _months_late(due, case.payment_date, view["contribution.pu.late_fine_started_month_counts"])
+    components = []
+    if months:
+        amount = to_rupiah(case.amount_due, rate, months)
+        components.append(
+            Component(
+                code="denda_keterlambatan_iuran",
+                program=None,
+                amount=amount,
+                reference=view.ref(rate_name),
+                explanation_id=f"Denda {rate * 100:f}% × {months} bulan × iuran terutang Rp{case.amount_due:,}".replace(",", "."),
+                explanation_en=f"Fine {rate * 100:f}% × {months} months × contribution due Rp{case.amount_due:,}".replace(",", "."),
+                detail={"rate": rate, "months_late": months, "amount_due": case.amount_due},
+            )
+        )
+    return Result.build("late_fine", view, components, facts={"due_date": due, "months_late": months, "fine_rate": rate})
+
+
+def late_payment_compensation(case: LatePaymentCase, params: ParameterSet | None = None) -> Result:
+    """Compensation BPJS owes for paying a benefit after its deadline (1% of the benefit per day)."""
+    if case.payment_date < case.application_date:
+        raise CaseError({"payment_date": "is before the application date"})
+    if case.benefit_amount < 0:
+        raise CaseError({"benefit_amount": "must not be negative"})
+    view = (params or load_parameters()).at(case.application_date)
+    deadline_name = f"payment.{case.program.lower()}_deadline_working_days"
+    working_days = view[deadline_name]
+    deadline = add_working_days(case.application_date, working_days, case.holidays)
+    counting = view["payment.late_day_count"]
+    if case.payment_date <= deadline:
+        days = 0
+    elif counting == "working":
+        days = 0
+        current = deadline
+        while current < case.payment_date:
+            current = add_working_days(current, 1, case.holidays)
+            if current <= case.payment_date:
+                days += 1
+    else:
+        days = (case.payment_date - deadline).days
+    rate_name = "payment.late_compensation_rate_per_day"
+    rate = view[rate_name]
+    components = []
+    if days:
+        components.append(
+            Component(
+                code="kompensasi_keterlambatan",
+                program=case.program,
+                amount=to_rupiah(case.benefit_amount, rate, days),
+                reference=view.ref(rate_name),
+                explanation_id=f"{rate * 100:f}% × {days} hari terlambat × manfaat Rp{case.benefit_amount:,} (batas {working_days} hari kerja: {deadline.isoformat()})".replace(",", "."),
+                explanation_en=f"{rate * 100:f}% × {days} days late × benefit Rp{case.benefit_amount:,} (deadline {working_days} working days: {deadline.isoformat()})".replace(",", "."),
+                detail={"rate": rate, "days_late": days, "deadline": deadline, "benefit_amount": case.benefit_amount},
+            )
+        )
+    return Result.build(
+        "late_payment", view, components, facts={"deadline": deadline, "days_late": days, "day_count": counting}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverDecision:
+    """Whether a BPU participant is covered for an event, given the paid-through date."""
+
+    covered: bool
+    payable: bool
+    reasons: tuple[Reason, ...]
+    grace_ends: date
+
+
+def bpu_cover(event_date: date, paid_through: date, arrears_paid: bool, params: ParameterSet | None = None) -> CoverDecision:
+    """Cover of a BPU participant on ``event_date``; the grace-window treatment is a configurable policy."""
+    view = (params or load_parameters()).at(event_date)
+    grace_ends = add_months(paid_through, view["contribution.bpu.arrears_months"])
+    policy_name = "contribution.bpu.grace_event_policy"
+    if event_date <= paid_through:
+        return CoverDecision(True, True, (), grace_ends)
+    if event_date > grace_ends:
+        reason = Reason(
+            "membership_ended",
+            "Kepesertaan berakhir: lebih dari masa tenggang tanpa iuran",
+            "Membership ended: unpaid beyond the grace period",
+            view.ref("contribution.bpu.arrears_months"),
+        )
+        return CoverDecision(False, False, (reason,), grace_ends)
+    policy = view[policy_name]
+    if policy == "covered" or (policy == "payable_after_arrears_paid" and arrears_paid):
+        return CoverDecision(True, True, (), grace_ends)
+    if policy == "payable_after_arrears_paid":
+        reason = Reason(
+            "arrears_unpaid",
+            "Peristiwa dalam masa tenggang: dapat dibayar setelah tunggakan dilunasi",
+            "Event in the grace window: payable once the arrears are paid",
+            view.ref(policy_name),
+        )
+        return CoverDecision(True, False, (reason,), grace_ends)
+    reason = Reason(
+        "not_covered_in_grace_window",
+        "Peristiwa dalam masa tenggang tidak dijamin",
+        "An event in the grace window is not covered",
+        view.ref(policy_name),
+    )
+    return CoverDecision(False, False, (reason,), grace_ends)

@@ -1,0 +1,70 @@
+"""Heirs (ahli waris): which priority class of relatives receives the cash benefits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .cases import HeirsCase
+from .params import ParameterSet, load_parameters
+from .results import CaseError, HeirsResult, _uses
+
+__all__ = ["determine_heirs"]
+
+_CLASS_TEXT = {
+    "spouse_or_children": ("janda/duda atau anak", "the widow/widower or children"),
+    "lineal": ("keturunan sedarah lurus sampai derajat kedua", "lineal blood relatives to the second degree"),
+    "siblings": ("saudara kandung", "siblings"),
+    "parents_in_law": ("mertua", "parents-in-law"),
+    "will": ("pihak yang ditunjuk dalam wasiat", "the person named in the will"),
+}
+
+
+def determine_heirs(case: HeirsCase, params: ParameterSet | None = None) -> HeirsResult:
+    """The first priority class with at least one relative takes the benefits (PP 44/2015)."""
+    on = case.event_date or date.today()
+    view = (params or load_parameters()).at(on)
+    name = "heirs.priority_classes"
+    classes = view[name]
+    known = {relation for row in classes for relation in row["relations"]}
+    seen: set[str] = set()
+    for index, relative in enumerate(case.relatives):
+        if relative.relation not in known:
+            raise CaseError({f"relatives.{index}.relation": f"not one of {', '.join(sorted(known))}"})
+        if relative.id in seen:
+            raise CaseError({f"relatives.{index}.id": f"duplicate id {relative.id!r}"})
+        seen.add(relative.id)
+    for row in classes:
+        heirs = tuple(r.id for r in case.relatives if r.relation in row["relations"])
+        if heirs:
+            text_id, text_en = _CLASS_TEXT.get(row["class"], (row["class"], row["class"]))
+            return HeirsResult(
+                heir_class=row["class"],
+                heirs=heirs,
+                funeral_cost_to=None,
+                to_social_security_fund=False,
+                reference=view.ref(name),
+                explanation_id=f"Ahli waris: {text_id} ({len(heirs)} orang); pembagian menurut penunjukan penerima pada klaim",
+                explanation_en=f"Heirs: {text_en} ({len(heirs)}); the split follows the claim's payee designation",
+                parameters=_uses(view),
+                parameter_version=view.parameters.version,
+            )
+    arranger = case.funeral_arranger
+    return HeirsResult(
+        heir_class="none",
+        heirs=(),
+        funeral_cost_to=arranger,
+        to_social_security_fund=True,
+        reference=view.ref(name),
+        explanation_id=(
+            "Tidak ada ahli waris: biaya pemakaman kepada pihak yang mengurus pemakaman, manfaat lain ke Dana Jaminan Sosial"
+            if arranger
+            else "Tidak ada ahli waris dan tidak ada pengurus pemakaman: manfaat ke Dana Jaminan Sosial"
+        ),
+        explanation_en=(
+            "No heirs: the funeral cost goes to whoever arranged the funeral, the other benefits to the social security fund"
+            if arranger
+            else "No heirs and no funeral arranger: the benefits go to the social security fund"
+        ),
+        parameters=_uses(view),
+        parameter_version=view.parameters.version,
+    )

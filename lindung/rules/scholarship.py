@@ -1,0 +1,171 @@
+"""Children's scholarship (beasiswa pendidikan anak): entitlement and yearly schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .cases import Child, ScholarshipCase
+from .params import ParameterSet, ParameterView, load_parameters
+from .results import CaseError, ChildScholarship, Reason, ScholarshipResult, ScholarshipYear, _uses
+
+__all__ = ["age_on", "scholarship_for", "scholarship_schedule"]
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Completed years of age on ``on`` (someone born on 29 February ages on 1 March)."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def scholarship_schedule(case: ScholarshipCase, params: ParameterSet | None = None) -> ScholarshipResult:
+    """Scholarship per child and year, by the regulation in force on the event date."""
+    parameters = params or load_parameters()
+    return scholarship_for(case, parameters.at(case.event_date), parameters)
+
+
+def _reason(code: str, text_id: str, text_en: str, reference: str | None = None) -> Reason:
+    return Reason(code, text_id, text_en, reference)
+
+
+def _participant_reasons(case: ScholarshipCase, view: ParameterView) -> list[Reason]:
+    if case.program is None or case.contribution_months is None:
+        return []
+    name = f"scholarship.{case.program.lower()}_min_contribution_months"
+    minimum = view[name]
+    if case.contribution_months < minimum:
+        return [
+            _reason(
+                "contribution_months_below_minimum",
+                f"Masa iur {case.contribution_months} bulan, kurang dari {minimum} bulan",
+                f"Contribution period {case.contribution_months} months, below the required {minimum} months",
+                view.ref(name),
+            )
+        ]
+    return []
+
+
+def _child_reasons(child: Child, case: ScholarshipCase, view: ParameterView, as_of_view: ParameterView) -> list[Reason]:
+    reasons = []
+    limit = view["scholarship.age_limit"]
+    if limit is not None and age_on(child.birth_date, case.event_date) >= limit:
+        reasons.append(
+            _reason("child_over_age_limit", f"Anak sudah berusia {limit} tahun", f"The child has reached {limit}", view.ref("scholarship.age_limit"))
+        )
+    if child.married:
+        reasons.append(_reason("child_married", "Anak sudah menikah", "The child is married", view.ref("scholarship.age_limit")))
+    if child.working:
+        max_months = as_of_view["scholarship.working_student_max_months"]
+        keeps = as_of_view["scholarship.working_student_bpu_or_apprentice_keeps"]
+        exempt = child.level is not None and (
+            (max_months is not None and child.work_months <= max_months) or (keeps and (child.bpu_worker or child.apprentice))
+        )
+        if not exempt:
+            reasons.append(
+                _reason(
+                    "child_working",
+                    "Anak sudah bekerja (bukan pengecualian pelajar yang bekerja)",
+                    "The child works (not the working-student exception)",
+                    as_of_view.ref("scholarship.working_student_max_months"),
+                )
+            )
+    return reasons
+
+
+def _school_year_start(on: date, start_month: int) -> date:
+    return date(on.year if on.month >= start_month else on.year - 1, start_month, 1)
+
+
+def _schedule(child: Child, first_year: date, view: ParameterView) -> tuple[ScholarshipYear, ...]:
+    levels = view["scholarship.levels"]
+    names = [row["level"] for row in levels]
+    reference = view.ref("scholarship.levels")
+    limit = view["scholarship.age_limit"]
+    cap = view["scholarship.max_per_child"]
+    entry_age = view["scholarship.school_entry_age"]
+    level_index = None if child.level is None else names.index(child.level)
+    year_in_level = child.year_in_level
+    years: list[ScholarshipYear] = []
+    paid = 0
+    starts = first_year
+    while True:
+        age = age_on(child.birth_date, starts)
+        if limit is not None and age >= limit:
+            break
+        if level_index is None and age >= entry_age:
+            level_index, year_in_level = 0, 1
+        if level_index is not None:
+            row = levels[level_index]
+            amount = row["amount"]
+            if cap is not None:
+                amount = min(amount, cap - paid)
+            years.append(
+                ScholarshipYear(f"{starts.year}/{starts.year + 1}", starts, row["level"], year_in_level, age, amount, reference)
+            )
+            paid += amount
+            if cap is not None and paid >= cap:
+                break
+            year_in_level += 1
+            if year_in_level > row["max_years"]:
+                level_index, year_in_level = level_index + 1, 1
+                if level_index >= len(levels):
+                    break
+        starts = date(starts.year + 1, starts.month, starts.day)
+    return tuple(years)
+
+
+def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: ParameterSet) -> ScholarshipResult:
+    """Scholarship using an existing parameter view (so a benefit records one set of parameters)."""
+    scheme = view["scholarship.scheme"]
+    as_of_view = parameters.at(case.as_of) if case.as_of is not None and case.as_of != view.on else view
+    level_names = [row["level"] for row in view["scholarship.levels"]]
+    for index, child in enumerate(case.children):
+        if child.level is not None and scheme == "schedule" and child.level not in level_names:
+            raise CaseError({f"children.{index}.level": f"not one of {', '.join(level_names)}"})
+        if child.level is not None and scheme == "schedule":
+            max_years = view["scholarship.levels"][level_names.index(child.level)]["max_years"]
+            if not 1 <= child.year_in_level <= max_years:
+                raise CaseError({f"children.{index}.year_in_level": f"must be between 1 and {max_years} for {child.level}"})
+    participant = _participant_reasons(case, view)
+    max_children = view["scholarship.max_children"]
+    first_year = _school_year_start(case.event_date, view["scholarship.school_year_start_month"])
+    children = []
+    selected = 0
+    for index, child in enumerate(case.children):
+        reasons = _child_reasons(child, case, view, as_of_view)
+        if not reasons and selected >= max_children:
+            reasons.append(
+                _reason(
+                    "max_children_reached",
+                    f"Beasiswa paling banyak untuk {max_children} anak",
+                    f"The scholarship is limited to {max_children} children",
+                    view.ref("scholarship.max_children"),
+                )
+            )
+        years: tuple[ScholarshipYear, ...] = ()
+        if not reasons:
+            selected += 1
+            if scheme == "schedule":
+                years = _schedule(child, first_year, view)
+            else:
+                amount = view["scholarship.lump_sum_amount"]
+                years = (
+                    ScholarshipYear(
+                        f"{first_year.year}/{first_year.year + 1}",
+                        first_year,
+                        child.level or "-",
+                        1,
+                        age_on(child.birth_date, first_year),
+                        amount,
+                        view.ref("scholarship.lump_sum_amount"),
+                    ),
+                )
+        children.append(ChildScholarship(index, child.id, child.birth_date, not reasons, tuple(reasons), years))
+    if as_of_view is not view:
+        view.used.update({k: v for k, v in as_of_view.used.items() if k not in view.used})
+    return ScholarshipResult(
+        eligible=not participant,
+        reasons=tuple(participant),
+        scheme=scheme,
+        children=tuple(children),
+        parameters=_uses(view),
+        parameter_version=parameters.version,
+    )
