@@ -1,0 +1,53 @@
+# The two commands a new machine needs:
+#   make run   — install, migrate the embedded SQLite database, load demo data, serve on :8000
+#   make test  — install with dev dependencies and run the whole test suite
+#               (SQLite by default; PostgreSQL when DATABASE_URL points at it)
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev migrate demo messages bench clean help
+
+help:
+	@echo "make run    start Lindung on http://$(HOST):$(PORT) (SQLite, demo data)"
+	@echo "make test   run the test suite (DATABASE_URL=postgres://... to run it on PostgreSQL)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	DEBUG=1 $(BIN)/lindung migrate --noinput -v 0
+	DEBUG=1 $(BIN)/lindung demo
+	@echo ""
+	@echo "  Lindung: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo ""
+	DEBUG=1 $(BIN)/lindung runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(VENV)/.installed-dev
+	cd lindung && ../$(BIN)/lindung makemessages -l id -l en --no-obsolete --add-location file
+	$(BIN)/lindung i18n compile
+
+bench: $(VENV)/.installed-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

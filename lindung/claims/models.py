@@ -1,0 +1,1 @@
+"""Models of the claims context (built by later issues)."""

@@ -1,0 +1,1 @@
+"""Models of the contributions context (built by later issues)."""

@@ -1,0 +1,1 @@
+"""Models of the payouts context (built by later issues)."""

@@ -1,0 +1,1 @@
+"""Models of the reports context (built by later issues)."""

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lindung.api import api
+from lindung.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("lindung.accounts.urls")),
+    path("regions/", include("lindung.registry.urls")),
+    path("sponsors/", include("lindung.membership.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("lindung.core.urls")),
+]
