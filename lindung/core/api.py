@@ -1,0 +1,210 @@
+"""The API platform: one NinjaAPI, token and session auth, one error shape, pagination and
+``Idempotency-Key`` handling. Contexts add routers in ``lindung/api.py``."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from typing import Any, Callable
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.responses import Status
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from lindung.accounts.services import token_authenticate
+from lindung.core.errors import ServiceError
+from lindung.core.models import IdempotencyRecord
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer lnd_…``"""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class HeaderToken(APIKeyHeader):
+    """``X-API-Key: lnd_…`` for clients that cannot set Authorization."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        if not key:
+            return None
+        user = token_authenticate(key)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Lindung API",
+    version="1",
+    description="Employment social security administration (JKK, JKM). All amounts are integer rupiah.",
+    urls_namespace="api",
+    auth=[BearerToken(), HeaderToken(), django_auth],
+)
+
+
+def _error(api_instance: NinjaAPI, request, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    return api_instance.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+def _loc_to_field(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form", "payload")]
+    return ".".join(parts) or "body"
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 429: "throttled"}
+
+
+def install_error_handlers(api_instance: NinjaAPI) -> None:
+    """Give ``api_instance`` the one error shape ``{"error": {"code", "message", "fields"}}``."""
+
+    def validation(request, exc: NinjaValidationError):
+        fields = {_loc_to_field(list(err.get("loc", []))): err.get("msg", "invalid") for err in exc.errors}
+        return _error(api_instance, request, 422, "validation_error", "The request is not valid.", fields)
+
+    def service(request, exc: ServiceError):
+        return _error(api_instance, request, exc.status, exc.code, exc.message, exc.fields)
+
+    def django_validation(request, exc: DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            fields = {k: "; ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            fields = {"__all__": "; ".join(exc.messages)}
+        return _error(api_instance, request, 400, "invalid", "The request could not be applied.", fields)
+
+    def unauthenticated(request, exc):
+        return _error(api_instance, request, 401, "unauthenticated", "Authentication is required (Bearer token or session).")
+
+    def forbidden(request, exc):
+        return _error(api_instance, request, 403, "forbidden", str(exc) or "You do not have permission for this action.")
+
+    def not_found(request, exc):
+        return _error(api_instance, request, 404, "not_found", str(exc) or "Not found.")
+
+    def does_not_exist(request, exc):
+        return _error(api_instance, request, 404, "not_found", "Not found.")
+
+    def http_error(request, exc: HttpError):
+        return _error(api_instance, request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
+
+    for exc_class, handler in [
+        (NinjaValidationError, validation),
+        (ServiceError, service),
+        (DjangoValidationError, django_validation),
+        (AuthenticationError, unauthenticated),
+        (PermissionDenied, forbidden),
+        (Http404, not_found),
+        (ObjectDoesNotExist, does_not_exist),
+        (HttpError, http_error),
+    ]:
+        api_instance.add_exception_handler(exc_class, handler)
+
+
+install_error_handlers(api)
+
+
+def require_perm(request: HttpRequest, *perms: str) -> None:
+    """Raise 403 unless the user holds every permission (role permissions, see accounts.roles)."""
+    user = request.user
+    if not user.has_perms(perms):
+        raise PermissionDenied("You do not have permission for this action.")
+
+
+class Page(PaginationBase):
+    """``?page=1&page_size=50`` → ``{"items": [...], "count", "page", "page_size", "pages"}``."""
+
+    class Input(Schema):
+        page: int = 1
+        page_size: int = settings.LINDUNG_API_PAGE_SIZE
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        pages: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        page_size = max(1, min(pagination.page_size, settings.LINDUNG_API_MAX_PAGE_SIZE))
+        page = max(1, pagination.page)
+        count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        start = (page - 1) * page_size
+        return {
+            "items": list(queryset[start : start + page_size]),
+            "count": count,
+            "page": page,
+            "page_size": page_size,
+            "pages": (count + page_size - 1) // page_size,
+        }
+
+
+def idempotent(func: Callable) -> Callable:
+    """Honour ``Idempotency-Key`` on a POST that creates money movements.
+
+    The first request with a key runs and its response (status and body) is stored; a retry with
+    the same key and the same body gets the stored response again without running twice; the same
+    key with a different body is refused (422 ``idempotency_key_reused``); a retry while the first
+    is still running gets 409 ``idempotency_in_progress``. The handler must return
+    ``Status(status, body)``.
+    """
+
+    @functools.wraps(func)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return func(request, *args, **kwargs)
+        if len(key) > 200:
+            raise ServiceError("invalid", "Idempotency-Key is longer than 200 characters.", {"Idempotency-Key": "too long"})
+        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + (request.body or b"")).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, method=request.method, path=request.path, request_hash=digest
+                )
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(user=request.user, key=key)
+            if record.request_hash != digest:
+                raise ServiceError(
+                    "idempotency_key_reused", "This Idempotency-Key was used for a different request.", {"Idempotency-Key": "reused"}, status=422
+                ) from None
+            if record.status_code is None:
+                raise ServiceError("idempotency_in_progress", "A request with this Idempotency-Key is still running.", status=409) from None
+            return Status(record.status_code, record.response_body)
+        try:
+            result = func(request, *args, **kwargs)
+        except Exception:
+            record.delete()
+            raise
+        if not isinstance(result, Status):
+            record.delete()
+            raise TypeError(f"{func.__name__} must return Status(status, body) to be idempotent")
+        payload = json.loads(api.renderer.render(request, result.value, response_status=result.status_code))
+        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=result.status_code, response_body=payload)
+        return result
+
+    return wrapper

@@ -1,0 +1,67 @@
+"""Errors raised by services; web views and the API turn them into one shape.
+
+The API error shape is ``{"error": {"code": str, "message": str, "fields": {name: reason}}}``.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A business rule refused the request. ``code`` is stable and machine-readable."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None, *, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = dict(fields or {})
+        if status is not None:
+            self.status = status
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, message: str = "Not found.", fields: dict[str, str] | None = None):
+        super().__init__("not_found", message, fields)
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class RowError:
+    """One problem in one row of an input file (row numbers count the header as row 1)."""
+
+    __slots__ = ("row", "field", "code", "message")
+
+    def __init__(self, row: int, code: str, message: str, field: str | None = None):
+        self.row = row
+        self.field = field
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", field {self.field}" if self.field else "")
+        return f"{where}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
+
+
+class FileRejected(ServiceError):
+    """An input file was rejected as a whole; nothing of it was written."""
+
+    def __init__(self, errors: list[RowError], *, what: str = "file", limit: int = 20):
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors[:limit])
+        more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""
+        super().__init__(
+            "file_rejected",
+            f"The {what} was rejected, nothing was written: {len(errors)} problem(s): {shown}{more}",
+            {f"row {e.row}": e.message for e in errors[:limit]},
+        )

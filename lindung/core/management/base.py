@@ -1,0 +1,43 @@
+"""Shared pieces of Lindung's management commands."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lindung.core.audit import audit_source
+from lindung.core.errors import FileRejected, ServiceError
+
+
+class LindungCommand(BaseCommand):
+    """A command whose writes are audited as ``cli`` and whose service errors exit cleanly.
+
+    ``--as USERNAME`` names the operator recorded in the audit trail.
+    """
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument("--as", dest="actor_username", metavar="USERNAME", help="User recorded as the actor in the audit trail.")
+        return parser
+
+    def actor(self, options):
+        from lindung.accounts.models import User
+
+        name = options.get("actor_username")
+        if not name:
+            return None
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            raise CommandError(f"--as: no user {name!r}.")
+        return user
+
+    def execute(self, *args, **options):
+        with audit_source("cli"):
+            try:
+                return super().execute(*args, **options)
+            except FileRejected as exc:
+                for err in exc.errors:
+                    self.stderr.write(f"  {err}")
+                raise CommandError(f"{exc.message.split(':')[0]}: {len(exc.errors)} problem(s), listed above.") from None
+            except ServiceError as exc:
+                fields = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
+                raise CommandError(f"{exc.message}{fields}") from None

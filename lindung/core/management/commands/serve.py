@@ -1,0 +1,31 @@
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Production server: collects static files, then runs gunicorn on lindung.wsgi."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("LINDUNG_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LINDUNG_WORKERS", str(min(8, (os.cpu_count() or 1) * 2 + 1)))))
+        parser.add_argument("--timeout", type=int, default=int(os.environ.get("LINDUNG_TIMEOUT", "120")))
+        parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument("--dry-run", action="store_true", help="Print the gunicorn command instead of running it")
+
+    def handle(self, *args, **options):
+        if not options["no_collectstatic"] and not options["dry_run"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
+            "--bind", options["bind"], "--workers", str(options["workers"]), "--timeout", str(options["timeout"]),
+            "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
+        if options["dry_run"]:
+            self.stdout.write(" ".join(argv))
+            return
+        self.stdout.write(f"Lindung serving on http://{options['bind']} with {options['workers']} workers")
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)

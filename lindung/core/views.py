@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from lindung.core.models import AuditEvent, Job
+from lindung.core.selectors import home_panels
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - health reports any database failure
+        return JsonResponse({"status": "error", "database": "error", "detail": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"panels": home_panels(request.user)})
+
+
+@login_required
+@permission_required("core.view_auditevent", raise_exception=True)
+def audit_list(request):
+    qs = AuditEvent.objects.visible_to(request.user)
+    action = request.GET.get("action")
+    if action:
+        qs = qs.filter(action=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"page": page, "action": action or ""})
+
+
+@login_required
+@permission_required("core.view_job", raise_exception=True)
+def job_detail(request, job_id):
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=job_id)
+    template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
