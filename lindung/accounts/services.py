@@ -1,0 +1,78 @@
+"""Writes of the accounts context: users, roles, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from lindung.accounts.models import ApiToken, Branch, User
+from lindung.accounts.roles import ROLES
+from lindung.core import audit
+from lindung.core.errors import ServiceError
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    roles: list[str],
+    branch: Branch | None = None,
+    sponsor=None,
+    full_name: str = "",
+    email: str = "",
+) -> User:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ServiceError("invalid", f"Unknown role(s): {', '.join(unknown)}.", {"roles": f"unknown: {', '.join(unknown)}"})
+    if "sponsor" in roles and sponsor is None:
+        raise ServiceError("invalid", "A sponsor user must belong to a sponsor.", {"sponsor": "required for the sponsor role"})
+    if "sponsor" in roles and len(roles) > 1:
+        raise ServiceError("invalid", "The sponsor role cannot be combined with staff roles.", {"roles": "sponsor stands alone"})
+    if User.objects.filter(username=username).exists():
+        raise ServiceError("duplicate", f"User {username!r} exists already.", {"username": "duplicate"}, status=409)
+    first, _sep, last = full_name.partition(" ")
+    user = User(username=username, branch=branch, sponsor=sponsor, first_name=first, last_name=last, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.is_staff = "admin" in roles
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    audit.record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        changes={"roles": [None, sorted(roles)], "branch": [None, branch.pk if branch else None], "sponsor": [None, sponsor.pk if sponsor else None]},
+        sponsor_id=sponsor.pk if sponsor else None,
+    )
+    return user
+
+
+def token_create(*, actor, user: User, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token; returns (token row, the secret shown once)."""
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key), expires_at=expires_at)
+    audit.record(actor=actor, action="token.create", obj=token, object_repr=f"{token.prefix}… for {user.username}")
+    return token, key
+
+
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="token.revoke", obj=token, object_repr=f"{token.prefix}… for {token.user.username}")
+    return token
+
+
+def token_authenticate(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
