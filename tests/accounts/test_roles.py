@@ -1,0 +1,83 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from lindung.accounts.roles import ROLES, sync_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_is_a_group_with_permissions():
+    for name in ROLES:
+        group = Group.objects.get(name=name)
+        assert group.permissions.exists(), name
+
+
+def test_sync_is_idempotent():
+    first = sync_roles()
+    second = sync_roles()
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "role, perm, expected",
+    [
+        ("admin", "membership.add_sponsor", True),
+        ("admin", "core.view_auditevent", True),
+        ("auditor", "membership.view_sponsor", True),
+        ("auditor", "core.view_auditevent", True),
+        ("auditor", "membership.add_sponsor", False),
+        ("auditor", "membership.change_sponsor", False),
+        ("auditor", "registry.change_region", False),
+        ("officer", "membership.view_sponsor", True),
+        ("officer", "core.view_auditevent", False),
+        ("sponsor", "membership.view_sponsor", True),
+        ("sponsor", "membership.add_sponsor", False),
+        ("sponsor", "registry.add_region", False),
+        ("sponsor", "core.view_auditevent", False),
+        ("finance", "membership.add_sponsor", False),
+        ("verifier", "membership.add_sponsor", False),
+        ("branch_head", "core.view_auditevent", True),
+    ],
+)
+def test_role_permissions(users, role, perm, expected):
+    from lindung.accounts.models import User
+
+    user = User.objects.get(pk=users[role].pk)
+    assert user.has_perm(perm) is expected
+
+
+def test_auditor_changes_nothing_through_the_api(api_client, users):
+    response = api_client(users["auditor"]).post(
+        "/api/v1/sponsors", {"code": "NEW", "name": "N", "type": "city", "region": "14.72"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_admin_creates_sponsor_through_the_api(api_client, users):
+    response = api_client(users["admin"]).post(
+        "/api/v1/sponsors", {"code": "PEMKAB-ROHIL", "name": "Pemerintah Kabupaten Rokan Hilir", "type": "regency", "region": "14"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["code"] == "PEMKAB-ROHIL"
+
+
+def test_roles_command_lists_and_syncs(capsys):
+    call_command("roles", "list")
+    out = capsys.readouterr().out
+    for name in ROLES:
+        assert name in out
+    call_command("roles", "sync")
+    assert "auditor:" in capsys.readouterr().out
+
+
+def test_sponsor_user_requires_sponsor(db, branch):
+    from lindung.accounts import services
+    from lindung.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as info:
+        services.user_create(actor=None, username="x", password="x" * 12, roles=["sponsor"])
+    assert "sponsor" in info.value.fields
+    with pytest.raises(ServiceError):
+        services.user_create(actor=None, username="y", password="x" * 12, roles=["superhero"])

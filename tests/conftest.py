@@ -1,0 +1,82 @@
+"""Shared fixtures: one user per role, two sponsors, API clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from lindung.core.demo import DUMAI_SPONSOR, RIAU_SPONSOR
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def regions(db):
+    from lindung.registry.services import import_bundled_regions
+
+    import_bundled_regions()
+
+
+@pytest.fixture
+def branch(regions):
+    from lindung.accounts.models import Branch
+    from lindung.registry.models import Region
+
+    return Branch.objects.create(code="DUMAI", name="Kantor Cabang Dumai", region=Region.objects.get(code="14.72"))
+
+
+@pytest.fixture
+def other_branch(regions):
+    from lindung.accounts.models import Branch
+
+    return Branch.objects.create(code="PEKANBARU", name="Kantor Cabang Pekanbaru")
+
+
+@pytest.fixture
+def sponsors(branch):
+    from lindung.membership import services
+    from lindung.membership.models import Sponsor
+
+    dumai = services.sponsor_create(actor=None, code=DUMAI_SPONSOR, name="Pemerintah Kota Dumai", type=Sponsor.Type.CITY, region_code="14.72", branch=branch)
+    riau = services.sponsor_create(actor=None, code=RIAU_SPONSOR, name="Pemerintah Provinsi Riau", type=Sponsor.Type.PROVINCE, region_code="14", branch=branch)
+    return {"dumai": dumai, "riau": riau}
+
+
+@pytest.fixture
+def make_user(db, branch, sponsors):
+    from lindung.accounts import services
+
+    def make(role: str, username: str | None = None, *, sponsor: str = "dumai", user_branch=None):
+        return services.user_create(
+            actor=None,
+            username=username or f"{role}-user",
+            password=PASSWORD,
+            roles=[role],
+            branch=None if role == "sponsor" else (user_branch or branch),
+            sponsor=sponsors[sponsor] if role == "sponsor" else None,
+            full_name=f"{role.title()} Tester",
+        )
+
+    return make
+
+
+@pytest.fixture
+def users(make_user):
+    roles = ["admin", "officer", "verifier", "branch_head", "finance", "auditor"]
+    out = {role: make_user(role) for role in roles}
+    out["sponsor"] = make_user("sponsor", "disnaker-dumai", sponsor="dumai")
+    out["sponsor_riau"] = make_user("sponsor", "disnaker-riau", sponsor="riau")
+    return out
+
+
+@pytest.fixture
+def api_client():
+    """A Django test client that calls the API with a user's token: ``api_client(user).get(...)``."""
+    from django.test import Client
+
+    from lindung.accounts.services import token_create
+
+    def for_user(user):
+        _token, key = token_create(actor=None, user=user)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    return for_user

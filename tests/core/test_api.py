@@ -1,0 +1,111 @@
+import json
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import path
+from ninja import NinjaAPI, Schema
+
+from ninja.responses import Status
+
+from lindung.core.api import api, idempotent, install_error_handlers
+from lindung.core.models import IdempotencyRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_schema_and_docs_are_served(client):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/sponsors" in paths and "/api/v1/regions" in paths and "/api/v1/me" in paths
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_unauthenticated_request_gets_the_error_shape(client):
+    response = client.get("/api/v1/sponsors")
+    assert response.status_code == 401
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_validation_error_names_the_field(api_client, users):
+    response = api_client(users["admin"]).post("/api/v1/sponsors", {"code": "X", "name": "X", "type": "planet", "region": "14"}, content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()["error"]
+    assert body["code"] == "validation_error"
+    assert "type" in body["fields"]
+
+
+def test_service_error_names_the_field(api_client, users):
+    response = api_client(users["admin"]).post("/api/v1/sponsors", {"code": "X", "name": "X", "type": "city", "region": "77.77"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"region": "unknown region code '77.77'"}
+
+
+def test_pagination(api_client, users):
+    c = api_client(users["auditor"])
+    page1 = c.get("/api/v1/regions?parent=14.72.01&page_size=3").json()
+    assert page1["count"] == 4 and page1["pages"] == 2 and len(page1["items"]) == 3
+    page2 = c.get("/api/v1/regions?parent=14.72.01&page_size=3&page=2").json()
+    assert len(page2["items"]) == 1
+    assert {r["code"] for r in page1["items"]}.isdisjoint({r["code"] for r in page2["items"]})
+
+
+def test_session_authenticated_api_call(client, users):
+    client.force_login(users["officer"])
+    assert client.get("/api/v1/me").json()["username"] == users["officer"].username
+
+
+# --- Idempotency-Key ----------------------------------------------------------------------
+idem_api = NinjaAPI(urls_namespace="idem_test", auth=api.auth)
+install_error_handlers(idem_api)
+CALLS = {"n": 0}
+
+
+class PayIn(Schema):
+    amount: int
+
+
+@idem_api.post("/pay", response={201: dict})
+@idempotent
+def pay(request, payload: PayIn):
+    CALLS["n"] += 1
+    return Status(201, {"payment": CALLS["n"], "amount": payload.amount})
+
+
+urlpatterns = [path("idem/", idem_api.urls)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_idempotency_key_replays_and_refuses_reuse(users):
+    from lindung.accounts.services import token_create
+
+    _t, key = token_create(actor=None, user=users["finance"])
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    CALLS["n"] = 0
+    body = json.dumps({"amount": 16800})
+    first = c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() == {"payment": 1, "amount": 16800}
+    assert CALLS["n"] == 1
+    reused = c.post("/idem/pay", json.dumps({"amount": 1}), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    other = c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.json()["payment"] == 2
+    no_key = c.post("/idem/pay", body, content_type="application/json")
+    assert no_key.json()["payment"] == 3
+    assert IdempotencyRecord.objects.filter(user=users["finance"]).count() == 2
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_idempotency_key_is_per_user(users):
+    from lindung.accounts.services import token_create
+
+    CALLS["n"] = 0
+    body = json.dumps({"amount": 5})
+    for role in ("finance", "admin"):
+        _t, key = token_create(actor=None, user=users[role])
+        r = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="same")
+        assert r.status_code == 201
+    assert CALLS["n"] == 2

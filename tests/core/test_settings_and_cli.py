@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, env_extra, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "-m", "lindung", *args], env=env, cwd=cwd or ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = run(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        {"SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-entropy-123456", "ALLOWED_HOSTS": "lindung.example.org", "LINDUNG_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run(["check"], {"LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_set(tmp_path):
+    result = run(["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"],
+                 {"SECRET_KEY": "x" * 60, "LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_lindung_console_script_lists_project_commands(tmp_path):
+    result = run(["help"], {"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    for command in ["regions", "demo", "token", "roles", "serve", "calc"]:
+        assert command in result.stdout
+
+
+def test_serve_runs_gunicorn(tmp_path):
+    result = run(["serve", "--dry-run", "--bind", "127.0.0.1:9999"], {"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    assert "gunicorn lindung.wsgi:application --bind 127.0.0.1:9999" in result.stdout
+
+
+def test_demo_refused_without_debug(tmp_path):
+    result = run(["demo"], {"SECRET_KEY": "x" * 60, "LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_has_a_user_for_every_role(settings):
+    from django.core.management import call_command
+
+    from lindung.accounts.models import User
+    from lindung.accounts.roles import ROLES
+
+    settings.DEBUG = True
+    call_command("demo", "--quiet-logins")
+    call_command("demo", "--quiet-logins")  # idempotent
+    roles = set()
+    for user in User.objects.all():
+        roles |= user.role_names
+    assert roles == set(ROLES)
+    disnaker = User.objects.get(username="disnaker")
+    assert disnaker.sponsor.code == "PEMKO-DUMAI" and disnaker.check_password(settings.LINDUNG_DEMO_PASSWORD)
+
+
+def test_translations_are_complete_and_compiled(tmp_path):
+    result = run(["i18n", "check"], {"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr

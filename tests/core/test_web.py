@@ -1,0 +1,54 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
+
+
+def test_pages_require_login(client):
+    for url in ["/", "/sponsors/", "/regions/", "/audit/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_indonesian_is_the_default_and_english_is_selectable(users):
+    c = Client()
+    page = c.get("/accounts/login/").content.decode()
+    assert 'lang="id"' in page and "Kata sandi" in page
+    c.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page_en = c.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in page_en and "Password" in page_en
+
+
+def test_security_headers(client):
+    response = client.get("/accounts/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Request-ID"]
+
+
+def test_masking():
+    from lindung.core.masking import mask_account, mask_name, mask_nik
+
+    assert mask_nik("1472015203900001") == "1472********0001"
+    assert mask_name("Siti Rahmawati") == "S*** R********"
+    assert mask_account("1234567890") == "******7890"
+    assert mask_nik("") == ""

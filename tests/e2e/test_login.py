@@ -1,0 +1,41 @@
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_officer_logs_in_and_sees_the_home_page(live_server, page, users):
+    page.goto(live_server.url + "/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("h1").inner_text() == "Masuk"
+    page.fill("#id_username", users["officer"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    assert "Officer Tester" in page.get_by_test_id("home-title").inner_text()
+    assert "Petugas" in page.get_by_test_id("whoami").inner_text()
+
+
+def test_wrong_password_shows_an_error_and_language_switches(live_server, page, users):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", users["officer"].username)
+    page.fill("#id_password", "wrong-password")
+    page.click("button[type=submit]")
+    assert page.locator("[role=alert]").is_visible()
+    page.select_option("#lang-select", "en")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_sponsor_user_sees_own_sponsor_only(live_server, page, users, sponsors):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", users["sponsor"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/sponsors/")
+    table = page.locator("table").inner_text()
+    assert "Pemerintah Kota Dumai" in table and "Pemerintah Provinsi Riau" not in table
+    response = page.goto(live_server.url + f"/sponsors/{sponsors['riau'].code}/")
+    assert response.status == 404
