@@ -14,7 +14,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterable
 
-from django.db import models
+from django.db import connections, models
 
 from lindung.core.models import AuditEvent
 
@@ -29,6 +29,27 @@ def audit_source(source: str):
         yield
     finally:
         _source.reset(token)
+
+
+@contextmanager
+def purge_permitted(using: str = "default"):
+    """Allow deleting audit events on this connection inside the block (see migration 0002).
+
+    Only for the test suite's database flush and a deliberate, documented retention purge."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET lindung.audit_purge = 'on'")
+        elif connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO core_audit_purge_permit (granted) VALUES (1)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET lindung.audit_purge")
+            elif connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM core_audit_purge_permit")
 
 
 def current_source() -> str:

@@ -87,3 +87,14 @@ def test_audit_api_for_auditor_not_officer(api_client, users):
     denied = api_client(users["officer"]).get("/api/v1/audit-events")
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "forbidden"
+
+
+def test_purge_permit_allows_deletes_only_inside_the_block(users):
+    ev = audit.record(actor=None, action="test.purge", object_type="x", object_id=1)
+    with audit.purge_permitted():
+        AuditEvent.objects.filter(pk=ev.pk)._raw_delete(AuditEvent.objects.db)
+    assert not AuditEvent.objects.filter(pk=ev.pk).exists()
+    kept = audit.record(actor=None, action="test.purge", object_type="x", object_id=2)
+    with pytest.raises(DatabaseError):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM core_auditevent WHERE id = %s", [kept.pk])

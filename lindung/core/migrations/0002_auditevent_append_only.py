@@ -1,18 +1,36 @@
-"""Database triggers that refuse UPDATE and DELETE on the audit trail (SQLite and PostgreSQL)."""
+"""Database triggers that keep the audit trail append-only (SQLite and PostgreSQL).
+
+UPDATE is always refused. DELETE (and TRUNCATE on PostgreSQL) is refused unless the connection
+holds an explicit purge permit (``lindung.core.audit.purge_permitted``): the session setting
+``lindung.audit_purge = on`` on PostgreSQL, a row in ``core_audit_purge_permit`` on SQLite. Only
+the test suite's database flush and a deliberate retention purge take that permit.
+"""
 
 from django.db import migrations
 
 SQLITE_UP = [
+    "CREATE TABLE core_audit_purge_permit (granted INTEGER NOT NULL);",
     """CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
     """CREATE TRIGGER core_auditevent_no_delete BEFORE DELETE ON core_auditevent
+       WHEN NOT EXISTS (SELECT 1 FROM core_audit_purge_permit)
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
 ]
-SQLITE_DOWN = ["DROP TRIGGER IF EXISTS core_auditevent_no_update;", "DROP TRIGGER IF EXISTS core_auditevent_no_delete;"]
+SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS core_auditevent_no_update;",
+    "DROP TRIGGER IF EXISTS core_auditevent_no_delete;",
+    "DROP TABLE IF EXISTS core_audit_purge_permit;",
+]
 
 PG_UP = [
     """CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql;""",
+       BEGIN
+         IF TG_OP IN ('DELETE', 'TRUNCATE') AND coalesce(current_setting('lindung.audit_purge', true), '') = 'on' THEN
+           IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+           RETURN NULL;
+         END IF;
+         RAISE EXCEPTION 'audit events are append-only';
+       END; $$ LANGUAGE plpgsql;""",
     """CREATE TRIGGER core_auditevent_append_only BEFORE UPDATE OR DELETE ON core_auditevent
        FOR EACH ROW EXECUTE FUNCTION core_auditevent_append_only();""",
     """CREATE TRIGGER core_auditevent_no_truncate BEFORE TRUNCATE ON core_auditevent
