@@ -126,7 +126,7 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
                 raise CaseError({f"children.{index}.year_in_level": f"must be between 1 and {max_years} for {child.level}"})
     participant = _participant_reasons(case, view)
     max_children = view["scholarship.max_children"]
-    first_year = _school_year_start(case.event_date, view["scholarship.school_year_start_month"])
+    first_year = _school_year_start(case.event_date, view["scholarship.school_year_start_month"]) if case.children else case.event_date
     children = []
     selected = 0
     for index, child in enumerate(case.children):
