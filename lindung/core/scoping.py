@@ -34,6 +34,9 @@ class Scope:
     branch: str | None = None
     public: bool = False
     staff_only: bool = False
+    # True when a path crosses a to-many relation (a person with several memberships): the filter
+    # then runs as a subquery so rows are not repeated.
+    via_relation: bool = False
 
 
 GLOBAL_ROLES = frozenset({"admin", "auditor"})
@@ -76,11 +79,18 @@ def filter_for(queryset: models.QuerySet, user) -> models.QuerySet:
             return queryset.none()
         if scope.sponsor == SELF:
             return queryset.filter(pk=user.sponsor_id)
-        return queryset.filter(**{scope.sponsor: user.sponsor_id})
+        return _filter(queryset, scope, scope.sponsor, user.sponsor_id)
     # branch staff
     if scope.branch and user.branch_id:
-        return queryset.filter(**{scope.branch: user.branch_id})
+        return _filter(queryset, scope, scope.branch, user.branch_id)
     return queryset
+
+
+def _filter(queryset: models.QuerySet, scope: Scope, path: str, value) -> models.QuerySet:
+    if scope.via_relation:
+        inner = queryset.model._base_manager.filter(**{path: value}).values("pk")
+        return queryset.filter(pk__in=inner)
+    return queryset.filter(**{path: value})
 
 
 class ScopedQuerySet(models.QuerySet):

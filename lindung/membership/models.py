@@ -1,9 +1,33 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.scoping import SELF, Scope, ScopedQuerySet
+
+
+class Segment(models.TextChoices):
+    PU = "PU", _("Wage earner (PU)")
+    BPU = "BPU", _("Non-wage earner (BPU)")
+    JAKON = "JAKON", _("Construction services (Jasa Konstruksi)")
+
+
+class Program(models.TextChoices):
+    JKK = "JKK", _("Work accident (JKK)")
+    JKM = "JKM", _("Death (JKM)")
+    JHT = "JHT", _("Old-age savings (JHT)")
+
+
+class RiskClass(models.TextChoices):
+    """PU work-accident risk classes (names as in lindung.rules)."""
+
+    VERY_LOW = "very_low", _("Very low (0.24%)")
+    LOW = "low", _("Low (0.54%)")
+    MEDIUM = "medium", _("Medium (0.89%)")
+    HIGH = "high", _("High (1.27%)")
+    VERY_HIGH = "very_high", _("Very high (1.74%)")
 
 
 class Sponsor(models.Model):
@@ -45,3 +69,291 @@ class Sponsor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SponsorAgreement(models.Model):
+    """A sponsor's agreement (PKS) to pay the premiums of up to ``quota`` workers within ``budget``.
+
+    The premium package is BPU at ``declared_income`` for ``programs``; the monthly premium per
+    worker comes from the rules engine at each month's date (16,800 for JKK+JKM at 1,000,000)."""
+
+    class Billing(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("sponsor"))
+    number = models.CharField(_("agreement (PKS) number"), max_length=60)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    programs = models.JSONField(_("programmes"), default=list)
+    declared_income = models.PositiveBigIntegerField(_("declared income"), default=1_000_000)
+    budget = models.PositiveBigIntegerField(_("budget (Rp)"))
+    quota = models.PositiveIntegerField(_("quota (workers)"))
+    billing_frequency = models.CharField(_("billing"), max_length=10, choices=Billing.choices, default=Billing.MONTHLY)
+    eligible_region = models.ForeignKey(
+        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("eligible region")
+    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), default=65)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(sponsor="sponsor", branch="sponsor__branch")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sponsor", "-start_date"]
+        verbose_name = _("sponsor agreement")
+        verbose_name_plural = _("sponsor agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["sponsor", "number"], name="membership_agreement_unique_number"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="membership_agreement_dates_ordered"),
+            models.CheckConstraint(condition=Q(quota__gt=0), name="membership_agreement_quota_positive"),
+            models.CheckConstraint(condition=Q(min_age__lte=F("max_age")), name="membership_agreement_age_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor.code} {self.number}"
+
+
+class Employer(models.Model):
+    """An employer (pemberi kerja) registering wage earners (PU), or a construction contractor."""
+
+    npp = models.CharField(_("NPP (employer number)"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    risk_class = models.CharField(_("risk class"), max_length=10, choices=RiskClass.choices)
+    region = models.ForeignKey("registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(branch="branch", staff_only=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+
+    def __str__(self) -> str:
+        return f"{self.npp} {self.name}"
+
+
+class Project(models.Model):
+    """A construction project (Jasa Konstruksi), covered per project and priced on its contract
+    value (or on wages where they are known)."""
+
+    contractor = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("contractor"))
+    number = models.CharField(_("project number"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    contract_value = models.PositiveBigIntegerField(_("contract value (Rp)"))
+    total_wage = models.PositiveBigIntegerField(_("total wage (Rp), when known"), null=True, blank=True)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    region = models.ForeignKey("registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(branch="branch", staff_only=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("construction project")
+        verbose_name_plural = _("construction projects")
+        constraints = [models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="membership_project_dates_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Participant(models.Model):
+    """A person's membership (kepesertaan) in one segment, under one KPJ number.
+
+    Sponsored BPU workers carry their current ``agreement`` and ``sponsor`` (kept in step by the
+    services, history in ``SponsorshipPeriod``); PU workers their ``employer``; construction
+    workers their ``project``. ``wage`` is the reported wage (PU) or declared income (BPU)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        GRACE = "grace", _("In grace period")
+        ENDED = "ended", _("Ended")
+
+    class ExitReason(models.TextChoices):
+        NONE = "", _("—")
+        DEATH = "death", _("Death")
+        MOVED = "moved", _("Moved away")
+        ENDED_BY_SPONSOR = "ended_by_sponsor", _("Ended by sponsor")
+        LAPSED = "lapsed", _("Lapsed (unpaid)")
+        EMPLOYMENT_ENDED = "employment_ended", _("Employment ended")
+        PROJECT_ENDED = "project_ended", _("Project ended")
+        OTHER = "other", _("Other")
+
+    kpj_number = models.CharField(_("KPJ number"), max_length=11, unique=True)
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="participants", verbose_name=_("person"))
+    segment = models.CharField(_("segment"), max_length=5, choices=Segment.choices)
+    programs = models.JSONField(_("programmes"), default=list)
+    wage = models.PositiveBigIntegerField(_("wage / declared income (Rp)"))
+    risk_class = models.CharField(_("risk class"), max_length=10, choices=RiskClass.choices, blank=True)
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("employer"))
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("project"))
+    agreement = models.ForeignKey(
+        SponsorAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor agreement")
+    )
+    sponsor = models.ForeignKey(Sponsor, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor"))
+    branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
+    start_date = models.DateField(_("cover start"))
+    end_date = models.DateField(_("cover end"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    exit_reason = models.CharField(_("exit reason"), max_length=20, choices=ExitReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    access_scope = Scope(sponsor="sponsor", branch="branch")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kpj_number"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            # One open BPU membership per person (sponsored or self-paying).
+            models.UniqueConstraint(fields=["person"], condition=Q(segment="BPU") & ~Q(status="ended"), name="membership_one_open_bpu_per_person"),
+            models.CheckConstraint(condition=Q(segment="PU", employer__isnull=False) | ~Q(segment="PU"), name="membership_pu_has_employer"),
+            models.CheckConstraint(condition=Q(segment="JAKON", project__isnull=False) | ~Q(segment="JAKON"), name="membership_jakon_has_project"),
+            models.CheckConstraint(
+                condition=Q(agreement__isnull=True, sponsor__isnull=True) | Q(agreement__isnull=False, sponsor__isnull=False, segment="BPU"),
+                name="membership_sponsored_is_bpu_with_sponsor",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ended", end_date__isnull=False) | ~Q(status="ended"), name="membership_ended_has_end_date"
+            ),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_dates_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["sponsor", "status"], name="membership_part_sponsor_idx"),
+            models.Index(fields=["agreement", "status"], name="membership_part_agreement_idx"),
+            models.Index(fields=["employer", "status"], name="membership_part_employer_idx"),
+            models.Index(fields=["segment", "status"], name="membership_part_segment_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpj_number}"
+
+
+class SponsorshipPeriod(models.Model):
+    """The history of which agreement paid for a participant, and when. Moving a worker between
+    sponsors closes one period and opens the next; the participant and KPJ stay."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sponsorships", verbose_name=_("participant"))
+    agreement = models.ForeignKey(SponsorAgreement, on_delete=models.PROTECT, related_name="periods", verbose_name=_("agreement"))
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"))
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=Participant.ExitReason.choices, blank=True)
+    import_batch = models.ForeignKey(
+        "membership.RosterImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("roster import")
+    )
+
+    access_scope = Scope(sponsor="sponsor", branch="participant__branch")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "start_date"]
+        verbose_name = _("sponsorship period")
+        verbose_name_plural = _("sponsorship periods")
+        constraints = [
+            models.UniqueConstraint(fields=["participant"], condition=Q(end_date__isnull=True), name="membership_one_open_sponsorship"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_sponsorship_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["agreement", "start_date"], name="membership_sp_agreement_idx")]
+
+
+class StatusChange(models.Model):
+    """Every status transition of a participant, with its effective date and reason."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("participant"))
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Participant.Status.choices)
+    effective_date = models.DateField(_("effective"))
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    access_scope = Scope(sponsor="participant__sponsor", branch="participant__branch")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "at"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["participant", "effective_date"], name="membership_status_part_idx")]
+
+
+class WageReport(models.Model):
+    """An employer's monthly wage report for one PU worker."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="wage_reports", verbose_name=_("employer"))
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="wage_reports", verbose_name=_("participant"))
+    period = models.DateField(_("month"), help_text=_("First day of the month"))
+    wage = models.PositiveBigIntegerField(_("wage (Rp)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(branch="employer__branch", staff_only=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "period"]
+        verbose_name = _("wage report")
+        verbose_name_plural = _("wage reports")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "period"], name="membership_wage_one_per_month"),
+            models.CheckConstraint(condition=Q(period__day=1), name="membership_wage_period_first_of_month"),
+        ]
+
+
+class RosterImport(models.Model):
+    """One upload of a sponsor's roster: the file, its checksum, the outcome and the error file.
+    Re-importing a file with the same checksum into the same agreement changes nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    agreement = models.ForeignKey(SponsorAgreement, on_delete=models.PROTECT, related_name="imports", verbose_name=_("agreement"))
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    stored_file = models.CharField(max_length=500, blank=True)
+    error_file = models.CharField(max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(default=False)
+    all_or_nothing = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    access_scope = Scope(sponsor="sponsor", branch="sponsor__branch")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+
+class KpjSequence(models.Model):
+    """The next KPJ serial per year of issue (see lindung.membership.kpj)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    next_serial = models.PositiveIntegerField(default=1)
+
+    access_scope = Scope(staff_only=True)
+    objects = ScopedQuerySet.as_manager()
