@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from .cases import BenefitCase, ScholarshipCase
 from .deadlines import claim_expiry_date
+from .money import format_rate as _pct
+from .money import format_rupiah as _rp
 from .money import to_rupiah
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Reason, Result, ScholarshipResult
@@ -14,14 +16,6 @@ from .scholarship import scholarship_for
 __all__ = ["calculate_benefit"]
 
 _HUNDRED = Decimal(100)
-
-
-def _rp(amount: int) -> str:
-    return f"Rp{amount:,}".replace(",", ".")
-
-
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
 
 
 def calculate_benefit(case: BenefitCase, params: ParameterSet | None = None) -> Result:

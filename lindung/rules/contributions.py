@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from .cases import ContributionCase
+from .money import format_rate as _pct
+from .money import format_rupiah as _rp
 from .money import round_rupiah, to_rupiah
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Result
@@ -12,14 +16,6 @@ from .results import CaseError, Component, Result
 __all__ = ["calculate_contribution"]
 
 _PROGRAMS = {"PU": {"JKK", "JKM"}, "BPU": {"JKK", "JKM", "JHT"}, "JAKON": {"JKK", "JKM"}}
-
-
-def _rp(amount: int) -> str:
-    return f"Rp{amount:,}".replace(",", ".")
-
-
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
 
 
 def calculate_contribution(case: ContributionCase, params: ParameterSet | None = None) -> Result:
@@ -183,7 +179,7 @@ def _bpu(case: ContributionCase, programs: tuple[str, ...], view: ParameterView)
     return components
 
 
-def jakon_slices(contract_value: int, brackets: tuple[dict[str, object], ...] | tuple) -> list[tuple[int, dict]]:
+def jakon_slices(contract_value: int, brackets: Sequence[Mapping[str, Any]]) -> list[tuple[int, Mapping[str, Any]]]:
     """Split a contract value into the marginal slices of the bracket table."""
     slices = []
     lower = 0

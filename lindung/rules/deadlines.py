@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .cases import LateFineCase, LatePaymentCase
-from .money import to_rupiah
+from .money import format_rate, format_rupiah, to_rupiah
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Reason, Result
 
@@ -102,8 +102,8 @@ def pu_late_fine(case: LateFineCase, params: ParameterSet | None = None) -> Resu
                 program=None,
                 amount=amount,
                 reference=view.ref(rate_name),
-                explanation_id=f"Denda {rate * 100:f}% × {months} bulan × iuran terutang Rp{case.amount_due:,}".replace(",", "."),
-                explanation_en=f"Fine {rate * 100:f}% × {months} months × contribution due Rp{case.amount_due:,}".replace(",", "."),
+                explanation_id=f"Denda {format_rate(rate)} × {months} bulan × iuran terutang {format_rupiah(case.amount_due)}",
+                explanation_en=f"Fine {format_rate(rate)} × {months} months × contribution due {format_rupiah(case.amount_due)}",
                 detail={"rate": rate, "months_late": months, "amount_due": case.amount_due},
             )
         )
@@ -142,8 +142,8 @@ def late_payment_compensation(case: LatePaymentCase, params: ParameterSet | None
                 program=case.program,
                 amount=to_rupiah(case.benefit_amount, rate, days),
                 reference=view.ref(rate_name),
-                explanation_id=f"{rate * 100:f}% × {days} hari terlambat × manfaat Rp{case.benefit_amount:,} (batas {working_days} hari kerja: {deadline.isoformat()})".replace(",", "."),
-                explanation_en=f"{rate * 100:f}% × {days} days late × benefit Rp{case.benefit_amount:,} (deadline {working_days} working days: {deadline.isoformat()})".replace(",", "."),
+                explanation_id=f"{format_rate(rate)} × {days} hari terlambat × manfaat {format_rupiah(case.benefit_amount)} (batas {working_days} hari kerja: {deadline.isoformat()})",
+                explanation_en=f"{format_rate(rate)} × {days} days late × benefit {format_rupiah(case.benefit_amount)} (deadline {working_days} working days: {deadline.isoformat()})",
                 detail={"rate": rate, "days_late": days, "deadline": deadline, "benefit_amount": case.benefit_amount},
             )
         )

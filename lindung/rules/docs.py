@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .money import ROUNDING_RULE
+from .money import ROUNDING_RULE, format_rate
 from .params import BUILTIN_DIR, Entry, Parameter, ParameterSet, load_parameters
 
 __all__ = ["DEFAULT_OUTPUT", "main", "render"]
@@ -24,7 +24,7 @@ def _cell(value: Any, kind: str) -> str:
         return f"{value:,}"
     if kind == "rate":
         assert isinstance(value, Decimal)
-        return f"{(value * 100).normalize():f}%"
+        return format_rate(value)
     if kind == "boolean":
         return "yes" if value else "no"
     if kind == "list":

@@ -6,7 +6,7 @@ from datetime import date
 
 from .cases import HeirsCase
 from .params import ParameterSet, load_parameters
-from .results import CaseError, HeirsResult, _uses
+from .results import CaseError, HeirsResult, parameter_uses
 
 __all__ = ["determine_heirs"]
 
@@ -45,7 +45,7 @@ def determine_heirs(case: HeirsCase, params: ParameterSet | None = None) -> Heir
                 reference=view.ref(name),
                 explanation_id=f"Ahli waris: {text_id} ({len(heirs)} orang); pembagian menurut penunjukan penerima pada klaim",
                 explanation_en=f"Heirs: {text_en} ({len(heirs)}); the split follows the claim's payee designation",
-                parameters=_uses(view),
+                parameters=parameter_uses(view),
                 parameter_version=view.parameters.version,
             )
     arranger = case.funeral_arranger
@@ -65,6 +65,6 @@ def determine_heirs(case: HeirsCase, params: ParameterSet | None = None) -> Heir
             if arranger
             else "No heirs and no funeral arranger: the benefits go to the social security fund"
         ),
-        parameters=_uses(view),
+        parameters=parameter_uses(view),
         parameter_version=view.parameters.version,
     )

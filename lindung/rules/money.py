@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["ROUNDING_RULE", "round_rupiah", "to_rupiah"]
+__all__ = ["ROUNDING_RULE", "format_rate", "format_rupiah", "round_rupiah", "to_rupiah"]
 
 ROUNDING_RULE = "ROUND_HALF_UP to whole rupiah, once per component"
 
@@ -35,3 +35,13 @@ def to_rupiah(*factors: int | Decimal) -> int:
 def round_rupiah(exact: Decimal) -> int:
     """Round an exact amount to whole rupiah — the only rounding in the rules engine."""
     return int(exact.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def format_rupiah(amount: int) -> str:
+    """Indonesian notation for explanations: ``Rp1.800.000``."""
+    return f"Rp{amount:,}".replace(",", ".")
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate as a percentage for explanations: ``Decimal("0.0024")`` → ``0.24%``."""
+    return f"{(rate * 100).normalize():f}%"

@@ -22,6 +22,7 @@ __all__ = [
     "ScholarshipResult",
     "ScholarshipYear",
     "jsonable",
+    "parameter_uses",
 ]
 
 
@@ -71,7 +72,7 @@ class ParameterUse:
         return cls(entry.name, entry.effective, entry.reference, entry.unconfirmed)
 
 
-def _uses(view: ParameterView) -> tuple[ParameterUse, ...]:
+def parameter_uses(view: ParameterView) -> tuple[ParameterUse, ...]:
     return tuple(ParameterUse.of(e) for _, e in sorted(view.used.items()))
 
 
@@ -160,7 +161,7 @@ class Result:
             kind=kind,
             on=view.on,
             components=tuple(components) if payable else (),
-            parameters=_uses(view),
+            parameters=parameter_uses(view),
             parameter_version=view.parameters.version,
             payable=payable,
             reasons=reasons,

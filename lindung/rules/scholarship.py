@@ -6,7 +6,7 @@ from datetime import date
 
 from .cases import Child, ScholarshipCase
 from .params import ParameterSet, ParameterView, load_parameters
-from .results import CaseError, ChildScholarship, Reason, ScholarshipResult, ScholarshipYear, _uses
+from .results import CaseError, ChildScholarship, Reason, ScholarshipResult, ScholarshipYear, parameter_uses
 
 __all__ = ["age_on", "scholarship_for", "scholarship_schedule"]
 
@@ -166,6 +166,6 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
         reasons=tuple(participant),
         scheme=scheme,
         children=tuple(children),
-        parameters=_uses(view),
+        parameters=parameter_uses(view),
         parameter_version=parameters.version,
     )

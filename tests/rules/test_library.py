@@ -1,0 +1,101 @@
+"""The rules engine as a library: pure Python, policies configurable through parameter files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from lindung.rules import (
+    ContributionCase,
+    LatePaymentCase,
+    bpu_cover,
+    calculate_contribution,
+    contribution_due_date,
+    late_payment_compensation,
+    load_parameters,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_rules_package_imports_no_django() -> None:
+    code = "import sys, lindung.rules, lindung.rules.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_contribution_due_dates() -> None:
+    assert contribution_due_date("PU", 2024, 1) == date(2024, 2, 15)
+    assert contribution_due_date("PU", 2023, 12) == date(2024, 1, 15)
+    assert contribution_due_date("BPU", 2024, 3) == date(2024, 3, 15)
+
+
+def test_bpu_grace_window_default_policy() -> None:
+    paid_through = date(2024, 3, 31)
+    inside = bpu_cover(date(2024, 3, 31), paid_through, arrears_paid=False)
+    assert inside.covered and inside.payable
+    grace = bpu_cover(date(2024, 5, 10), paid_through, arrears_paid=False)
+    assert grace.covered and not grace.payable
+    assert [r.code for r in grace.reasons] == ["arrears_unpaid"]
+    assert bpu_cover(date(2024, 5, 10), paid_through, arrears_paid=True).payable
+    # 3 months after 31 March is 30 June; an event on 1 July falls after membership ended.
+    assert grace.grace_ends == date(2024, 6, 30)
+    ended = bpu_cover(date(2024, 7, 1), paid_through, arrears_paid=True)
+    assert not ended.covered and [r.code for r in ended.reasons] == ["membership_ended"]
+
+
+def test_bpu_grace_policy_is_configurable(tmp_path: Path) -> None:
+    extra = tmp_path / "policy"
+    extra.mkdir()
+    (extra / "grace.yaml").write_text(
+        "parameters:\n  contribution.bpu.grace_event_policy:\n    values:\n"
+        "      2024-01-01: {value: not_covered, reference: Local policy (test), unconfirmed: true, note: test}\n"
+    )
+    strict = load_parameters([extra])
+    decision = bpu_cover(date(2024, 5, 10), date(2024, 3, 31), arrears_paid=True, params=strict)
+    assert not decision.covered and [r.code for r in decision.reasons] == ["not_covered_in_grace_window"]
+
+
+def test_bpu_income_brackets_can_be_configured(tmp_path: Path) -> None:
+    extra = tmp_path / "brackets"
+    extra.mkdir()
+    (extra / "brackets.yaml").write_text(
+        "parameters:\n  contribution.bpu.income_brackets:\n    values:\n      2030-01-01:\n"
+        "        reference: Official bracket table (test)\n        value:\n"
+        "          - {income_from: 1000000, income_to: 1499999, nominal_income: 1000000}\n"
+        "          - {income_from: 1500000, income_to: 1999999, nominal_income: 1500000}\n"
+    )
+    params = load_parameters([extra])
+    # 1,700,000 falls in the 1,500,000 bracket: JKK 1% × 1,500,000 = 15,000 + JKM 6,800 = 21,800
+    case = ContributionCase(segment="BPU", on=date(2030, 2, 1), wage=1_700_000)
+    assert calculate_contribution(case, params).total == 21_800
+    # Before the table takes effect the declared income is used as given: 17,000 + 6,800 = 23,800
+    before = ContributionCase(segment="BPU", on=date(2029, 12, 1), wage=1_700_000)
+    assert calculate_contribution(before, params).total == 23_800
+
+
+def test_late_days_may_be_counted_in_working_days(tmp_path: Path) -> None:
+    extra = tmp_path / "days"
+    extra.mkdir()
+    (extra / "days.yaml").write_text(
+        "parameters:\n  payment.late_day_count:\n    values:\n"
+        "      2024-01-01: {value: working, reference: Local reading (test), unconfirmed: true, note: test}\n"
+    )
+    params = load_parameters([extra])
+    # deadline Thursday 2024-03-07; paid Monday 2024-03-11: Fri 8 and Mon 11 are 2 working days late
+    # (4 calendar days by default). 1% × 2 × 42,000,000 = 840,000
+    case = LatePaymentCase("JKM", 42_000_000, date(2024, 3, 4), date(2024, 3, 11))
+    assert late_payment_compensation(case, params).total == 840_000
+    assert late_payment_compensation(case).total == 1_680_000
+
+
+def test_results_record_parameters_and_version() -> None:
+    result = calculate_contribution(ContributionCase(segment="BPU", on=date(2023, 10, 1), wage=1_000_000))
+    used = {p.name: p.effective for p in result.parameters}
+    assert used["contribution.bpu.jkm_amount"] == date(2015, 7, 1)
+    assert result.parameter_version == load_parameters().version
+    data = result.to_dict()
+    assert data["parameter_version"] == result.parameter_version
+    assert data["components"][0]["explanation_id"].startswith("Iuran JKK BPU 1%")
