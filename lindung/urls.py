@@ -10,7 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("lindung.accounts.urls")),
     path("regions/", include("lindung.registry.urls")),
-    path("sponsors/", include("lindung.membership.urls")),
+    path("", include("lindung.membership.urls")),
+    path("contributions/", include("lindung.contributions.urls")),
     path("admin/", admin.site.urls),
     path("", include("lindung.core.urls")),
 ]

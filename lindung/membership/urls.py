@@ -1,10 +1,7 @@
-from django.urls import path
+"""Membership URLs, one module per area so each can grow on its own."""
 
-from lindung.membership import views
+from lindung.membership.web import employers, participants, roster, sponsors
 
 app_name = "membership"
 
-urlpatterns = [
-    path("", views.sponsor_list, name="sponsor_list"),
-    path("<str:code>/", views.sponsor_detail, name="sponsor_detail"),
-]
+urlpatterns = [*sponsors.urlpatterns, *roster.urlpatterns, *participants.urlpatterns, *employers.urlpatterns]

@@ -74,3 +74,20 @@ def test_demo_data_has_a_user_for_every_role(settings):
 def test_translations_are_complete_and_compiled(tmp_path):
     result = run(["i18n", "check"], {"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lindung_calc_wraps_the_rules_cli(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"}}
+    env.update({"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
+    ok = subprocess.run([sys.executable, "-m", "lindung", "calc", "contribution"], input='{"segment": "BPU", "date": "2024-01-15", "programs": ["JKK", "JKM"], "wage": 1000000}',
+                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    import json
+
+    assert json.loads(ok.stdout)["total"] == 16800
+    bad = subprocess.run([sys.executable, "-m", "lindung", "calc", "benefit"], input='{"program": "JKM", "event_date": "not-a-date"}',
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2
+    assert "event_date" in json.loads(bad.stdout)["error"]["fields"]
+    docs = subprocess.run([sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert docs.returncode == 0, docs.stdout + docs.stderr

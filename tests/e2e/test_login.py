@@ -23,9 +23,10 @@ def test_wrong_password_shows_an_error_and_language_switches(live_server, page, 
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
     assert page.locator("[role=alert]").is_visible()
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("h1").inner_text() == "Log in"
+    assert page.locator("html").get_attribute("lang") == "en"
 
 
 def test_sponsor_user_sees_own_sponsor_only(live_server, page, users, sponsors):

@@ -11,9 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true")
 
     def handle(self, *args, **options):
-        from lindung.rules import cli
+        from lindung.rules import docs
 
-        argv = ["docs"] + (["--check"] if options["check"] else [])
-        code = cli.main(argv, stdin=sys.stdin, stdout=self.stdout._out)
+        code = docs.main(["--check"] if options["check"] else [])
         if code:
             sys.exit(code)

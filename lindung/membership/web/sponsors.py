@@ -1,6 +1,9 @@
+"""Web views: sponsors and their agreements (membership context)."""
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import path
 
 from lindung.core.errors import NotFound
 from lindung.membership import selectors
@@ -20,3 +23,9 @@ def sponsor_detail(request, code: str):
     except NotFound as exc:
         raise Http404(exc.message) from None
     return render(request, "membership/sponsor_detail.html", {"sponsor": sponsor})
+
+
+urlpatterns = [
+    path("sponsors/", sponsor_list, name="sponsor_list"),
+    path("sponsors/<str:code>/", sponsor_detail, name="sponsor_detail"),
+]

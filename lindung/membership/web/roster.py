@@ -1,0 +1,5 @@
+"""Web views: roster (membership context)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
