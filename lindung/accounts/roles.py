@@ -63,7 +63,7 @@ ROLES: dict[str, Role] = {
             (
                 *_view_all(*OPERATIONAL_APPS),
                 "claims.approve_*", "payouts.approve_*", "contributions.approve_*", "membership.approve_*",
-                "core.view_job", "core.view_auditevent",
+                "core.view_job",
             ),
         ),
         Role(

@@ -37,7 +37,8 @@ def test_sync_is_idempotent():
         ("sponsor", "core.view_auditevent", False),
         ("finance", "membership.add_sponsor", False),
         ("verifier", "membership.add_sponsor", False),
-        ("branch_head", "core.view_auditevent", True),
+        ("branch_head", "core.view_auditevent", False),
+        ("branch_head", "membership.view_sponsor", True),
     ],
 )
 def test_role_permissions(users, role, perm, expected):

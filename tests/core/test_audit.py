@@ -70,7 +70,7 @@ def test_failed_service_call_writes_nothing(users, regions):
 
 def test_audit_page_for_admin_and_auditor_only(client, users):
     audit.record(actor=users["admin"], action="sponsor.create", object_type="membership.sponsor", object_id=1, summary="made one")
-    for role, status in [("admin", 200), ("auditor", 200), ("branch_head", 200), ("officer", 403), ("sponsor", 403), ("finance", 403)]:
+    for role, status in [("admin", 200), ("auditor", 200), ("branch_head", 403), ("officer", 403), ("sponsor", 403), ("finance", 403)]:
         client.force_login(users[role])
         response = client.get("/audit/")
         assert response.status_code == status, role
