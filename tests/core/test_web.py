@@ -37,6 +37,19 @@ def test_indonesian_is_the_default_and_english_is_selectable(users):
     assert 'lang="en"' in page_en and "Password" in page_en
 
 
+def test_browser_language_does_not_override_indonesian(users):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/accounts/login/")
+    assert page["Content-Language"] == "id"
+    assert "Kata sandi" in page.content.decode()
+
+
+def test_stylesheet_is_found():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("lindung/lindung.css")
+    assert finders.find("django_htmx/htmx-2.min.js")
+
+
 def test_security_headers(client):
     response = client.get("/accounts/login/")
     assert response["X-Frame-Options"] == "DENY"

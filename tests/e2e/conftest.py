@@ -47,7 +47,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="id-ID")
+    # An English-speaking browser: the interface must still open in Indonesian.
+    context = browser.new_context(locale="en-US")
     page = context.new_page()
     yield page
     context.close()

@@ -15,6 +15,8 @@ def test_officer_logs_in_and_sees_the_home_page(live_server, page, users):
     page.wait_for_url(live_server.url + "/")
     assert "Officer Tester" in page.get_by_test_id("home-title").inner_text()
     assert "Petugas" in page.get_by_test_id("whoami").inner_text()
+    # The stylesheet is served and applied (the top bar is Lindung green).
+    assert page.locator(".topbar").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 110, 79)"
 
 
 def test_wrong_password_shows_an_error_and_language_switches(live_server, page, users):
