@@ -65,3 +65,13 @@ def test_masking():
     assert mask_name("Siti Rahmawati") == "S*** R********"
     assert mask_account("1234567890") == "******7890"
     assert mask_nik("") == ""
+
+
+def test_template_filters():
+    from lindung.core.templatetags.lindung import audit_change, rupiah
+
+    assert audit_change([None, "PEMKO-DUMAI"]) == "— → PEMKO-DUMAI"
+    assert audit_change(["active", "ended"]) == "active → ended"
+    assert audit_change(45) == "45"
+    assert rupiah(252000000) == "Rp252.000.000"
+    assert rupiah(-16800) == "-Rp16.800"
