@@ -55,3 +55,20 @@ def test_job_page_and_api_show_progress(client, api_client, users):
     assert b"<html" not in fragment.content and b"job-progress" in fragment.content
     data = api_client(users["officer"]).get(f"/api/v1/jobs/{job.pk}").json()
     assert data["status"] == "succeeded" and data["result"] == {"counted": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_backend_queues_the_job_and_the_worker_runs_it(users, settings):
+    """With LINDUNG_TASKS_BACKEND=database a job waits in the queue until `lindung db_worker` runs it."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        job = start_job("test.count", actor=users["officer"], params={"n": 4})
+        assert job.status == Job.Status.QUEUED
+        assert job.progress_done == 0
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"counted": 4}
+    assert (job.progress_done, job.progress_total) == (4, 4)
