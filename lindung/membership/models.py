@@ -347,6 +347,7 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
+        permissions = [("import_roster", _("Can import a sponsor's roster"))]
 
 
 class KpjSequence(models.Model):

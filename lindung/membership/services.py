@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 
 from lindung.core import audit
 from lindung.core.errors import ServiceError
-from lindung.membership.models import Sponsor
+from lindung.membership.models import Participant, Sponsor, SponsorAgreement, SponsorshipPeriod
+from lindung.membership.status import change_status
 from lindung.registry.models import Region
 
 
@@ -29,3 +32,127 @@ def sponsor_create(
     sponsor = Sponsor.objects.create(code=code, name=name, type=type, region=region, funding_source=funding_source, branch=branch)
     audit.record(actor=actor, action="sponsor.create", obj=sponsor, changes=audit.diff(None, audit.snapshot(sponsor)), sponsor_id=sponsor.pk)
     return sponsor
+
+
+# --- Sponsor agreements and sponsorship periods -------------------------------------------------
+
+
+def _parse_date(value, field: str, fields: dict[str, str]) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        fields[field] = "must be a date YYYY-MM-DD"
+        return None
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor,
+    sponsor: Sponsor,
+    number: str,
+    start_date,
+    end_date,
+    budget: int,
+    quota: int,
+    billing_frequency: str = SponsorAgreement.Billing.MONTHLY,
+    programs: tuple[str, ...] | list[str] = ("JKK", "JKM"),
+    declared_income: int = 1_000_000,
+    eligible_region_code: str | None = None,
+    min_age: int = 18,
+    max_age: int = 65,
+) -> SponsorAgreement:
+    """Create a sponsor's agreement (PKS). The premium package is BPU ``programs`` at
+    ``declared_income``; the rules engine prices it per month (16,800 for JKK+JKM at 1,000,000)."""
+    fields: dict[str, str] = {}
+    number = (number or "").strip()
+    if not number:
+        fields["number"] = "required"
+    elif SponsorAgreement.objects.filter(sponsor=sponsor, number=number).exists():
+        raise ServiceError("duplicate", f"Sponsor {sponsor.code} has an agreement {number!r} already.", {"number": "duplicate"}, status=409)
+    start = _parse_date(start_date, "start", fields)
+    end = _parse_date(end_date, "end", fields)
+    if start and end and end < start:
+        fields["end"] = "must not be before the start"
+    if billing_frequency not in SponsorAgreement.Billing.values:
+        fields["billing"] = f"must be one of {', '.join(SponsorAgreement.Billing.values)}"
+    if quota is None or int(quota) <= 0:
+        fields["quota"] = "must be a positive number of workers"
+    if budget is None or int(budget) < 0:
+        fields["budget"] = "must be a non-negative amount in rupiah"
+    programs = [p.upper() for p in programs]
+    if not programs or not set(programs) <= {"JKK", "JKM"} or "JKK" not in programs:
+        fields["programs"] = "BPU sponsorship covers JKK, optionally with JKM"
+    if int(declared_income or 0) <= 0:
+        fields["declared_income"] = "must be positive"
+    if not (0 <= int(min_age) <= int(max_age) <= 120):
+        fields["age"] = "the age range must satisfy 0 <= min <= max <= 120"
+    region = None
+    if eligible_region_code:
+        region = Region.objects.filter(code=eligible_region_code).first()
+        if region is None:
+            fields["region"] = f"unknown region code {eligible_region_code!r}"
+    if fields:
+        raise ServiceError("invalid", "The agreement could not be created.", fields)
+    agreement = SponsorAgreement.objects.create(
+        sponsor=sponsor, number=number, start_date=start, end_date=end, programs=programs, declared_income=int(declared_income),
+        budget=int(budget), quota=int(quota), billing_frequency=billing_frequency, eligible_region=region,
+        min_age=int(min_age), max_age=int(max_age),
+    )
+    audit.record(
+        actor=actor, action="agreement.create", obj=agreement, changes=audit.diff(None, audit.snapshot(agreement)), sponsor_id=sponsor.pk
+    )
+    return agreement
+
+
+@transaction.atomic
+def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAgreement, effective_date: dt.date) -> SponsorshipPeriod:
+    """Move a sponsored worker to another agreement (of the same or another sponsor) from
+    ``effective_date``: the open period closes the day before, a new one opens; the participant,
+    KPJ number and history stay."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status == Participant.Status.ENDED:
+        raise ServiceError("ended", "An ended membership cannot be moved.", {"participant": "ended"})
+    if participant.segment != "BPU":
+        raise ServiceError("not_bpu", "Only BPU workers can be sponsored.", {"participant": "not BPU"})
+    if participant.agreement_id == to_agreement.pk:
+        raise ServiceError("same_agreement", "The worker is under this agreement already.", {"agreement": "same"})
+    if not (to_agreement.start_date <= effective_date <= to_agreement.end_date):
+        raise ServiceError("outside_agreement", "The move date is outside the new agreement's period.", {"effective_date": "outside period"})
+    open_period = SponsorshipPeriod.objects.filter(participant=participant, end_date__isnull=True).first()
+    if open_period is not None:
+        if effective_date <= open_period.start_date:
+            raise ServiceError("invalid", "The move date must be after the start of the current sponsorship.", {"effective_date": "too early"})
+        open_period.end_date = effective_date - dt.timedelta(days=1)
+        open_period.end_reason = Participant.ExitReason.MOVED if to_agreement.sponsor_id != participant.sponsor_id else Participant.ExitReason.OTHER
+        open_period.save(update_fields=["end_date", "end_reason"])
+    before = audit.snapshot(participant, ["agreement_id", "sponsor_id", "programs", "wage", "branch_id"])
+    participant.agreement = to_agreement
+    participant.sponsor = to_agreement.sponsor
+    participant.programs = list(to_agreement.programs)
+    participant.wage = to_agreement.declared_income
+    if to_agreement.sponsor.branch_id:
+        participant.branch_id = to_agreement.sponsor.branch_id
+    participant.save(update_fields=["agreement", "sponsor", "programs", "wage", "branch", "updated_at"])
+    period = SponsorshipPeriod.objects.create(
+        participant=participant, agreement=to_agreement, sponsor=to_agreement.sponsor, start_date=effective_date
+    )
+    audit.record(
+        actor=actor, action="participant.move_sponsor", obj=participant,
+        changes=audit.diff(before, audit.snapshot(participant, ["agreement_id", "sponsor_id", "programs", "wage", "branch_id"])),
+        summary=f"moved to {to_agreement} from {effective_date}", sponsor_id=to_agreement.sponsor_id,
+    )
+    return period
+
+
+def sponsorship_end(*, actor, participant: Participant, effective_date: dt.date, note: str = "") -> Participant:
+    """The sponsor ends a worker's sponsored membership (exit reason ``ended_by_sponsor``); the
+    open sponsorship period closes on the same date (through the status service)."""
+    if participant.sponsor_id is None:
+        raise ServiceError("not_sponsored", "This membership is not sponsored.", {"participant": "not sponsored"})
+    return change_status(
+        participant, to=Participant.Status.ENDED, effective_date=effective_date, reason=Participant.ExitReason.ENDED_BY_SPONSOR,
+        note=note, actor=actor,
+    )

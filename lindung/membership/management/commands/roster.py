@@ -1,0 +1,53 @@
+import datetime as dt
+import json
+
+from django.core.management.base import CommandError
+
+from lindung.core.management.base import LindungCommand
+from lindung.membership import roster
+from lindung.membership.models import Sponsor
+
+
+class Command(LindungCommand):
+    help = "Sponsor rosters: 'roster import PATH --sponsor CODE' enrols the workers of a CSV/XLSX file into an agreement."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Check and enrol a roster (.csv or .xlsx).")
+        imp.add_argument("path")
+        imp.add_argument("--sponsor", required=True, help="Sponsor code")
+        imp.add_argument("--agreement", help="Agreement (PKS) number; default: the one in force today, else the latest")
+        imp.add_argument("--start", type=dt.date.fromisoformat, help="Cover start (default: agreement start, or the 1st of next month)")
+        imp.add_argument("--dry-run", action="store_true", help="Check only; enrol nothing")
+        imp.add_argument("--all-or-nothing", action="store_true", help="Enrol nothing when any row fails")
+        imp.add_argument("--json", action="store_true", help="Print the summary as JSON")
+
+    def handle(self, *args, **o):
+        actor = self.actor(o)
+        sponsor = Sponsor.objects.filter(code=o["sponsor"]).first()
+        if sponsor is None:
+            raise CommandError(f"No sponsor {o['sponsor']!r}.")
+        agreement = roster.find_agreement(sponsor, o["agreement"])
+        try:
+            summary = roster.import_roster(
+                o["path"], agreement=agreement, actor=actor, dry_run=o["dry_run"], all_or_nothing=o["all_or_nothing"], start=o["start"]
+            )
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {o['path']}") from None
+        d = summary.as_dict()
+        if o["json"]:
+            keys = ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason", "error_file")
+            out = {k: d[k] for k in keys}
+            out.update(dry_run=d["dry_run"], import_id=d["import_id"], cover_start=d["cover_start"])
+            self.stdout.write(json.dumps(out))
+            return
+        verb = "would be enrolled (dry run)" if summary.dry_run else "enrolled"
+        self.stdout.write(
+            f"{summary.rows} rows: {summary.enrolled} {verb}, {summary.already_enrolled} already enrolled, "
+            f"{summary.rejected} rejected, {summary.warnings} with warnings; cover from {summary.cover_start}."
+        )
+        for code, n in d["by_reason"].items():
+            self.stdout.write(f"  {code}: {n}")
+        if summary.all_or_nothing and summary.rejected:
+            self.stdout.write(self.style.WARNING("--all-or-nothing: nothing was enrolled because some rows failed."))
+        self.stdout.write(f"Error file: {summary.error_file}")
