@@ -6,3 +6,6 @@ class ContributionsConfig(AppConfig):
     name = "lindung.contributions"
     label = "contributions"
     verbose_name = _("Contributions")
+
+    def ready(self) -> None:
+        from lindung.contributions import coverage  # noqa: F401 - registers the daily job handler

@@ -1,0 +1,264 @@
+"""The coverage ledger: was a participant covered on a date, for a programme, and why.
+
+The ledger is the invoice lines: a participant-month of a programme is *paid* when its lines
+(regular plus adjustments) are fully allocated by payments or credit. ``coverage_on`` answers
+from those months only:
+
+- the month of the date is paid → ``covered``;
+- otherwise the paid-through date is the end of the last paid month before it, and the rules
+  engine's ``bpu_cover`` applies the grace rule (``contribution.bpu.arrears_months``) and the
+  configurable grace-window policy (``contribution.bpu.grace_event_policy``): with the default
+  ``payable_after_arrears_paid`` an event in the window is ``grace`` (payable once the arrears are
+  paid), beyond it ``not_covered``.
+
+``refresh_statuses`` is the daily job that moves participants active → grace → ended (lapsed,
+self-paying BPU only) and back to active when arrears are paid, through
+``lindung.membership.status.bulk_change_status`` (recorded and audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Sum
+
+from lindung.contributions.models import Allocation, InvoiceLine
+from lindung.core.jobs import job_handler
+from lindung.membership.models import Participant
+from lindung.rules import bpu_cover, load_parameters
+from lindung.rules.deadlines import add_months as add_months_day
+
+COVERED = "covered"
+GRACE = "grace"
+NOT_COVERED = "not_covered"
+_RANK = {NOT_COVERED: 0, GRACE: 1, COVERED: 2}
+
+
+@dataclass(frozen=True)
+class CoverReason:
+    code: str
+    text_id: str
+    text_en: str
+    reference: str | None = None
+
+
+@dataclass
+class CoverageResult:
+    participant_id: int
+    kpj_number: str
+    program: str
+    on: dt.date
+    status: str
+    paid_through: dt.date | None
+    reason: CoverReason
+    grace_ends: dt.date | None = None
+    payable: bool = False
+    invoices: list[str] = field(default_factory=list)
+    payments: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return self.status == COVERED
+
+    def as_dict(self) -> dict:
+        return {
+            "participant": self.kpj_number, "program": self.program, "on": self.on.isoformat(), "status": self.status,
+            "payable": self.payable, "paid_through": self.paid_through.isoformat() if self.paid_through else None,
+            "grace_ends": self.grace_ends.isoformat() if self.grace_ends else None,
+            "reason": {"code": self.reason.code, "id": self.reason.text_id, "en": self.reason.text_en, "reference": self.reason.reference},
+            "invoices": self.invoices, "payments": self.payments,
+        }
+
+
+def _month_end(m: dt.date) -> dt.date:
+    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _next_month(m: dt.date) -> dt.date:
+    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def paid_months(participant_id: int, programs: list[str]) -> dict[str, dict[dt.date, tuple[int, int]]]:
+    """``{program: {month: (billed, paid)}}`` from the invoice lines (one indexed query)."""
+    out: dict[str, dict[dt.date, tuple[int, int]]] = {p: {} for p in programs}
+    rows = (
+        InvoiceLine.objects.filter(participant_id=participant_id, program__in=programs)
+        .values_list("program", "period")
+        .annotate(b=Sum("amount"), p=Sum("paid_amount"))
+        .order_by()
+    )
+    for program, period, billed, paid in rows:
+        out.setdefault(program, {})[period] = (billed, paid)
+    return out
+
+
+def _is_paid(entry: tuple[int, int] | None) -> bool:
+    return entry is not None and entry[0] > 0 and entry[1] >= entry[0]
+
+
+def paid_through(participant: Participant, program: str) -> dt.date | None:
+    """End of the last month of the unbroken paid run from the first billed month (None if nothing paid)."""
+    months = paid_months(participant.pk, [program])[program]
+    through = None
+    for m in sorted(months):
+        if not _is_paid(months[m]):
+            break
+        through = _month_end(m)
+    return through
+
+
+def _refs(participant_id: int, program: str, month: dt.date) -> tuple[list[str], list[str]]:
+    lines = list(InvoiceLine.objects.filter(participant_id=participant_id, program=program, period=month).values_list("invoice_id", "invoice__number"))
+    invoice_ids = {i for i, _ in lines}
+    payments = []
+    for ref, pid, credit in Allocation.objects.filter(invoice_id__in=invoice_ids).values_list("payment__bank_reference", "payment_id", "credit_id"):
+        payments.append(ref or (f"PAY-{pid}" if pid else f"CREDIT-{credit}"))
+    return sorted({n for _, n in lines}), sorted(set(payments))
+
+
+def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]]) -> CoverageResult:
+    base = {"participant_id": participant.pk, "kpj_number": participant.kpj_number, "program": program, "on": on}
+    if program not in (participant.programs or []):
+        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
+                              reason=CoverReason("not_enrolled", "Tidak terdaftar pada program ini", "Not enrolled in this programme"))
+    if on < participant.start_date:
+        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
+                              reason=CoverReason("before_start", "Sebelum awal kepesertaan", "Before the start of cover"))
+    if participant.end_date and on > participant.end_date:
+        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
+                              reason=CoverReason("membership_ended", f"Kepesertaan berakhir {participant.end_date:%d-%m-%Y}",
+                                                 f"Membership ended on {participant.end_date:%Y-%m-%d} ({participant.exit_reason or 'ended'})"))
+    month = on.replace(day=1)
+    if _is_paid(months.get(month)):
+        through, m = _month_end(month), _next_month(month)
+        while _is_paid(months.get(m)):
+            through, m = _month_end(m), _next_month(m)
+        invoices, payments = _refs(participant.pk, program, month)
+        return CoverageResult(**base, status=COVERED, paid_through=through, payable=True, invoices=invoices, payments=payments,
+                              reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"))
+    earlier = [m for m in months if m < month and _is_paid(months[m])]
+    through = _month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
+    decision = bpu_cover(on, through, arrears_paid=False)
+    invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
+    billed = month in months and months[month][0] > 0
+    if decision.covered and decision.payable:
+        status = COVERED
+        reason = CoverReason("grace_policy_covered", "Dijamin dalam masa tenggang (kebijakan)", "Covered in the grace window (policy)")
+    elif decision.covered:
+        status = GRACE
+        r = decision.reasons[0]
+        reason = CoverReason(r.code, r.explanation_id + ("" if billed else " (belum ditagih)"), r.explanation_en + ("" if billed else " (not billed yet)"), r.reference)
+    else:
+        status = NOT_COVERED
+        r = decision.reasons[0]
+        reason = CoverReason(r.code, r.explanation_id, r.explanation_en, r.reference)
+    return CoverageResult(**base, status=status, paid_through=through if earlier else None, grace_ends=decision.grace_ends,
+                          payable=decision.payable, invoices=invoices, payments=payments, reason=reason)
+
+
+def coverage_on(participant: Participant, on: dt.date, program: str | None = None) -> CoverageResult:
+    """Cover of ``participant`` on ``on`` for ``program`` (default: every programme of the
+    participant; the weakest answer is returned)."""
+    programs = [program] if program else list(participant.programs or []) or ["JKM"]
+    months = paid_months(participant.pk, programs)
+    results = [_one(participant, p, on, months.get(p, {})) for p in programs]
+    return min(results, key=lambda r: _RANK[r.status])
+
+
+def statement(participant: Participant) -> list[dict]:
+    """Contribution history of a participant: one row per month and programme."""
+    rows = (
+        InvoiceLine.objects.filter(participant=participant)
+        .values("period", "program", "invoice__number", "invoice__status", "invoice__payer_type", "kind")
+        .annotate(amount=Sum("amount"), paid=Sum("paid_amount"))
+        .order_by("period", "program", "invoice__number")
+    )
+    return [
+        {"month": r["period"], "program": r["program"], "invoice": r["invoice__number"], "invoice_status": r["invoice__status"],
+         "payer_type": r["invoice__payer_type"], "kind": r["kind"], "amount": r["amount"], "paid": r["paid"],
+         "settled": r["paid"] >= r["amount"]}
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------------------------- daily job
+_LEDGER_SQL = """
+SELECT x.participant_id,
+       MIN(CASE WHEN x.paid < x.billed THEN x.period END) AS first_unpaid,
+       MAX(CASE WHEN x.paid >= x.billed AND x.billed > 0 THEN x.period END) AS last_paid,
+       MIN(CASE WHEN x.paid < x.billed THEN x.due END) AS first_due
+FROM (
+  SELECT l.participant_id, l.program, l.period, SUM(l.amount) AS billed, SUM(l.paid_amount) AS paid, MIN(i.due_date) AS due
+  FROM contributions_invoiceline l JOIN contributions_invoice i ON i.id = l.invoice_id
+  WHERE l.participant_id IS NOT NULL {extra}
+  GROUP BY l.participant_id, l.program, l.period
+) x
+GROUP BY x.participant_id
+"""
+
+
+def _d(value):
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def refresh_statuses(*, on: dt.date, participant_ids: list[int] | None = None, actor=None) -> dict:
+    """Daily: set each billed participant's status from the ledger. Active while paid (or the first
+    unpaid month is not yet due); grace after the due date within the arrears window; ended
+    (lapsed) beyond it for self-paying BPU workers. Sponsored and PU workers stay in grace until
+    the payer settles (late budget disbursement is settled, not lapsed)."""
+    from lindung.membership.status import bulk_change_status
+
+    arrears_months = load_parameters().value("contribution.bpu.arrears_months", on)
+    extra, params = "", []
+    if participant_ids is not None:
+        if not participant_ids:
+            return {"grace_to_active": 0, "active_to_grace": 0, "grace_to_ended": 0}
+        extra = "AND l.participant_id IN (%s)" % ",".join(str(int(i)) for i in participant_ids)
+    with connection.cursor() as cur:
+        cur.execute(_LEDGER_SQL.format(extra=extra), params)
+        ledger = {pid: (_d(fu), _d(lp), _d(due)) for pid, fu, lp, due in cur.fetchall()}
+    current = Participant.objects.filter(pk__in=list(ledger) if participant_ids is not None else Participant.objects.exclude(status="ended").values("pk")).exclude(status="ended")
+    to_grace, to_active, to_end = [], [], {}
+    for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
+        if pid not in ledger:
+            continue
+        first_unpaid, last_paid, first_due = ledger[pid]
+        if first_unpaid is None or (first_due and on <= first_due):
+            target = Participant.Status.ACTIVE
+        else:
+            through = first_unpaid - dt.timedelta(days=1) if first_unpaid > start else start - dt.timedelta(days=1)
+            grace_ends = add_months_day(through, arrears_months)
+            if on > grace_ends and segment == "BPU" and agreement_id is None:
+                target = Participant.Status.ENDED
+                to_end.setdefault(max(grace_ends, start), []).append(pid)
+            else:
+                target = Participant.Status.GRACE
+        if target == status:
+            continue
+        if target == Participant.Status.ACTIVE:
+            to_active.append(pid)
+        elif status == Participant.Status.ACTIVE:
+            to_grace.append(pid)
+    moved = {
+        "grace_to_active": bulk_change_status(to_active, from_status="grace", to="active", effective_date=on, reason="arrears_paid", actor=actor),
+        "active_to_grace": bulk_change_status(to_grace, from_status="active", to="grace", effective_date=on, reason="unpaid", actor=actor),
+    }
+    ended = 0
+    for effective, ids in to_end.items():
+        bulk_change_status(ids, from_status="active", to="grace", effective_date=on, reason="unpaid", actor=actor)
+        ended += bulk_change_status(ids, from_status="grace", to="ended", effective_date=effective, reason="lapsed", actor=actor)
+    moved["grace_to_ended"] = ended
+    return moved
+
+
+@job_handler("contributions.daily")
+def daily_job(ctx) -> dict:
+    from lindung.contributions.payments import mark_overdue
+
+    on = dt.date.fromisoformat(ctx.params.get("on")) if ctx.params.get("on") else dt.date.today()
+    overdue = mark_overdue(on=on)
+    moved = refresh_statuses(on=on)
+    return {"on": on.isoformat(), "invoices_overdue": overdue, **moved}

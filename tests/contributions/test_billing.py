@@ -1,0 +1,114 @@
+import datetime as dt
+
+import pytest
+
+from lindung.contributions import billing, payments
+from lindung.contributions.coverage import coverage_on
+from lindung.contributions.models import Invoice, InvoiceLine
+from lindung.core.models import AuditEvent
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def test_dumai_quarter_is_252_million(make_agreement, make_workers):
+    agreement = make_agreement()
+    make_workers(5000, agreement=agreement)
+    summary = billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    assert summary.as_dict() == {"invoices": 1, "lines": 30000, "total": 252_000_000, "created": 1}
+    invoice = Invoice.objects.get()
+    assert (invoice.period_start, invoice.period_end, invoice.due_date) == (D(2023, 10, 1), D(2023, 12, 1), D(2023, 10, 15))
+    assert invoice.total == 5000 * 16_800 * 3
+    assert InvoiceLine.objects.filter(program="JKK").count() == 15000
+    assert set(InvoiceLine.objects.values_list("amount", flat=True)) == {10_000, 6_800}
+    # Billing any month of the quarter again creates nothing.
+    again = billing.run_billing(period=D(2023, 11, 1), today=D(2023, 11, 1))
+    assert again.as_dict() == {"invoices": 1, "lines": 30000, "total": 252_000_000, "created": 0}
+    assert Invoice.objects.count() == 1
+    assert AuditEvent.objects.filter(action="contributions.billing_run").count() == 2
+
+
+def test_monthly_agreement_and_join_mid_month(make_agreement, make_workers):
+    agreement = make_agreement(number="PKS-M", billing="monthly")
+    make_workers(3, agreement=agreement)
+    make_workers(2, agreement=agreement, start=D(2023, 10, 20))
+    s = billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    assert s.as_dict() == {"invoices": 1, "lines": 10, "total": 5 * 16_800, "created": 1}
+
+
+def test_correction_run_adds_adjustment_lines_without_editing_the_issued_invoice(make_agreement, make_workers):
+    agreement = make_agreement()
+    workers = make_workers(10, agreement=agreement)
+    billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    issued = Invoice.objects.get()
+    # A new joiner from November and a worker who left at the end of October.
+    make_workers(1, agreement=agreement, start=D(2023, 11, 1))
+    leaver = workers[0]
+    leaver.end_date = D(2023, 10, 31)
+    leaver.status = "ended"
+    leaver.exit_reason = "moved"
+    leaver.save()
+    leaver.sponsorships.update(end_date=D(2023, 10, 31))
+    assert billing.run_billing(period=D(2023, 10, 1), today=D(2023, 11, 2)).created == 0  # a plain rerun changes nothing
+    s = billing.run_billing(period=D(2023, 10, 1), correction=True, today=D(2023, 11, 2))
+    assert s.created == 2
+    issued.refresh_from_db()
+    assert issued.total == 10 * 3 * 16_800
+    adjustment = Invoice.objects.get(kind="adjustment")
+    credit_note = Invoice.objects.get(kind="credit_note")
+    assert adjustment.total == 2 * 16_800 and credit_note.total == -2 * 16_800
+    assert payments.credit_balance(issued.payer_key) == 0  # the credit went straight to the open invoice
+    assert billing.run_billing(period=D(2023, 10, 1), correction=True, today=D(2023, 11, 3)).created == 0
+
+
+def test_self_paying_and_prepayment(make_workers):
+    (worker,) = make_workers(1, start=D(2024, 1, 1))
+    invoice = billing.prepay(participant=worker, first_month=D(2024, 1, 1), months=3, today=D(2024, 1, 2))
+    assert invoice.total == 3 * 16_800
+    s = billing.run_billing(period=D(2024, 2, 1), today=D(2024, 2, 1))
+    assert s.created == 0  # February is prepaid
+    s = billing.run_billing(period=D(2024, 4, 1), today=D(2024, 4, 1))
+    assert s.created == 1
+    april = Invoice.objects.get(period_start=D(2024, 4, 1))
+    assert april.total == 16_800 and april.due_date == D(2024, 4, 15) and april.virtual_account.startswith("88023")
+
+
+def test_employer_invoice_uses_wage_report_and_risk_class(employer, make_workers):
+    from lindung.membership.models import WageReport
+
+    workers = make_workers(2, segment="PU", wage=5_000_000, employer=employer, start=D(2024, 1, 1))
+    WageReport.objects.create(employer=employer, participant=workers[0], period=D(2024, 3, 1), wage=6_000_000)
+    s = billing.run_billing(period=D(2024, 3, 1), employer=employer, today=D(2024, 4, 1))
+    invoice = Invoice.objects.get()
+    # low risk 0.54% + JKM 0.30% = 0.84% of wage
+    assert invoice.total == 5_000_000 * 84 // 10000 + 6_000_000 * 84 // 10000
+    assert invoice.due_date == D(2024, 4, 15) and s.created == 1
+
+
+def test_partial_payment_covers_whole_participant_months_oldest_first(make_agreement, make_workers):
+    agreement = make_agreement()
+    workers = make_workers(3, agreement=agreement)
+    billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    invoice = Invoice.objects.get()
+    # Enough for the three workers' October plus half of one November month.
+    payments.record_payment(amount=3 * 16_800 + 8_000, paid_on=D(2023, 10, 10), reference=invoice.number, bank_reference="B1")
+    invoice.refresh_from_db()
+    assert invoice.status == "partly_paid" and invoice.paid_amount == 3 * 16_800 + 8_000
+    assert [coverage_on(w, D(2023, 10, 20)).status for w in workers] == ["covered"] * 3
+    assert coverage_on(workers[0], D(2023, 11, 5)).status == "grace"
+    payments.record_payment(amount=8_800, paid_on=D(2023, 10, 11), reference=f"VA {invoice.virtual_account}", bank_reference="B2")
+    assert coverage_on(workers[0], D(2023, 11, 5)).status == "covered"
+    assert coverage_on(workers[1], D(2023, 11, 5)).status == "grace"
+
+
+def test_overpayment_becomes_credit_for_the_next_invoice(make_agreement, make_workers):
+    agreement = make_agreement(billing="monthly", number="PKS-M")
+    make_workers(2, agreement=agreement)
+    billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    oct_inv = Invoice.objects.get()
+    payments.record_payment(amount=50_000, paid_on=D(2023, 10, 5), reference=oct_inv.number, bank_reference="OVER")
+    assert payments.credit_balance(oct_inv.payer_key) == 50_000 - 33_600
+    billing.run_billing(period=D(2023, 11, 1), today=D(2023, 11, 1))
+    nov = Invoice.objects.get(period_start=D(2023, 11, 1))
+    assert nov.paid_amount == 16_400 and nov.status == "partly_paid"
+    assert payments.credit_balance(oct_inv.payer_key) == 0
