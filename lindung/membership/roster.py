@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.core.jobs import job_handler
-from lindung.membership.kpj import format_kpj, reserve_kpj_numbers
+from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Participant, RosterImport, SponsorAgreement, SponsorshipPeriod
 from lindung.registry.models import Person, Region
 from lindung.registry.nik import NikError, nik_warnings, parse_nik
@@ -425,13 +425,13 @@ def _classify(ctx: _Context, good: _Spool, enrol: _Spool, progress: Callable | N
     done = 0
     for chunk in _chunks(good.rows(), CHUNK):
         niks = [r[1] for r in chunk]
-        persons = {nik: (pk, death) for nik, pk, death in Person.objects.filter(nik__in=niks).values_list("nik", "id", "death_date")}
+        persons = {nik: (pk, death) for nik, pk, death in _lookup(
+            "SELECT nik, id, death_date FROM registry_person WHERE nik {} ", niks)}
         open_memberships: dict[int, int | None] = {}
         if persons:
-            for person_id, agreement_id in (
-                Participant.objects.filter(person_id__in=[p[0] for p in persons.values()])
-                .exclude(status=Participant.Status.ENDED)
-                .values_list("person_id", "agreement_id")
+            for person_id, agreement_id in _lookup(
+                "SELECT person_id, agreement_id FROM membership_participant WHERE status <> 'ended' AND person_id {} ",
+                [p[0] for p in persons.values()],
             ):
                 # One open membership here wins over any other (it makes the row a no-op).
                 if open_memberships.get(person_id) != agreement.pk:
@@ -468,6 +468,21 @@ def _classify(ctx: _Context, good: _Spool, enrol: _Spool, progress: Callable | N
         done += len(chunk)
         if progress:
             progress(done, good.count, "checking against the register")
+
+
+def _lookup(sql: str, values: list) -> list[tuple]:
+    """``sql`` with ``{}`` replaced by a membership test against ``values`` passed as ONE
+    parameter (PostgreSQL ``= ANY(array)``, SQLite ``IN (SELECT value FROM json_each(...))``), so a
+    10,000-value chunk is one short statement, not 10,000 placeholders."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(sql.format("= ANY(%s)"), [values])
+        else:
+            cur.execute(sql.format("IN (SELECT value FROM json_each(%s))"), [json.dumps(values)])
+        rows = cur.fetchall()
+    if connection.vendor != "postgresql":
+        rows = [tuple(dt.date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v for v in r) for r in rows]
+    return rows
 
 
 def _raw_from_good(ctx: _Context, row: list[str]) -> list[str]:
@@ -583,7 +598,7 @@ def _write(ctx: _Context, enrol: _Spool, batch: RosterImport, actor, progress: C
             ["id", "kpj_number", "person_id", "segment", "programs", "wage", "risk_class", "agreement_id", "sponsor_id", "branch_id",
              "start_date", "status", "exit_reason", "created_at", "updated_at"],
             [
-                (part_id, format_kpj(year, serial + done + i), pid, "BPU", programs, agreement.declared_income, "", agreement.pk,
+                (part_id, _kpj(year, serial + done + i), pid, "BPU", programs, agreement.declared_income, "", agreement.pk,
                  sponsor.pk, sponsor.branch_id, start_v, "active", "", now, now)
                 for i, (part_id, pid) in enumerate(zip(part_ids, person_ids))
             ],
@@ -602,6 +617,16 @@ def _write(ctx: _Context, enrol: _Spool, batch: RosterImport, actor, progress: C
         ctx.summary.enrolled += len(chunk)
         if progress:
             progress(done, n, "enrolling")
+
+
+_DOUBLED = {str(d): (2 * d - 9 if 2 * d > 9 else 2 * d) for d in range(10)}
+
+
+def _kpj(year: int, serial: int) -> str:
+    """``kpj.format_kpj`` for the bulk path (same Luhn digit, about 3x faster)."""
+    body = f"{year % 100:02d}{serial:08d}"
+    total = sum(_DOUBLED[c] for c in body[9::-2]) + sum(map(int, body[8::-2]))
+    return body + str((10 - total % 10) % 10)
 
 
 def _update_existing_persons(updates: list[tuple[int, list[str]]]) -> None:
