@@ -24,3 +24,46 @@ def region_path(region: Region) -> list[Region]:
         codes.append(".".join(parts[:i]))
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}
     return [found[c] for c in codes if c in found]
+
+
+# ---------------------------------------------------------------------------------------------
+# Persons and families
+# ---------------------------------------------------------------------------------------------
+
+from lindung.core.errors import NotFound  # noqa: E402
+from lindung.registry.models import FamilyMember, Person  # noqa: E402
+
+
+def person_list(*, user, q: str | None = None) -> QuerySet[Person]:
+    """Persons the user may see; ``q`` matches a NIK prefix or a part of the name."""
+    qs = Person.objects.visible_to(user).select_related("region")
+    if q:
+        q = q.strip()
+        qs = qs.filter(nik__startswith=q) if q.isdigit() else qs.filter(full_name__icontains=q)
+    return qs.order_by("full_name", "nik")
+
+
+def person_get(*, user, pk: int) -> Person:
+    person = Person.objects.visible_to(user).select_related("region").filter(pk=pk).first()
+    if person is None:
+        raise NotFound(f"Person {pk} not found.")
+    return person
+
+
+def family_of(*, user, person: Person) -> QuerySet[FamilyMember]:
+    return FamilyMember.objects.visible_to(user).filter(person=person).order_by("relation", "birth_date", "pk")
+
+
+def family_member_get(*, user, person: Person, member_id: int) -> FamilyMember:
+    member = family_of(user=user, person=person).filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(f"Family member {member_id} not found.")
+    return member
+
+
+def can_see_full_nik(user) -> bool:
+    """Staff roles (officer, verifier, branch head, finance, admin, auditor) see a whole NIK on
+    detail pages; sponsor users see it masked everywhere. Lists always mask."""
+    from lindung.core.scoping import scope_kind
+
+    return scope_kind(user) in ("all", "branch")

@@ -144,3 +144,281 @@ def import_bundled_regions(*, actor=None) -> RegionImportResult:
     """The project's own Dumai region data (Riau, Kota Dumai, 7 kecamatan, 36 kelurahan)."""
     return import_regions(BUNDLED_REGIONS, actor=actor)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Persons and their families
+# ---------------------------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from django.db import IntegrityError  # noqa: E402
+
+from lindung.core.errors import Conflict, ServiceError  # noqa: E402
+from lindung.registry.models import FamilyMember, Person, SchoolLevel, Sex  # noqa: E402
+from lindung.registry.nik import NikError, nik_warnings, parse_nik  # noqa: E402
+
+PERSON_FIELDS = (
+    "nik", "full_name", "birth_date", "sex", "region_id", "address", "phone", "occupation", "family_card_number",
+    "bank_name", "bank_account_number", "bank_account_holder", "death_date",
+)  # fmt: skip
+_EDITABLE = {
+    "full_name", "birth_date", "sex", "region", "address", "phone", "occupation", "family_card_number",
+    "bank_name", "bank_account_number", "bank_account_holder",
+}  # fmt: skip
+FAMILY_FIELDS = (
+    "relation", "full_name", "nik", "birth_date", "sex", "school_level", "is_married", "is_working", "death_date", "phone",
+)  # fmt: skip
+# Relations whose members are younger than the worker / older than the worker.
+_YOUNGER = {FamilyMember.Relation.CHILD, FamilyMember.Relation.GRANDCHILD}
+_OLDER = {FamilyMember.Relation.PARENT, FamilyMember.Relation.GRANDPARENT}
+
+
+def _as_date(value, field_name: str, errors: dict[str, str]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors[field_name] = f"{value!r} is not a date (YYYY-MM-DD)."
+        return None
+
+
+def check_nik(nik: str, *, field_name: str = "nik") -> str:
+    """Return the NIK stripped of spaces, or raise ``ServiceError`` naming the field."""
+    nik = (nik or "").replace(" ", "").strip()
+    try:
+        parse_nik(nik)
+    except NikError as exc:
+        raise ServiceError(exc.code, exc.message, {field_name: exc.message}) from None
+    return nik
+
+
+def _resolve_region(region, errors: dict[str, str]) -> Region | None:
+    if region in (None, ""):
+        return None
+    if not isinstance(region, Region):
+        found = Region.objects.filter(code=str(region).strip()).first()
+        if found is None:
+            errors["region"] = f"Region {region!r} does not exist."
+            return None
+        region = found
+    if region.level != Region.Level.VILLAGE:
+        errors["region"] = f"Region {region.code} is a {region.get_level_display().lower()}; choose a village (kelurahan / desa)."
+        return None
+    return region
+
+
+def _clean_person(data: dict, *, partial_of: Person | None = None) -> tuple[dict, list[str]]:
+    """Validate person fields; returns (clean values, NIK warnings) or raises ``ServiceError``."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    current = (lambda name: getattr(partial_of, name)) if partial_of is not None else (lambda name: None)
+    if partial_of is None:
+        try:
+            clean["nik"] = check_nik(data.get("nik", ""))
+        except ServiceError as exc:
+            errors.update(exc.fields)
+    if partial_of is None or "full_name" in data:
+        name = " ".join(str(data.get("full_name") or "").split())
+        if not name:
+            errors["full_name"] = "The full name is required."
+        elif len(name) > 200:
+            errors["full_name"] = "The full name is longer than 200 characters."
+        clean["full_name"] = name
+    if partial_of is None or "birth_date" in data:
+        birth = _as_date(data.get("birth_date"), "birth_date", errors)
+        if birth is None and "birth_date" not in errors:
+            errors["birth_date"] = "The birth date is required."
+        elif birth is not None and birth > dt.date.today():
+            errors["birth_date"] = "The birth date is in the future."
+        clean["birth_date"] = birth
+    if partial_of is None or "sex" in data:
+        sex = str(data.get("sex") or "").upper()
+        if sex not in Sex.values:
+            errors["sex"] = "Sex must be M or F."
+        clean["sex"] = sex
+    if "region" in data or "region_code" in data:
+        clean["region"] = _resolve_region(data.get("region", data.get("region_code")), errors)
+    for name, limit in (("address", 300), ("phone", 20), ("occupation", 100), ("bank_name", 100), ("bank_account_holder", 200)):
+        if name in data:
+            value = str(data.get(name) or "").strip()
+            if len(value) > limit:
+                errors[name] = f"Longer than {limit} characters."
+            clean[name] = value
+    if "family_card_number" in data:
+        kk = str(data.get("family_card_number") or "").replace(" ", "")
+        if kk and (len(kk) != 16 or not kk.isdigit()):
+            errors["family_card_number"] = "The family card (KK) number must be 16 digits."
+        clean["family_card_number"] = kk
+    if "bank_account_number" in data:
+        acct = str(data.get("bank_account_number") or "").replace(" ", "").replace("-", "")
+        if acct and (not acct.isdigit() or len(acct) > 34):
+            errors["bank_account_number"] = "The bank account number must be digits only (at most 34)."
+        clean["bank_account_number"] = acct
+    if errors:
+        raise ServiceError("invalid", "The person's data is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    nik = clean.get("nik") or current("nik")
+    warnings = nik_warnings(parse_nik(nik), clean.get("birth_date", current("birth_date")), clean.get("sex", current("sex")))
+    return clean, warnings
+
+
+def _clean_family(data: dict, worker: Person, *, partial_of: FamilyMember | None = None) -> dict:
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    get = (lambda name: getattr(partial_of, name)) if partial_of is not None else (lambda name: None)
+    if partial_of is None or "relation" in data:
+        relation = str(data.get("relation") or "")
+        if relation not in FamilyMember.Relation.values:
+            errors["relation"] = f"Relation must be one of {', '.join(FamilyMember.Relation.values)}."
+        clean["relation"] = relation
+    if partial_of is None or "full_name" in data:
+        name = " ".join(str(data.get("full_name") or "").split())
+        if not name:
+            errors["full_name"] = "The full name is required."
+        clean["full_name"] = name[:200]
+    if "nik" in data:
+        nik = str(data.get("nik") or "").replace(" ", "")
+        if nik:
+            try:
+                nik = check_nik(nik)
+            except ServiceError as exc:
+                errors.update(exc.fields)
+            if nik == worker.nik:
+                errors["nik"] = "A family member cannot have the worker's own NIK."
+        clean["nik"] = nik
+    if "birth_date" in data:
+        clean["birth_date"] = _as_date(data.get("birth_date"), "birth_date", errors)
+    if "death_date" in data:
+        clean["death_date"] = _as_date(data.get("death_date"), "death_date", errors)
+    if "sex" in data:
+        sex = str(data.get("sex") or "").upper()
+        if sex and sex not in Sex.values:
+            errors["sex"] = "Sex must be M or F (or empty)."
+        clean["sex"] = sex
+    if "school_level" in data:
+        level = str(data.get("school_level") or "").upper()
+        if level not in SchoolLevel.values:
+            errors["school_level"] = f"School level must be one of {', '.join(v for v in SchoolLevel.values if v)} (or empty)."
+        clean["school_level"] = level
+    for flag in ("is_married", "is_working"):
+        if flag in data:
+            clean[flag] = bool(data.get(flag))
+    if "phone" in data:
+        clean["phone"] = str(data.get("phone") or "").strip()[:20]
+    relation = clean.get("relation", get("relation"))
+    birth = clean.get("birth_date", get("birth_date"))
+    if birth and "birth_date" not in errors:
+        if birth > dt.date.today():
+            errors["birth_date"] = "The birth date is in the future."
+        elif relation in _YOUNGER and worker.birth_date and birth <= worker.birth_date:
+            errors["birth_date"] = f"A {relation}'s birth date must be after the worker's ({worker.birth_date.isoformat()})."
+        elif relation in _OLDER and worker.birth_date and birth >= worker.birth_date:
+            errors["birth_date"] = f"A {relation}'s birth date must be before the worker's ({worker.birth_date.isoformat()})."
+    if clean.get("school_level", get("school_level")) and relation not in _YOUNGER:
+        errors["school_level"] = "A school level is recorded for children only."
+    if errors:
+        raise ServiceError("invalid", "The family member is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return clean
+
+
+def person_find(nik: str) -> Person | None:
+    return Person.objects.filter(nik=nik).first()
+
+
+@transaction.atomic
+def person_create(*, actor, family: list[dict] | None = None, **data) -> Person:
+    """Create a person (and optionally their family). The NIK must parse (16 digits, known
+    province, valid date); a birth date or sex that disagrees with it is recorded in
+    ``nik_warnings``. A second person with the same NIK is refused (``duplicate_nik``, 409)."""
+    clean, warnings = _clean_person(data)
+    if Person.objects.filter(nik=clean["nik"]).exists():
+        raise Conflict("duplicate_nik", f"A person with NIK {clean['nik']} is already registered.", {"nik": "already registered"})
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(**clean, nik_warnings=warnings)
+    except IntegrityError:
+        raise Conflict("duplicate_nik", f"A person with NIK {clean['nik']} is already registered.", {"nik": "already registered"}) from None
+    audit.record(
+        actor=actor, action="person.create", obj=person, object_repr=person.nik[:4] + "…",
+        changes={"created": True, "nik_warnings": warnings},
+    )
+    for i, member in enumerate(family or []):
+        try:
+            family_member_add(person, actor=actor, **member)
+        except ServiceError as exc:
+            raise ServiceError(exc.code, f"Family member {i + 1}: {exc.message}", {f"family.{i}.{k}": v for k, v in exc.fields.items()}) from None
+    return person
+
+
+@transaction.atomic
+def person_update(person: Person, *, actor, **data) -> Person:
+    """Change a person's editable fields (the NIK never changes: corrections keep it)."""
+    if "nik" in data and data["nik"] and data["nik"] != person.nik:
+        raise ServiceError("nik_immutable", "A NIK cannot be changed; register the correct person instead.", {"nik": "cannot be changed"})
+    data = {k: v for k, v in data.items() if k in _EDITABLE or k == "region_code"}
+    clean, warnings = _clean_person(data, partial_of=person)
+    before = audit.snapshot(person, PERSON_FIELDS + ("nik_warnings",))
+    for k, v in clean.items():
+        setattr(person, k, v)
+    person.nik_warnings = warnings
+    if person.birth_date:
+        clash = person.family.filter(relation__in=_YOUNGER, birth_date__lte=person.birth_date).first()
+        if clash:
+            raise ServiceError("invalid", f"{clash.full_name} ({clash.get_relation_display()}) was born before this birth date.", {"birth_date": "after a child's birth date"})
+    person.save()
+    changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS + ("nik_warnings",)))
+    if changes:
+        audit.record(actor=actor, action="person.update", obj=person, object_repr=person.nik[:4] + "…", changes=_mask_changes(changes))
+    return person
+
+
+def _mask_changes(changes: dict) -> dict:
+    from lindung.core.masking import mask_account, mask_name, mask_nik
+
+    maskers = {"nik": mask_nik, "full_name": mask_name, "bank_account_number": mask_account, "bank_account_holder": mask_name}
+    return {k: [maskers[k](x) if k in maskers and x else x for x in v] if k in maskers else v for k, v in changes.items()}
+
+
+@transaction.atomic
+def family_member_add(person: Person, *, actor, **data) -> FamilyMember:
+    """Add a spouse, child (birth date, school level), parent, sibling, parent-in-law… to a
+    worker's family. A child must be born after the worker; a parent before."""
+    data.setdefault("nik", "")
+    clean = _clean_family(data, person)
+    if clean.get("nik") and person.family.filter(nik=clean["nik"]).exists():
+        raise Conflict("duplicate_family_nik", f"NIK {clean['nik']} is already in this family.", {"nik": "already in this family"})
+    member = FamilyMember.objects.create(person=person, **clean)
+    audit.record(
+        actor=actor, action="family.add", obj=member, object_repr=f"{member.get_relation_display()} of person {person.pk}",
+        changes={"relation": member.relation, "school_level": member.school_level},
+    )
+    return member
+
+
+@transaction.atomic
+def family_member_update(member: FamilyMember, *, actor, **data) -> FamilyMember:
+    data = {k: v for k, v in data.items() if k in FAMILY_FIELDS}
+    clean = _clean_family(data, member.person, partial_of=member)
+    if clean.get("nik") and member.person.family.exclude(pk=member.pk).filter(nik=clean["nik"]).exists():
+        raise Conflict("duplicate_family_nik", f"NIK {clean['nik']} is already in this family.", {"nik": "already in this family"})
+    before = audit.snapshot(member, FAMILY_FIELDS)
+    for k, v in clean.items():
+        setattr(member, k, v)
+    member.save()
+    changes = audit.diff(before, audit.snapshot(member, FAMILY_FIELDS))
+    if changes:
+        audit.record(actor=actor, action="family.update", obj=member, object_repr=f"{member.get_relation_display()} of person {member.person_id}",
+                     changes=_mask_changes(changes))
+    return member
+
+
+@transaction.atomic
+def family_member_remove(member: FamilyMember, *, actor) -> None:
+    audit.record(actor=actor, action="family.remove", obj=member, object_repr=f"{member.get_relation_display()} of person {member.person_id}",
+                 changes={"relation": member.relation})
+    member.delete()
