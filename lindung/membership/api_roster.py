@@ -1,3 +1,101 @@
-from ninja import Router
+"""API: roster imports (``/api/v1/roster-imports``)."""
 
-router = Router(tags=["membership"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from lindung.core.api import ErrorOut, Page, require_perm
+from lindung.core.errors import NotFound
+from lindung.membership import roster, selectors
+from lindung.membership.models import RosterImport
+
+router = Router(tags=["roster"])
+
+
+class RosterImportOut(Schema):
+    id: int
+    sponsor: str
+    agreement: str
+    file_name: str
+    status: str
+    dry_run: bool
+    all_or_nothing: bool
+    summary: dict[str, Any]
+    job_id: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    errors_url: str | None
+
+    @staticmethod
+    def resolve_sponsor(obj: RosterImport) -> str:
+        return obj.sponsor.code
+
+    @staticmethod
+    def resolve_agreement(obj: RosterImport) -> str:
+        return obj.agreement.number
+
+    @staticmethod
+    def resolve_job_id(obj: RosterImport) -> str | None:
+        return str(obj.job_id) if obj.job_id else None
+
+    @staticmethod
+    def resolve_summary(obj: RosterImport) -> dict[str, Any]:
+        return {k: v for k, v in (obj.summary or {}).items() if k != "error_file"}
+
+    @staticmethod
+    def resolve_errors_url(obj: RosterImport) -> str | None:
+        return f"/api/v1/roster-imports/{obj.pk}/errors" if obj.error_file else None
+
+
+@router.post("/roster-imports", response={201: RosterImportOut, 202: RosterImportOut, 400: ErrorOut, 404: ErrorOut})
+def roster_import_create(
+    request,
+    file: UploadedFile = File(...),
+    sponsor: str = Form(...),
+    agreement: str | None = Form(None),
+    dry_run: bool = Form(False),
+    all_or_nothing: bool = Form(False),
+    start: dt.date | None = Form(None),
+):
+    """Upload a roster (.csv or .xlsx) for a sponsor's agreement; it is checked and enrolled as a
+    job. 201 with the summary when the job finished already (embedded default), else 202; poll
+    ``GET /roster-imports/{id}`` or ``/jobs/{job_id}``."""
+    require_perm(request, "membership.import_roster")
+    sponsor_obj = selectors.sponsor_get(user=request.user, code=sponsor)
+    agreement_obj = roster.find_agreement(sponsor_obj, agreement)
+    batch = roster.start_import_from_upload(
+        file, agreement=agreement_obj, actor=request.user, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start
+    )
+    batch = selectors.roster_import_get(user=request.user, pk=batch.pk)
+    return Status(201 if batch.finished_at else 202, batch)
+
+
+@router.get("/roster-imports", response=list[RosterImportOut])
+@paginate(Page)
+def roster_import_list(request, sponsor: str | None = None):
+    require_perm(request, "membership.view_rosterimport")
+    sponsor_obj = selectors.sponsor_get(user=request.user, code=sponsor) if sponsor else None
+    return selectors.roster_import_list(user=request.user, sponsor=sponsor_obj)
+
+
+@router.get("/roster-imports/{import_id}", response={200: RosterImportOut, 404: ErrorOut})
+def roster_import_detail(request, import_id: int):
+    require_perm(request, "membership.view_rosterimport")
+    return selectors.roster_import_get(user=request.user, pk=import_id)
+
+
+@router.get("/roster-imports/{import_id}/errors", response={404: ErrorOut})
+def roster_import_errors(request, import_id: int):
+    """The error file (CSV: the roster's columns plus ``baris``, ``kode_kesalahan``, ``keterangan``)."""
+    require_perm(request, "membership.view_rosterimport")
+    batch = selectors.roster_import_get(user=request.user, pk=import_id)
+    if not batch.error_file:
+        raise NotFound("This import has no error file (yet).")
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-errors.csv", content_type="text/csv")

@@ -824,3 +824,32 @@ def roster_import_job(ctx) -> dict:
     RosterImport.objects.filter(pk=batch.pk).update(job=ctx.job)
     summary = run_import(batch, actor=actor, start=start, progress=lambda done, total=None, message=None: ctx.progress(done, total, message))
     return {k: v for k, v in summary.as_dict().items() if k != "error_file"}
+
+
+def start_import_from_upload(
+    upload, *, agreement: SponsorAgreement, actor, dry_run: bool = False, all_or_nothing: bool = False, start: dt.date | None = None
+) -> RosterImport:
+    """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job."""
+    from lindung.core.jobs import start_job
+
+    name = Path(upload.name or "roster.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ServiceError("unsupported_file", "Roster files must be .csv or .xlsx.", {"file": "must be .csv or .xlsx"})
+    if start is not None and not (agreement.start_date <= start <= agreement.end_date):
+        raise ServiceError("outside_agreement", "The cover start is outside the agreement's period.", {"start": "outside the agreement period"})
+    upload_dir = Path(settings.DATA_DIR) / "roster" / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", suffix=suffix, dir=upload_dir, delete=False) as tmp:
+        for part in upload.chunks():
+            tmp.write(part)
+    try:
+        batch = create_import(tmp.name, agreement=agreement, actor=actor, file_name=name, dry_run=dry_run, all_or_nothing=all_or_nothing)
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
+    job = start_job(
+        "roster_import", actor=actor, sponsor=agreement.sponsor, params={"import_id": batch.pk, "start": start.isoformat() if start else None}
+    )
+    RosterImport.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch

@@ -1,5 +1,110 @@
-"""Web views: roster (membership context)."""
+"""Web views: roster upload, progress, result, error file, template and sample downloads."""
 
-from django.urls import path  # noqa: F401
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
-urlpatterns: list = []
+from lindung.core.audit import audit_source
+from lindung.core.errors import NotFound, ServiceError
+from lindung.membership import roster, selectors
+
+
+class RosterUploadForm(forms.Form):
+    agreement = forms.ChoiceField(label=_("Agreement"))
+    file = forms.FileField(label=_("Roster file (.csv or .xlsx)"))
+    start = forms.DateField(label=_("Cover start (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    dry_run = forms.BooleanField(label=_("Check only (enrol nothing)"), required=False)
+    all_or_nothing = forms.BooleanField(label=_("Enrol nothing if any row fails"), required=False)
+
+    def __init__(self, *args, agreements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].choices = [(a.number, f"{a.number} ({a.start_date} – {a.end_date})") for a in agreements]
+
+
+def _sponsor_or_404(request, code):
+    try:
+        return selectors.sponsor_get(user=request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@permission_required("membership.import_roster", raise_exception=True)
+def roster_upload(request, code: str):
+    sponsor = _sponsor_or_404(request, code)
+    agreements = list(selectors.agreement_list(user=request.user, sponsor=sponsor))
+    form = RosterUploadForm(request.POST or None, request.FILES or None, agreements=agreements)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        agreement = next(a for a in agreements if a.number == d["agreement"])
+        try:
+            with audit_source("web"):
+                batch = roster.start_import_from_upload(
+                    d["file"], agreement=agreement, actor=request.user, dry_run=d["dry_run"], all_or_nothing=d["all_or_nothing"], start=d["start"]
+                )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("membership:roster_import_detail", pk=batch.pk)
+    return render(request, "membership/roster_upload.html", {"sponsor": sponsor, "form": form, "agreements": agreements})
+
+
+def _import_or_404(request, pk):
+    try:
+        return selectors.roster_import_get(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@permission_required("membership.view_rosterimport", raise_exception=True)
+def roster_import_detail(request, pk: int):
+    """Progress while the job runs (htmx polls this page's status block), then the result."""
+    batch = _import_or_404(request, pk)
+    summary = batch.summary or {}
+    reasons = [(code, n, roster.REASONS.get(code, (code, ""))[0]) for code, n in (summary.get("by_reason") or {}).items()]
+    context = {"batch": batch, "summary": summary, "reasons": reasons, "job": batch.job, "finished": batch.finished_at is not None}
+    if request.htmx:
+        return render(request, "membership/roster_import_status.html", context)
+    return render(request, "membership/roster_import_detail.html", context)
+
+
+@login_required
+@permission_required("membership.view_rosterimport", raise_exception=True)
+def roster_import_errors(request, pk: int):
+    batch = _import_or_404(request, pk)
+    if not batch.error_file:
+        raise Http404("no error file")
+    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-kesalahan.csv", content_type="text/csv")
+
+
+@login_required
+@permission_required("membership.import_roster", raise_exception=True)
+def roster_template(request, fmt: str):
+    if fmt == "xlsx":
+        response = HttpResponse(roster.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="template-roster.xlsx"'
+        return response
+    if fmt == "csv":
+        response = HttpResponse(roster.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="template-roster.csv"'
+        return response
+    raise Http404("unknown format")
+
+
+@login_required
+@permission_required("membership.import_roster", raise_exception=True)
+def roster_sample(request):
+    return FileResponse(open(roster.SAMPLE_ROSTER, "rb"), as_attachment=True, filename="contoh-roster.csv", content_type="text/csv")
+
+
+urlpatterns = [
+    path("sponsors/<str:code>/roster/", roster_upload, name="roster_upload"),
+    path("roster/imports/<int:pk>/", roster_import_detail, name="roster_import_detail"),
+    path("roster/imports/<int:pk>/errors/", roster_import_errors, name="roster_import_errors"),
+    path("roster/template.<str:fmt>", roster_template, name="roster_template"),
+    path("roster/sample.csv", roster_sample, name="roster_sample"),
+]
