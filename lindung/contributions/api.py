@@ -1,3 +1,230 @@
-from ninja import Router
+"""Contributions API: billing runs, invoices, payments, bank statements, coverage and statements."""
+
+
+import datetime as dt
+
+from django.http import HttpResponse
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions.coverage import coverage_on, statement
+from lindung.core.api import Page, idempotent, require_perm
+from lindung.core.audit import audit_source
+from lindung.core.errors import ServiceError
+from lindung.membership.models import Employer, Sponsor
 
 router = Router(tags=["contributions"])
+
+
+class InvoiceOut(Schema):
+    number: str
+    kind: str
+    payer_type: str
+    payer: str
+    sponsor: str | None
+    segment: str
+    period_start: dt.date
+    period_end: dt.date
+    issue_date: dt.date
+    due_date: dt.date
+    total: int
+    fine_amount: int
+    paid_amount: int
+    outstanding: int
+    status: str
+    virtual_account: str
+
+
+def _invoice(i) -> dict:
+    return {
+        "number": i.number, "kind": i.kind, "payer_type": i.payer_type, "payer": i.payer_name, "sponsor": i.sponsor.code if i.sponsor_id else None,
+        "segment": i.segment, "period_start": i.period_start, "period_end": i.period_end, "issue_date": i.issue_date, "due_date": i.due_date,
+        "total": i.total, "fine_amount": i.fine_amount, "paid_amount": i.paid_amount, "outstanding": i.outstanding, "status": i.status,
+        "virtual_account": i.virtual_account,
+    }
+
+
+class BillingRunIn(Schema):
+    period: str
+    sponsor: str | None = None
+    employer: str | None = None
+    correction: bool = False
+
+
+class BillingRunOut(Schema):
+    invoices: int
+    lines: int
+    total: int
+    created: int
+
+
+class PaymentIn(Schema):
+    amount: int
+    paid_on: dt.date
+    reference: str = ""
+    bank_reference: str | None = None
+    invoice: str | None = None
+
+
+class PaymentOut(Schema):
+    id: int
+    amount: int
+    paid_on: dt.date
+    reference: str
+    bank_reference: str | None
+    method: str
+    status: str
+
+
+class MatchIn(Schema):
+    invoice: str
+
+
+class SettleIn(Schema):
+    amount: int
+    paid_on: dt.date
+    reason: str
+    document_reference: str
+    bank_reference: str | None = None
+
+
+def _payment(p) -> dict:
+    return {"id": p.pk, "amount": p.amount, "paid_on": p.paid_on, "reference": p.reference, "bank_reference": p.bank_reference, "method": p.method, "status": p.status}
+
+
+@router.post("/contributions/billing-runs", response={200: BillingRunOut, 201: BillingRunOut})
+@idempotent
+def billing_run(request, payload: BillingRunIn):
+    require_perm(request, "contributions.add_billingrun")
+    period = billing.parse_period(payload.period)
+    sponsor = employer = None
+    if payload.sponsor:
+        sponsor = Sponsor.objects.visible_to(request.user).filter(code=payload.sponsor).first()
+        if sponsor is None:
+            raise ServiceError("not_found", "No such sponsor.", {"sponsor": "unknown"}, status=404)
+    if payload.employer:
+        employer = Employer.objects.visible_to(request.user).filter(npp=payload.employer).first()
+        if employer is None:
+            raise ServiceError("not_found", "No such employer.", {"employer": "unknown"}, status=404)
+    with audit_source("api"):
+        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)
+    return Status(201 if summary.created else 200, summary.as_dict())
+
+
+@router.get("/contributions/invoices", response=list[InvoiceOut])
+@paginate(Page)
+def invoice_list(request, status: str | None = None, sponsor: str | None = None, period: str | None = None):
+    require_perm(request, "contributions.view_invoice")
+    p = billing.parse_period(period) if period else None
+    return [_invoice(i) for i in selectors.invoice_list(user=request.user, status=status, sponsor=sponsor, period=p)[:5000]]
+
+
+@router.get("/contributions/invoices/{number}", response=InvoiceOut)
+def invoice_detail(request, number: str):
+    require_perm(request, "contributions.view_invoice")
+    return _invoice(selectors.invoice_get(user=request.user, number=number))
+
+
+@router.get("/contributions/invoices/{number}/pdf")
+def invoice_pdf(request, number: str):
+    require_perm(request, "contributions.view_invoice")
+    invoice = selectors.invoice_get(user=request.user, number=number)
+    response = HttpResponse(documents.invoice_pdf(invoice, selectors.invoice_summary(invoice)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@router.post("/contributions/invoices/{number}/settle-arrears", response={201: dict})
+@idempotent
+def settle(request, number: str, payload: SettleIn):
+    require_perm(request, "contributions.approve_arrearssettlement")
+    invoice = selectors.invoice_get(user=request.user, number=number)
+    with audit_source("api"):
+        s = payments.settle_arrears(invoice=invoice, amount=payload.amount, paid_on=payload.paid_on, reason=payload.reason,
+                                    document_reference=payload.document_reference, bank_reference=payload.bank_reference, actor=request.user)
+    return Status(201, {"settlement": s.pk, "payment": s.payment_id, "participants_restored": s.participants_restored})
+
+
+@router.get("/contributions/payments", response=list[PaymentOut])
+@paginate(Page)
+def payment_list(request, status: str | None = None):
+    require_perm(request, "contributions.view_payment")
+    return [_payment(p) for p in selectors.payment_list(user=request.user, status=status)[:5000]]
+
+
+@router.post("/contributions/payments", response={201: PaymentOut})
+@idempotent
+def payment_create(request, payload: PaymentIn):
+    require_perm(request, "contributions.add_payment")
+    invoice = selectors.invoice_get(user=request.user, number=payload.invoice) if payload.invoice else None
+    with audit_source("api"):
+        p = payments.record_payment(amount=payload.amount, paid_on=payload.paid_on, reference=payload.reference, bank_reference=payload.bank_reference,
+                                    invoice=invoice, actor=request.user)
+    return Status(201, _payment(p))
+
+
+@router.post("/contributions/payments/{pk}/match", response={200: PaymentOut})
+@idempotent
+def payment_match(request, pk: int, payload: MatchIn):
+    require_perm(request, "contributions.change_payment")
+    payment = selectors.payment_get(user=request.user, pk=pk)
+    invoice = selectors.invoice_get(user=request.user, number=payload.invoice)
+    with audit_source("api"):
+        p = payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
+    return Status(200, _payment(p))
+
+
+@router.post("/contributions/bank-statements", response={201: dict})
+@idempotent
+def bank_statement(request, file: File[UploadedFile]):
+    require_perm(request, "contributions.add_payment")
+    with audit_source("api"):
+        batch = payments.import_bank_statement(content=file.read(), file_name=file.name or "statement.csv", actor=request.user)
+    return Status(201, {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched, "total": batch.total})
+
+
+@router.get("/contributions/coverage/{kpj}")
+def coverage(request, kpj: str, on: dt.date, program: str | None = None):
+    require_perm(request, "contributions.view_invoice")
+    participant = selectors.participant_get(user=request.user, kpj=kpj)
+    return coverage_on(participant, on, program=program).as_dict()
+
+
+@router.get("/contributions/participants/{kpj}/statement")
+def participant_statement(request, kpj: str):
+    require_perm(request, "contributions.view_invoice")
+    participant = selectors.participant_get(user=request.user, kpj=kpj)
+    rows = statement(participant)
+    return {"participant": kpj, "months": [{**r, "month": r["month"].isoformat()} for r in rows], "paid": sum(r["paid"] for r in rows)}
+
+
+@router.post("/contributions/participants/{kpj}/refund-after-death", response={201: dict, 200: dict})
+@idempotent
+def refund(request, kpj: str):
+    require_perm(request, "contributions.add_refund")
+    participant = selectors.participant_get(user=request.user, kpj=kpj)
+    with audit_source("api"):
+        r = payments.refund_after_death(participant=participant, actor=request.user)
+    if r is None:
+        return Status(200, {"refund": None, "amount": 0})
+    return Status(201, {"refund": r.pk, "amount": r.amount, "months": r.months, "payer": r.payer_key})
+
+
+@router.get("/contributions/sponsors/{code}/statement")
+def sponsor_statement(request, code: str, start: dt.date, end: dt.date):
+    require_perm(request, "contributions.view_invoice")
+    data = selectors.sponsor_statement(user=request.user, code=code, start=start, end=end)
+    return {
+        "sponsor": code, "start": start, "end": end, "billed": data["billed"], "fines": data["fines"], "paid": data["paid"],
+        "outstanding": data["outstanding"], "credit": data["credit"], "refunds_due": data["refunds_due"],
+        "invoices": [_invoice(i) for i in data["invoices"]],
+    }
+
+
+@router.get("/contributions/reconciliation")
+def reconciliation(request, start: dt.date, end: dt.date):
+    require_perm(request, "contributions.view_invoice")
+    return {"rows": selectors.reconciliation(user=request.user, start=start, end=end)}

@@ -206,22 +206,24 @@ def _finish_invoice(invoice: Invoice) -> None:
 def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.date], today: dt.date, summary: BillingSummary) -> None:
     """Adjustment lines for the difference between what should be billed and what was billed to
     this payer for the window: a positive difference goes on an adjustment invoice, a negative one
-    on a credit note. Months after a participant's death are left to the refund rule."""
+    on a credit note. Paid months after a participant's death are left to the refund rule."""
     billed: dict = {}
-    for pid, prog, m, amt in (
+    paid: dict = {}
+    for pid, prog, m, amt, p in (
         InvoiceLine.objects.filter(invoice__payer_key=invoice.payer_key, period__gte=window[0], period__lte=window[-1])
         .values_list("participant_id", "program", "period")
-        .annotate(s=Sum("amount"))
+        .annotate(s=Sum("amount"), p=Sum("paid_amount"))
     ):
         billed[(pid, prog, m)] = amt
+        paid[(pid, prog, m)] = p
     died = dict(
         Participant.objects.filter(pk__in={k[0] for k in billed}, exit_reason=Participant.ExitReason.DEATH).values_list("pk", "end_date")
     )
     positive, negative = [], []
     for key in set(desired) | set(billed):
         pid, prog, m = key
-        if pid in died and died[pid] and m > died[pid]:
-            continue
+        if pid in died and died[pid] and m > died[pid] and paid.get(key, 0) > 0:
+            continue  # paid months after death are refunded to the payer (payments.refund_after_death)
         delta = desired.get(key, 0) - billed.get(key, 0)
         if delta > 0:
             positive.append((pid, prog, m, delta))
@@ -385,7 +387,7 @@ def run_billing(
         run.save(update_fields=["invoices_created", "lines_created", "total_created"])
         from lindung.contributions import payments
 
-        payments.apply_credits_for(list(created_invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).values_list("payer_key", flat=True).distinct()), on=today)
+        payments.apply_credits_for(list(created_invoices.values_list("payer_key", flat=True).distinct()), on=today)
         scope = invoices_in_scope(period, sponsor=sponsor, employer=employer, segments=segments)
         summary.invoices = scope.count()
         summary.lines = InvoiceLine.objects.filter(invoice__in=scope).count()

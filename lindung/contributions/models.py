@@ -297,6 +297,8 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
 
 
 class ArrearsSettlement(models.Model):
@@ -316,3 +318,6 @@ class ArrearsSettlement(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("arrears settlement")
+        verbose_name_plural = _("arrears settlements")
+        permissions = [("approve_arrearssettlement", "Can settle sponsor arrears and restore cover retroactively")]

@@ -142,7 +142,7 @@ def find_invoice(reference: str) -> Invoice | None:
 def _settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
     payment.payer_key = invoice.payer_key
     payment.sponsor = invoice.sponsor
-    payment.branch = invoice.branch
+    payment.branch = invoice.branch or payment.branch
     payment.status = Payment.Status.MATCHED
     payment.save(update_fields=["payer_key", "sponsor", "branch", "status"])
     applied = _apply(invoice, payment.amount, on=on, payment=payment)
@@ -162,6 +162,8 @@ def _create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_refer
             return Payment.objects.create(
                 amount=amount, paid_on=paid_on, reference=(reference or "")[:300], bank_reference=bank_reference or None, method=method,
                 bank_import=bank_import, created_by=actor if getattr(actor, "pk", None) else None,
+                # Until matched, a payment belongs to the branch that recorded it (its unmatched queue).
+                branch_id=getattr(actor, "branch_id", None),
             )
     except IntegrityError:
         raise ServiceError("duplicate_bank_reference", f"The bank reference {bank_reference} was already applied.",
@@ -299,6 +301,8 @@ def refund_after_death(*, participant, actor=None) -> Refund | None:
     after = InvoiceLine.objects.filter(participant=participant, period__gt=death.replace(day=1))
     by_payer: dict[str, dict] = {}
     for payer, sponsor_id, period, paid in after.values_list("invoice__payer_key", "invoice__sponsor_id", "period").annotate(p=Sum("paid_amount")):
+        if not paid:
+            continue
         entry = by_payer.setdefault(payer, {"sponsor_id": sponsor_id, "amount": 0, "months": set()})
         entry["amount"] += paid
         entry["months"].add(period.isoformat())

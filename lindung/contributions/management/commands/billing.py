@@ -1,0 +1,47 @@
+"""``lindung billing run --period 2024-03 [--sponsor CODE] [--employer NPP] [--correction] [--json]``"""
+
+import argparse
+import datetime as dt
+import json
+
+from django.core.management.base import CommandError
+
+from lindung.contributions import billing
+from lindung.core.management.base import LindungCommand
+from lindung.membership.models import Employer, Sponsor
+
+
+class Command(LindungCommand):
+    help = "Billing runs: one invoice per payer for a period (idempotent; --correction adds adjustment lines)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="Bill a period.")
+        run.add_argument("--period", required=True, help="YYYY-MM")
+        run.add_argument("--sponsor", help="Sponsor code")
+        run.add_argument("--employer", help="Employer NPP")
+        run.add_argument("--correction", action="store_true", help="Add adjustment lines for changes since the period was billed.")
+        run.add_argument("--today", help="Issue date (YYYY-MM-DD), default today")
+        run.add_argument("--json", action="store_true")
+        run.add_argument("--as", dest="actor_username", default=argparse.SUPPRESS, help="User recorded as the actor.")
+
+    def handle(self, *args, **options):
+        period = billing.parse_period(options["period"])
+        sponsor = employer = None
+        if options.get("sponsor"):
+            sponsor = Sponsor.objects.filter(code=options["sponsor"]).first()
+            if sponsor is None:
+                raise CommandError(f"--sponsor: no sponsor {options['sponsor']!r}.")
+        if options.get("employer"):
+            employer = Employer.objects.filter(npp=options["employer"]).first()
+            if employer is None:
+                raise CommandError(f"--employer: no employer {options['employer']!r}.")
+        today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
+        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=options["correction"], actor=self.actor(options), today=today)
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict()))
+        else:
+            self.stdout.write(
+                f"Period {period:%Y-%m}: {summary.created} invoice(s) created ({summary.lines_created} lines); "
+                f"in scope {summary.invoices} invoice(s), {summary.lines} lines, total Rp {summary.total:,}".replace(",", ".")
+            )

@@ -1,0 +1,124 @@
+"""Reads of the contributions context, always scoped to the user (out of scope → NotFound)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q, Sum
+
+from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment, Refund
+from lindung.core.errors import NotFound
+from lindung.membership.models import Participant, Sponsor
+
+OPEN = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID, Invoice.Status.OVERDUE)
+
+
+def invoice_list(*, user, status: str | None = None, sponsor: str | None = None, period: dt.date | None = None, payer_type: str | None = None):
+    qs = Invoice.objects.visible_to(user).select_related("sponsor", "agreement", "employer", "participant", "project")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN)
+    elif status:
+        qs = qs.filter(status=status)
+    if sponsor:
+        qs = qs.filter(sponsor__code=sponsor)
+    if period:
+        qs = qs.filter(period_start__lte=period, period_end__gte=period)
+    if payer_type:
+        qs = qs.filter(payer_type=payer_type)
+    return qs.order_by("-period_start", "number")
+
+
+def invoice_get(*, user, number: str) -> Invoice:
+    invoice = Invoice.objects.visible_to(user).select_related("sponsor", "agreement", "employer", "participant", "project").filter(number=number).first()
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def invoice_summary(invoice: Invoice) -> list[dict]:
+    """Lines grouped by month and programme (an invoice may hold a million lines)."""
+    from django.db.models import Count
+
+    return list(
+        invoice.lines.values("period", "program").annotate(participants=Count("participant_id"), amount=Sum("amount"), paid=Sum("paid_amount")).order_by("period", "program")
+    )
+
+
+def invoice_allocations(invoice: Invoice):
+    return Allocation.objects.filter(invoice=invoice).select_related("payment", "credit")
+
+
+def payment_list(*, user, status: str | None = None):
+    qs = Payment.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def payment_get(*, user, pk: int) -> Payment:
+    payment = Payment.objects.visible_to(user).filter(pk=pk).first()
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment
+
+
+def participant_get(*, user, kpj: str) -> Participant:
+    participant = Participant.objects.visible_to(user).select_related("person", "sponsor").filter(kpj_number=kpj).first()
+    if participant is None:
+        raise NotFound("No such participant.")
+    return participant
+
+
+def sponsor_get(*, user, code: str) -> Sponsor:
+    sponsor = Sponsor.objects.visible_to(user).filter(code=code).first()
+    if sponsor is None:
+        raise NotFound("No such sponsor.")
+    return sponsor
+
+
+def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
+    """Billed, paid, outstanding and credit of a sponsor for invoices whose first month lies in [start, end]."""
+    sponsor = sponsor_get(user=user, code=code)
+    invoices = list(
+        Invoice.objects.visible_to(user).filter(sponsor=sponsor, period_start__gte=start, period_start__lte=end).select_related("agreement").order_by("period_start", "number")
+    )
+    billed = sum(i.total for i in invoices)
+    fines = sum(i.fine_amount for i in invoices)
+    paid = sum(i.paid_amount for i in invoices)
+    credit = PayerCredit.objects.filter(sponsor=sponsor).aggregate(s=Sum("amount"))["s"] or 0
+    refunds = Refund.objects.filter(sponsor=sponsor).aggregate(s=Sum("amount"))["s"] or 0
+    return {
+        "sponsor": sponsor, "start": start, "end": end, "invoices": invoices, "billed": billed, "fines": fines, "paid": paid,
+        "outstanding": sum(i.outstanding for i in invoices), "credit": credit, "refunds_due": refunds,
+    }
+
+
+def reconciliation(*, user, start: dt.date, end: dt.date) -> list[dict]:
+    """Billed vs paid vs outstanding per payer and period (first month in [start, end])."""
+    rows = (
+        Invoice.objects.visible_to(user).filter(period_start__gte=start, period_start__lte=end)
+        .values("payer_type", "payer_key", "period_start", "period_end", "sponsor__code", "agreement__number", "employer__npp", "participant__kpj_number", "project__number")
+        .annotate(billed=Sum("total"), fines=Sum("fine_amount"), paid=Sum("paid_amount"))
+        .order_by("period_start", "payer_type", "payer_key")
+    )
+    out = []
+    for r in rows:
+        payer = r["agreement__number"] and f"{r['sponsor__code']} {r['agreement__number']}" or r["employer__npp"] or r["participant__kpj_number"] or r["project__number"] or r["payer_key"]
+        out.append({
+            "payer_type": r["payer_type"], "payer": payer, "period": r["period_start"], "period_end": r["period_end"], "billed": r["billed"],
+            "fines": r["fines"], "paid": r["paid"], "outstanding": max(0, r["billed"] + r["fines"] - r["paid"]),
+        })
+    return out
+
+
+def home_figures(user) -> dict:
+    invoices = Invoice.objects.visible_to(user).filter(status__in=OPEN)
+    agg = invoices.aggregate(due=Sum(F("total") + F("fine_amount") - F("paid_amount")))
+    return {
+        "open_invoices": invoices.count(),
+        "outstanding": agg["due"] or 0,
+        "unmatched_payments": Payment.objects.visible_to(user).filter(status=Payment.Status.UNMATCHED).count(),
+    }
+
+
+__all__ = ["Q"]

@@ -1,0 +1,185 @@
+"""Web views of the contributions context (server-rendered; writes through services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions.coverage import coverage_on, statement
+from lindung.core.audit import audit_source
+from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.masking import mask_name
+from lindung.membership.models import Employer, Sponsor
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _get(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def invoice_list(request):
+    if request.method == "POST":
+        if not request.user.has_perm("contributions.add_billingrun"):
+            raise Http404
+        try:
+            period = billing.parse_period(request.POST.get("period", ""))
+            sponsor = Sponsor.objects.visible_to(request.user).filter(code=request.POST.get("sponsor")).first() if request.POST.get("sponsor") else None
+            employer = Employer.objects.visible_to(request.user).filter(npp=request.POST.get("employer")).first() if request.POST.get("employer") else None
+            with audit_source("web"):
+                s = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")), actor=request.user)
+            messages.success(request, _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
+                             % {"period": f"{period:%Y-%m}", "created": s.created, "invoices": s.invoices, "total": f"{s.total:,}".replace(",", ".")})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("contributions:invoice_list")
+    status = request.GET.get("status") or None
+    qs = selectors.invoice_list(user=request.user, status=status, sponsor=request.GET.get("sponsor") or None)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "contributions/invoice_list.html", {"page": page, "status": status, "statuses": selectors.Invoice.Status.choices,
+                                                                "sponsors": Sponsor.objects.visible_to(request.user)})
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def invoice_detail(request, number: str):
+    invoice = _get(selectors.invoice_get, user=request.user, number=number)
+    if request.method == "POST" and request.POST.get("action") == "settle":
+        if not request.user.has_perm("contributions.approve_arrearssettlement"):
+            raise Http404
+        try:
+            with audit_source("web"):
+                payments.settle_arrears(invoice=invoice, amount=int(request.POST.get("amount") or 0), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                                        reason=request.POST.get("reason", ""), document_reference=request.POST.get("document_reference", ""),
+                                        bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
+            messages.success(request, _("Arrears settled; cover restored."))
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("contributions:invoice_detail", number=number)
+    from lindung.core.terbilang import terbilang
+
+    return render(request, "contributions/invoice_detail.html", {
+        "invoice": invoice, "summary": selectors.invoice_summary(invoice), "allocations": selectors.invoice_allocations(invoice),
+        "words": terbilang(invoice.total, capitalize=True) if invoice.total >= 0 else "", "settlements": invoice.settlements.all(),
+    })
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def invoice_pdf(request, number: str):
+    invoice = _get(selectors.invoice_get, user=request.user, number=number)
+    response = HttpResponse(documents.invoice_pdf(invoice, selectors.invoice_summary(invoice)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
+
+
+@login_required
+@permission_required("contributions.view_payment", raise_exception=True)
+def payment_list(request):
+    if request.method == "POST":
+        if not request.user.has_perm("contributions.add_payment"):
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            with audit_source("web"):
+                if action == "import" and request.FILES.get("file"):
+                    upload = request.FILES["file"]
+                    batch = payments.import_bank_statement(content=upload.read(), file_name=upload.name, actor=request.user)
+                    messages.success(request, _("Bank statement imported: %(rows)s payments, %(matched)s matched, %(unmatched)s unmatched.")
+                                     % {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched})
+                elif action == "match":
+                    payment = _get(selectors.payment_get, user=request.user, pk=int(request.POST.get("payment")))
+                    invoice = _get(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
+                    payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
+                    messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
+                else:
+                    amount = request.POST.get("amount", "")
+                    if not amount.isdigit():
+                        raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"})
+                    p = payments.record_payment(amount=int(amount), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                                                reference=request.POST.get("reference", ""), bank_reference=request.POST.get("bank_reference") or None,
+                                                actor=request.user)
+                    messages.success(request, _("Payment recorded (%(status)s).") % {"status": p.get_status_display()})
+        except FileRejected as exc:
+            messages.error(request, _("The bank statement was rejected, nothing was applied."))
+            return render(request, "contributions/payment_list.html", _payments_context(request, row_errors=exc.errors), status=400)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("contributions:payment_list")
+    return render(request, "contributions/payment_list.html", _payments_context(request))
+
+
+def _payments_context(request, row_errors=None) -> dict:
+    status = request.GET.get("status") or None
+    page = Paginator(selectors.payment_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    unmatched = selectors.payment_list(user=request.user, status="unmatched")[:100]
+    return {"page": page, "status": status, "unmatched": unmatched, "row_errors": row_errors or [], "today": dt.date.today()}
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def participant_contributions(request, kpj: str):
+    participant = _get(selectors.participant_get, user=request.user, kpj=kpj)
+    on = _date(request.GET.get("on"), dt.date.today())
+    results = [coverage_on(participant, on, program=p) for p in (participant.programs or [])]
+    return render(request, "contributions/participant.html", {
+        "participant": participant, "on": on, "results": results, "rows": statement(participant),
+        "name": mask_name(participant.person.full_name),
+    })
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def participant_pdf(request, kpj: str):
+    participant = _get(selectors.participant_get, user=request.user, kpj=kpj)
+    pdf = documents.statement_pdf(participant, statement(participant), mask_name(participant.person.full_name))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="iuran-{kpj}.pdf"'
+    return response
+
+
+def _period_range(request) -> tuple[dt.date, dt.date]:
+    today = dt.date.today()
+    return _date(request.GET.get("start"), dt.date(today.year, 1, 1)), _date(request.GET.get("end"), dt.date(today.year, 12, 31))
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def sponsor_statement(request, code: str):
+    start, end = _period_range(request)
+    data = _get(selectors.sponsor_statement, user=request.user, code=code, start=start, end=end)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(documents.sponsor_statement_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="rekening-{code}.pdf"'
+        return response
+    return render(request, "contributions/sponsor_statement.html", data)
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def reconciliation(request):
+    start, end = _period_range(request)
+    rows = selectors.reconciliation(user=request.user, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(documents.reconciliation_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="rekonsiliasi-{start}-{end}.xlsx"'
+        return response
+    totals = {k: sum(r[k] for r in rows) for k in ("billed", "fines", "paid", "outstanding")}
+    return render(request, "contributions/reconciliation.html", {"rows": rows, "start": start, "end": end, "totals": totals})

@@ -1,0 +1,151 @@
+"""Web, API and CLI of the contributions context."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lindung.contributions import billing, payments
+from lindung.contributions.models import Invoice, Payment
+from lindung.core.models import AuditEvent
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def billed(make_agreement, make_workers, sponsors):
+    agreement = make_agreement()
+    workers = make_workers(5, agreement=agreement)
+    riau = make_agreement(sponsor="riau", number="PKS-RIAU-2023", billing="monthly")
+    make_workers(2, agreement=riau)
+    billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    return Invoice.objects.get(sponsor=sponsors["dumai"]), workers
+
+
+def test_cli_billing_run_json_is_idempotent(make_agreement, make_workers, users):
+    make_workers(3, agreement=make_agreement())
+    out = io.StringIO()
+    call_command("billing", "run", "--period", "2023-10", "--json", "--as", users["finance"].username, stdout=out)
+    assert json.loads(out.getvalue()) == {"invoices": 1, "lines": 18, "total": 3 * 3 * 16_800, "created": 1}
+    out = io.StringIO()
+    call_command("billing", "run", "--period", "2023-12", "--sponsor", "PEMKO-DUMAI", "--json", stdout=out)
+    assert json.loads(out.getvalue())["created"] == 0
+    assert AuditEvent.objects.filter(action="contributions.billing_run", source="cli", actor=users["finance"]).count() == 1
+    with pytest.raises(CommandError):
+        call_command("billing", "run", "--period", "2023-13")
+    with pytest.raises(CommandError):
+        call_command("billing", "run", "--period", "2023-10", "--sponsor", "NOPE")
+
+
+def test_cli_payments_and_coverage(billed, tmp_path):
+    invoice, workers = billed
+    f = tmp_path / "bank.csv"
+    f.write_text(f"date,amount,reference,bank_reference\n2023-10-10,{invoice.total},{invoice.number},X1\n")
+    out = io.StringIO()
+    call_command("payments", "import", str(f), "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"rows": 1, "matched": 1, "unmatched": 0, "total": invoice.total}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,amount,reference,bank_reference\nnot-a-date,10,x,X2\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("payments", "import", str(bad), stderr=err)
+    assert "row 2, field date" in err.getvalue()
+    out = io.StringIO()
+    call_command("coverage", workers[0].kpj_number, "2023-11-01", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["status"] == "covered" and data["invoices"] == [invoice.number] and data["payments"] == ["X1"]
+    out = io.StringIO()
+    call_command("coverage", "--daily", "--on", "2023-11-01", stdout=out)
+    assert json.loads(out.getvalue())["status"] == "succeeded"
+
+
+def test_api_billing_payments_and_scoping(billed, users, api_client):
+    invoice, workers = billed
+    finance = api_client(users["finance"])
+    r = finance.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["created"] == 0
+    r = finance.get("/api/v1/contributions/invoices?status=open")
+    assert r.status_code == 200 and r.json()["count"] == 2  # the Dumai quarter and Riau's monthly October
+    body = {"amount": invoice.total + 1000, "paid_on": "2023-10-10", "reference": invoice.number, "bank_reference": "API-1"}
+    r = finance.post("/api/v1/contributions/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert r.status_code == 201 and r.json()["status"] == "matched"
+    again = finance.post("/api/v1/contributions/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert again.status_code == 201 and Payment.objects.count() == 1
+    dup = finance.post("/api/v1/contributions/payments", body, content_type="application/json")
+    assert dup.status_code == 409 and dup.json()["error"]["code"] == "duplicate_bank_reference"
+    r = finance.get(f"/api/v1/contributions/coverage/{workers[0].kpj_number}?on=2023-12-31&program=JKM")
+    assert r.json()["status"] == "covered" and r.json()["paid_through"] == "2023-12-31"
+    r = finance.get(f"/api/v1/contributions/participants/{workers[0].kpj_number}/statement")
+    assert r.json()["paid"] == 3 * 16_800
+    r = finance.get("/api/v1/contributions/sponsors/PEMKO-DUMAI/statement?start=2023-01-01&end=2023-12-31")
+    assert r.json()["billed"] == invoice.total and r.json()["credit"] == 1000
+    pdf = finance.get(f"/api/v1/contributions/invoices/{invoice.number}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Sponsor users see their own invoices only; others' are 404.
+    riau_invoice = Invoice.objects.exclude(sponsor=invoice.sponsor).first()
+    sponsor = api_client(users["sponsor"])
+    assert sponsor.get(f"/api/v1/contributions/invoices/{invoice.number}").status_code == 200
+    assert sponsor.get(f"/api/v1/contributions/invoices/{riau_invoice.number}").status_code == 404
+    assert sponsor.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json").status_code == 403
+    r = finance.post("/api/v1/contributions/payments", {"amount": 0, "paid_on": "2023-10-10"}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["error"]["fields"] == {"amount": "must be positive"}
+
+
+def test_api_bank_statement_rejected_and_settlement_needs_branch_head(billed, users, api_client):
+    invoice, _ = billed
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    finance = api_client(users["finance"])
+    f = SimpleUploadedFile("b.csv", b"date,amount,reference,bank_reference\n2023-10-10,-5,x,R1\n", content_type="text/csv")
+    r = finance.post("/api/v1/contributions/bank-statements", {"file": f})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "file_rejected" and "row 2" in r.json()["error"]["fields"]
+    body = {"amount": invoice.total, "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-1"}
+    assert finance.post(f"/api/v1/contributions/invoices/{invoice.number}/settle-arrears", body, content_type="application/json").status_code == 403
+    head = api_client(users["branch_head"])
+    r = head.post(f"/api/v1/contributions/invoices/{invoice.number}/settle-arrears", body, content_type="application/json")
+    assert r.status_code == 201
+
+
+def test_web_pages(billed, users, client):
+    invoice, workers = billed
+    client.force_login(users["finance"])
+    r = client.get("/contributions/")
+    assert r.status_code == 200 and invoice.number in r.content.decode()
+    r = client.get(f"/contributions/invoices/{invoice.number}/")
+    assert "dua ratus lima puluh dua ribu rupiah".capitalize() in r.content.decode()  # 5 × 16,800 × 3 = 252,000
+    assert client.get(f"/contributions/invoices/{invoice.number}/pdf/").content.startswith(b"%PDF")
+    r = client.post("/contributions/payments/", {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": "?", "bank_reference": "W1"})
+    assert r.status_code == 302 and Payment.objects.get().status == "unmatched"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("b.csv", b"date,amount,reference,bank_reference\n2023-10-10,abc,x,W2\n")
+    r = client.post("/contributions/payments/", {"action": "import", "file": bad})
+    assert r.status_code == 400 and "row-errors" in r.content.decode() and Payment.objects.count() == 1
+    r = client.post("/contributions/payments/", {"action": "match", "payment": Payment.objects.get().pk, "invoice": invoice.number})
+    assert r.status_code == 302 and Payment.objects.get().status == "matched"
+    r = client.get(f"/contributions/participants/{workers[0].kpj_number}/?on=2023-10-05")
+    assert r.status_code == 200 and "grace" in r.content.decode()
+    assert client.get(f"/contributions/participants/{workers[0].kpj_number}/pdf/").content.startswith(b"%PDF")
+    r = client.get("/contributions/sponsors/PEMKO-DUMAI/statement/?start=2023-01-01&end=2023-12-31")
+    assert r.status_code == 200
+    assert client.get("/contributions/sponsors/PEMKO-DUMAI/statement/?start=2023-01-01&end=2023-12-31&format=pdf").content.startswith(b"%PDF")
+    r = client.get("/contributions/reconciliation/?start=2023-01-01&end=2023-12-31&format=xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 3 and sum(r[4] for r in rows[1:]) == sum(i.total for i in Invoice.objects.all())
+    r = client.post("/contributions/", {"period": "2023-11"})
+    assert r.status_code == 302
+
+
+def test_web_sponsor_sees_own_invoices_only(billed, users, client):
+    invoice, _ = billed
+    client.force_login(users["sponsor_riau"])
+    assert client.get(f"/contributions/invoices/{invoice.number}/").status_code == 404
+    assert invoice.number not in client.get("/contributions/").content.decode()
+    assert client.post("/contributions/", {"period": "2023-11"}).status_code == 404
