@@ -46,6 +46,21 @@ def home_panels(user) -> list[Panel]:
         panels.append(Panel(_("Claims to check"), _("Claims waiting for verification or approval appear here.")))
     if "finance" in roles:
         panels.append(Panel(_("Payments"), _("Contribution payments and benefit payouts appear here.")))
+    if roles & {"finance", "officer", "branch_head", "admin", "sponsor"} and user.has_perm("contributions.view_invoice"):
+        from lindung.contributions.selectors import home_figures
+
+        figures = home_figures(user)
+        links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
+        if user.has_perm("contributions.view_payment"):
+            links.append((str(_("Unmatched payments: %(n)s") % {"n": figures["unmatched_payments"]}), reverse("contributions:payment_list")))
+        panels.append(
+            Panel(
+                _("Contributions"),
+                _("%(n)s open invoice(s), Rp %(amount)s outstanding.") % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
+                links,
+                figure=str(figures["open_invoices"]),
+            )
+        )
     if user.has_perm("core.view_auditevent"):
         panels.append(
             Panel(

@@ -149,3 +149,14 @@ def test_web_sponsor_sees_own_invoices_only(billed, users, client):
     assert client.get(f"/contributions/invoices/{invoice.number}/").status_code == 404
     assert invoice.number not in client.get("/contributions/").content.decode()
     assert client.post("/contributions/", {"period": "2023-11"}).status_code == 404
+
+
+def test_home_panel_shows_open_invoices_and_unmatched_payments(billed, users, client):
+    payments.record_payment(amount=500, paid_on=D(2023, 10, 1), reference="?", bank_reference="H1", actor=users["finance"])
+    client.force_login(users["finance"])
+    page = client.get("/").content.decode()
+    assert "/contributions/" in page and "Unmatched payments: 1" in page or "1" in page
+    from lindung.contributions.selectors import home_figures
+
+    assert home_figures(users["finance"]) == {"open_invoices": 2, "outstanding": 252_000 + 33_600, "unmatched_payments": 1}
+    assert home_figures(users["sponsor"])["unmatched_payments"] == 0
