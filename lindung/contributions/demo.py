@@ -1,0 +1,32 @@
+"""Demo step: bill Dumai's quarters Oct–Dec 2023 and Jan–Mar 2024 and pay the first in full
+(idempotent; does nothing when no participants are enrolled yet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lindung.contributions import billing, payments
+from lindung.contributions.models import Invoice, Payment
+from lindung.core.demo import DUMAI_SPONSOR
+from lindung.membership.models import Participant
+
+QUARTERS = [dt.date(2023, 10, 1), dt.date(2024, 1, 1)]
+
+
+def load(context: dict) -> dict:
+    sponsor = context["sponsors"][DUMAI_SPONSOR]
+    if not Participant.objects.filter(sponsor=sponsor).exists():
+        return {"invoices": 0, "skipped": "no participants"}
+    created = 0
+    for quarter in QUARTERS:
+        created += billing.run_billing(period=quarter, sponsor=sponsor, today=quarter).created
+    first = Invoice.objects.filter(sponsor=sponsor, period_start=QUARTERS[0], sequence=1).first()
+    reference = "DEMO-SP2D-2023-10"
+    if first is not None and not Payment.objects.filter(bank_reference=reference).exists():
+        payments.record_payment(amount=first.total, paid_on=dt.date(2023, 10, 12), reference=f"Pembayaran iuran {first.number}",
+                                bank_reference=reference, method=Payment.Method.BANK)
+    return {
+        "invoices": Invoice.objects.filter(sponsor=sponsor).count(),
+        "created": created,
+        "billed": sum(Invoice.objects.filter(sponsor=sponsor).values_list("total", flat=True)),
+    }
