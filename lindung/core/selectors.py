@@ -42,6 +42,24 @@ def home_panels(user) -> list[Panel]:
         )
     if roles & {"officer", "admin"}:
         panels.append(Panel(_("Data entry"), _("Register workers and import sponsor rosters."), [(str(_("Regions")), reverse("registry:region_list"))]))
+    if user.has_perm("membership.view_participant"):
+        from lindung.membership.models import Participant
+
+        links = [(str(_("All participants")), reverse("membership:participant_list"))]
+        if user.has_perms(["membership.add_participant", "registry.add_person"]):
+            links.append((str(_("Register a self-paying BPU worker")), reverse("membership:participant_register_bpu")))
+        if user.has_perm("membership.view_employer"):
+            links.append((str(_("Employers and projects")), reverse("membership:employer_list")))
+        if "sponsor" in roles and user.sponsor_id:
+            links.append((str(_("Membership cards")), reverse("membership:sponsor_cards", args=[user.sponsor.code])))
+        panels.append(
+            Panel(
+                _("Participants"),
+                _("Current memberships: sponsored and self-paying BPU workers, wage earners and construction workers."),
+                links,
+                figure=str(Participant.objects.visible_to(user).exclude(status=Participant.Status.ENDED).count()),
+            )
+        )
     if roles & {"verifier", "branch_head"}:
         panels.append(Panel(_("Claims to check"), _("Claims waiting for verification or approval appear here.")))
     if "finance" in roles:

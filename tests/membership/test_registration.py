@@ -129,3 +129,26 @@ def test_bpu_web_form_with_premium_preview(regions, users, client):
     assert p.programs == ["JKK", "JKM", "JHT"] and resp["Location"].endswith(f"/participants/{p.kpj_number}/")
     client.force_login(users["auditor"])
     assert client.get("/participants/register/bpu/").status_code == 403
+
+
+def test_demo_step_is_idempotent(regions, branch, sponsors):
+    from lindung.membership import demo_registration
+    from lindung.membership.models import Employer, Project, WageReport
+
+    first = demo_registration.load({"branch": branch, "sponsors": {}})
+    counts = (Participant.objects.count(), Person.objects.count(), WageReport.objects.count())
+    second = demo_registration.load({"branch": branch, "sponsors": {}})
+    assert first == second
+    assert (Participant.objects.count(), Person.objects.count(), WageReport.objects.count()) == counts
+    assert len(first["bpu"]) == 2 and len(first["pu"]) == 5 and Project.objects.get().workers.count() == 3
+    assert Employer.objects.get().risk_class == "medium"
+    ahmad = Participant.objects.get(kpj_number=first["bpu"][0]).person
+    assert {f.school_level for f in ahmad.family.filter(relation="child")} == {"SMP", "SD"}
+
+
+def test_home_panel_links(regions, users, client):
+    client.force_login(users["officer"])
+    page = client.get("/").content.decode()
+    assert "/participants/register/bpu/" in page and "/participants/" in page
+    client.force_login(users["sponsor"])
+    assert "/sponsors/PEMKO-DUMAI/cards/" in client.get("/").content.decode()
