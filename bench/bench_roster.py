@@ -58,6 +58,15 @@ def _run(step: str, url: str, data_dir: str, *args: str) -> dict:
 
 
 def _maxrss_mb() -> float:
+    """Peak resident memory of this process (VmHWM; ru_maxrss survives exec on Linux and would
+    report the parent's peak)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -260,12 +269,13 @@ def main() -> int:
                 "raw_copy_s": raw["seconds"], "raw_rows": raw["rows"], "lindung_s": lin["seconds"], "ratio": lin["seconds"] / raw["seconds"],
                 "lindung_rows_per_s": args.rows / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"], "rss_before_import_mb": lin["rss_before_mb"],
                 "enrolled": s["enrolled"], "rejected": s["rejected"], "warnings": s["warnings"], "by_reason": s["by_reason"],
+                "phases_s": s["seconds"],
             }
             print(
                 f"PostgreSQL, {args.rows:,} rows: (a) raw COPY {raw['seconds']:.2f}s; (b) Lindung {lin['seconds']:.2f}s "
                 f"= {lin['seconds'] / raw['seconds']:.2f}x of (a), {args.rows / lin['seconds']:,.0f} rows/s, "
                 f"peak RSS {lin['maxrss_mb']:.0f} MB (Django loaded: {lin['rss_before_mb']:.0f} MB); "
-                f"{s['enrolled']:,} enrolled, {s['rejected']:,} rejected, {s['warnings']:,} warnings"
+                f"{s['enrolled']:,} enrolled, {s['rejected']:,} rejected, {s['warnings']:,} warnings; phases {s['seconds']}"
             )
             if args.orm_rows:
                 pair = _orm_pair(url, data_dir, tmp, args.orm_rows, "pg")
@@ -285,8 +295,12 @@ def main() -> int:
         _run("setup", url, data_dir, "--n", str(max(n, args.orm_rows)))
         f = big if n == args.rows else write_roster(tmp / "roster-sqlite.csv", n, seed=1)
         lin = _run("lindung", url, data_dir, "--file", str(f), "--sponsor", "BENCH")
-        results["sqlite"] = {"rows": n, "seconds": lin["seconds"], "rows_per_s": n / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"]}
-        print(f"SQLite, {n:,} rows: Lindung {lin['seconds']:.2f}s = {n / lin['seconds']:,.0f} rows/s (target >= 50,000), peak RSS {lin['maxrss_mb']:.0f} MB")
+        results["sqlite"] = {"rows": n, "seconds": lin["seconds"], "rows_per_s": n / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"],
+                             "phases_s": lin["summary"]["seconds"]}
+        print(
+            f"SQLite, {n:,} rows: Lindung {lin['seconds']:.2f}s = {n / lin['seconds']:,.0f} rows/s (target >= 50,000), "
+            f"peak RSS {lin['maxrss_mb']:.0f} MB; phases {lin['summary']['seconds']}"
+        )
         if args.orm_rows:
             pair = _orm_pair(url, data_dir, tmp, args.orm_rows, "sqlite")
             results["sqlite_orm"] = pair

@@ -26,6 +26,7 @@ import io
 import json
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -102,12 +103,14 @@ class RosterSummary:
     all_or_nothing: bool = False
     cover_start: str = ""
     import_id: int | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
             "rows": self.rows, "enrolled": self.enrolled, "already_enrolled": self.already_enrolled, "rejected": self.rejected,
             "warnings": self.warnings, "by_reason": dict(sorted(self.by_reason.items())), "error_file": self.error_file,
             "dry_run": self.dry_run, "all_or_nothing": self.all_or_nothing, "cover_start": self.cover_start, "import_id": self.import_id,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
 
@@ -707,14 +710,20 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         spools = [_Spool(str(out_dir)) for _ in range(4)]
         errors, errors_db, good, enrol = spools
         ctx = _Context(agreement, cover_start, _eligible_villages(agreement), summary, header, index, errors, errors_db)
+        clock = time.perf_counter()
         _check_rows(rows, ctx, good, progress)
+        summary.seconds["check"] = time.perf_counter() - clock
         with transaction.atomic():
             # Serialise imports into one agreement: quota and budget are counted under this lock.
             SponsorAgreement.objects.select_for_update().filter(pk=agreement.pk).first()
+            clock = time.perf_counter()
             _classify(ctx, good, enrol, progress)
+            summary.seconds["classify"] = time.perf_counter() - clock
             blocked = batch.all_or_nothing and summary.rejected > 0
             if not batch.dry_run and not blocked:
+                clock = time.perf_counter()
                 _write(ctx, enrol, batch, actor, progress)
+                summary.seconds["write"] = time.perf_counter() - clock
             elif not blocked:
                 summary.enrolled = enrol.count  # what would be enrolled
             if not batch.dry_run:
@@ -729,7 +738,9 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
             RosterImport.objects.filter(
                 agreement=agreement, file_sha256=batch.file_sha256, status__in=[RosterImport.Status.RUNNING, RosterImport.Status.PENDING]
             ).exclude(pk=batch.pk).update(status=RosterImport.Status.FAILED, summary={"superseded_by": batch.pk})
-            _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), summary.error_file)
+            clock = time.perf_counter()
+        summary.seconds["commit"] = time.perf_counter() - clock
+        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), summary.error_file)
     except FileRejected as exc:
         _finish(batch, RosterImport.Status.REJECTED, {"error": exc.message})
         raise

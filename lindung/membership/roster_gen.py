@@ -1,12 +1,12 @@
 """Realistic sponsor rosters for Dumai: valid NIKs across its villages, ages 18-65, both sexes,
 common informal occupations, and about ``bad_share`` bad rows of every kind.
 
-    from bench.roster_gen import write_roster
+    from lindung.membership.roster_gen import write_roster
     write_roster("roster.csv", 1000, seed=1)          # ~2% bad rows
     write_roster("roster.xlsx", 100, bad_share=0)     # all good
 
-Deterministic for a seed. Each bad row carries one problem; the kinds rotate so every kind
-appears. ``expected`` in the returned dict counts them."""
+Deterministic for a seed. Each bad row carries one problem (``BAD_KINDS``, rotating so every kind
+appears); ``sex_mismatch`` rows are warnings and still enrolled."""
 
 from __future__ import annotations
 
