@@ -418,3 +418,28 @@ def sponsor_cards(request, code: str):
         raise NotFound(f"Sponsor {code!r} not found.")
     job = cards.start_sponsor_cards(sponsor, actor=request.user, base_url=cards.public_base_url(request))
     return Status(202, {"job_id": str(job.pk), "status": job.status, "url": f"/api/v1/jobs/{job.pk}"})
+
+
+class CardJobOut(Schema):
+    job_id: str
+    status: str
+    created_at: dt.datetime
+    cards: int | None
+    download: str | None
+
+
+@router.get("/sponsors/{code}/cards", response={200: list[CardJobOut], 404: ErrorOut})
+def sponsor_card_jobs(request, code: str):
+    """The sponsor's ten latest bulk card jobs, with the download address of finished ones."""
+    require_perm(request, "membership.view_participant")
+    sponsor = Sponsor.objects.visible_to(request.user).filter(code=code).first()
+    if sponsor is None:
+        raise NotFound(f"Sponsor {code!r} not found.")
+    from lindung.core.models import Job
+
+    jobs = Job.objects.visible_to(request.user).filter(kind=cards.JOB_KIND, sponsor=sponsor).order_by("-created_at")[:10]
+    return [
+        {"job_id": str(j.pk), "status": j.status, "created_at": j.created_at, "cards": (j.result or {}).get("cards"),
+         "download": (j.result or {}).get("download")}
+        for j in jobs
+    ]

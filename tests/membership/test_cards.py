@@ -104,3 +104,10 @@ def test_bulk_cards_api(dumai_workers, users, api_client):
     assert job["status"] == "succeeded" and job["result"]["cards"] == 4
     assert api.post("/api/v1/sponsors/PEMPROV-RIAU/cards").json()["error"]["code"] == "no_cards"
     assert api_client(users["sponsor"]).post("/api/v1/sponsors/PEMPROV-RIAU/cards").status_code == 404
+
+
+def test_card_jobs_listing_is_scoped(dumai_workers, users, api_client):
+    api_client(users["sponsor"]).post("/api/v1/sponsors/PEMKO-DUMAI/cards")
+    listing = api_client(users["sponsor"]).get("/api/v1/sponsors/PEMKO-DUMAI/cards").json()
+    assert len(listing) == 1 and listing[0]["cards"] == 4 and listing[0]["download"].startswith("/cards/")
+    assert api_client(users["sponsor_riau"]).get("/api/v1/sponsors/PEMKO-DUMAI/cards").status_code == 404
