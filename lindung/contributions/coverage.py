@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Sum
 
-from lindung.contributions.models import Allocation, InvoiceLine
+from lindung.contributions.models import InvoiceLine
 from lindung.core.jobs import job_handler
 from lindung.membership.models import Participant
 from lindung.rules import bpu_cover, load_parameters
@@ -80,16 +80,18 @@ def _next_month(m: dt.date) -> dt.date:
 
 
 def paid_months(participant_id: int, programs: list[str]) -> dict[str, dict[dt.date, tuple[int, int]]]:
-    """``{program: {month: (billed, paid)}}`` from the invoice lines (one indexed query)."""
+    """``{program: {month: (billed, paid)}}`` from the invoice lines: one indexed aggregate
+    (raw SQL: this is the hot path of every claim check)."""
     out: dict[str, dict[dt.date, tuple[int, int]]] = {p: {} for p in programs}
-    rows = (
-        InvoiceLine.objects.filter(participant_id=participant_id, program__in=programs)
-        .values_list("program", "period")
-        .annotate(b=Sum("amount"), p=Sum("paid_amount"))
-        .order_by()
-    )
-    for program, period, billed, paid in rows:
-        out.setdefault(program, {})[period] = (billed, paid)
+    marks = ",".join(["%s"] * len(programs))
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT program, period, SUM(amount), SUM(paid_amount) FROM contributions_invoiceline "
+            f"WHERE participant_id = %s AND program IN ({marks}) GROUP BY program, period",
+            [participant_id, *programs],
+        )
+        for program, period, billed, paid in cur.fetchall():
+            out.setdefault(program, {})[_d(period)] = (int(billed), int(paid))
     return out
 
 
@@ -109,12 +111,20 @@ def paid_through(participant: Participant, program: str) -> dt.date | None:
 
 
 def _refs(participant_id: int, program: str, month: dt.date) -> tuple[list[str], list[str]]:
-    lines = list(InvoiceLine.objects.filter(participant_id=participant_id, program=program, period=month).values_list("invoice_id", "invoice__number"))
-    invoice_ids = {i for i, _ in lines}
-    payments = []
-    for ref, pid, credit in Allocation.objects.filter(invoice_id__in=invoice_ids).values_list("payment__bank_reference", "payment_id", "credit_id"):
-        payments.append(ref or (f"PAY-{pid}" if pid else f"CREDIT-{credit}"))
-    return sorted({n for _, n in lines}), sorted(set(payments))
+    """The invoices billing the month and the payments (or credits) applied to them."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT i.number, a.id, a.payment_id, a.credit_id, pay.bank_reference FROM contributions_invoiceline l "
+            "JOIN contributions_invoice i ON i.id = l.invoice_id "
+            "LEFT JOIN contributions_allocation a ON a.invoice_id = i.id "
+            "LEFT JOIN contributions_payment pay ON pay.id = a.payment_id "
+            "WHERE l.participant_id = %s AND l.program = %s AND l.period = %s",
+            [participant_id, program, connection.ops.adapt_datefield_value(month)],
+        )
+        rows = cur.fetchall()
+    invoices = sorted({r[0] for r in rows})
+    payments = sorted({ref or (f"PAY-{pid}" if pid else f"CREDIT-{cid}") for _n, aid, pid, cid, ref in rows if aid is not None})
+    return invoices, payments
 
 
 def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]]) -> CoverageResult:

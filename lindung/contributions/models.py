@@ -154,7 +154,12 @@ class InvoiceLine(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    participant = models.ForeignKey("membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No database-level constraint: a million-line run would otherwise lock (FOR KEY SHARE) every
+    # participant row at commit, doubling its cost. Lines are generated from participants by a join
+    # and participants are never deleted (PROTECT here, status-based lifecycle in membership).
+    participant = models.ForeignKey(
+        "membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     program = models.CharField(_("programme"), max_length=5)
     period = models.DateField(_("month"))
     amount = models.BigIntegerField(_("amount (Rp)"))

@@ -1,0 +1,233 @@
+"""Billing and coverage benchmark (issue 5).
+
+    .venv/bin/python bench/bench_billing.py --participants 1000000 \\
+        --database-url postgres://postgres@127.0.0.1:5432/lindung_bench_billing
+    .venv/bin/python bench/bench_billing.py --participants 20000 --database-url ... --no-write   # quick run
+
+The database named in --database-url is dropped, created, migrated and dropped again at the end.
+Set-up (not measured): N sponsored Dumai workers (persons, participants, sponsorship periods) under
+one monthly agreement, and 11 months of paid history (April 2023 – February 2024: one invoice per
+month, N × 2 lines each) written with SQL.
+
+Measured, in the same process:
+  (a) baseline — one hand-written ``INSERT … SELECT`` producing the same March 2024 lines
+      (participant × JKK/JKM at fixed prices) into a bare table with the same indexes;
+  (b) Lindung's ``run_billing(period=2024-03)`` — pricing through the rules engine, invoice,
+      lines, totals, credit, audit — with the number of SQL queries it issued;
+  (c) ``coverage_on`` for 2,000 random participants and dates over the 12 months (p50/p95/p99).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+START = dt.date(2023, 4, 1)
+PERIOD = dt.date(2024, 3, 1)
+
+
+def _admin_sql(url: str, *statements: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, m = [], first
+    while m <= last:
+        out.append(m)
+        m = dt.date(m.year + (m.month // 12), m.month % 12 + 1, 1)
+    return out
+
+
+def setup(n: int) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from lindung.contributions.models import Invoice
+    from lindung.membership import services
+    from lindung.registry.services import import_bundled_regions
+
+    call_command("migrate", verbosity=0)
+    import_bundled_regions()
+    sponsor = services.sponsor_create(actor=None, code="BENCH", name="Bench sponsor", type="city", region_code="14.72")
+    agreement = services.agreement_create(
+        actor=None, sponsor=sponsor, number="PKS-BENCH", start_date=START, end_date=dt.date(2024, 12, 31), budget=16_800 * 24 * n, quota=n,
+        billing_frequency="monthly",
+    )
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO registry_person (nik, full_name, birth_date, sex, address, phone, occupation, family_card_number, bank_name,
+                   bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at)
+               SELECT '1472' || LPAD(g::text, 12, '0'), 'Pekerja ' || g, DATE '1980-01-01', 'M', '', '', '', '', '', '', '', '[]', now(), now()
+               FROM generate_series(1, %s) g""",
+            [n],
+        )
+        cur.execute(
+            """INSERT INTO membership_participant (kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id,
+                   start_date, status, exit_reason, created_at, updated_at)
+               SELECT '23' || LPAD(p.id::text, 9, '0'), p.id, 'BPU', '["JKK", "JKM"]'::jsonb, 1000000, '', %s, %s, %s, 'active', '', now(), now()
+               FROM registry_person p""",
+            [agreement.pk, sponsor.pk, START],
+        )
+        cur.execute(
+            """INSERT INTO membership_sponsorshipperiod (participant_id, agreement_id, sponsor_id, start_date, end_reason)
+               SELECT id, %s, %s, %s, '' FROM membership_participant""",
+            [agreement.pk, sponsor.pk, START],
+        )
+        for m in _months(START, dt.date(2024, 2, 1)):
+            inv = Invoice.objects.create(
+                number=f"HIST-{m:%Y%m}", payer_type="sponsor", payer_key=f"sponsor:{agreement.pk}", sponsor=sponsor, agreement=agreement,
+                segment="BPU", period_start=m, period_end=m, issue_date=m, due_date=m.replace(day=15), total=16_800 * n, paid_amount=16_800 * n,
+                status="paid",
+            )
+            cur.execute(
+                """INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind)
+                   SELECT %s, p.id, v.program, %s, v.amount, v.amount, 'regular'
+                   FROM membership_participant p CROSS JOIN (VALUES ('JKK', 10000), ('JKM', 6800)) v(program, amount)""",
+                [inv.pk, m],
+            )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")  # autocommit: outside any transaction
+    return {"agreement": agreement.pk, "setup_s": time.perf_counter() - t0}
+
+
+def baseline(agreement_id: int) -> tuple[float, int]:
+    from django.db import connection, transaction
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_lines")
+        cur.execute("CREATE TABLE bench_lines (LIKE contributions_invoiceline INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)")
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO bench_lines (invoice_id, participant_id, program, period, amount, paid_amount, kind)
+               SELECT 0, sp.participant_id, v.program, %s, v.amount, 0, 'regular'
+               FROM membership_sponsorshipperiod sp CROSS JOIN (VALUES ('JKK', 10000), ('JKM', 6800)) v(program, amount)
+               WHERE sp.agreement_id = %s AND sp.start_date <= %s AND (sp.end_date IS NULL OR sp.end_date >= %s)""",
+            [PERIOD, agreement_id, dt.date(2024, 3, 31), PERIOD],
+        )
+        rows = cur.rowcount
+    return time.perf_counter() - t0, rows
+
+
+def lindung_run() -> tuple[float, dict, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lindung.contributions.billing import run_billing
+
+    t0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as q:
+        summary = run_billing(period=PERIOD, today=PERIOD)
+    return time.perf_counter() - t0, summary.as_dict() | {"lines_created": summary.lines_created}, len(q.captured_queries)
+
+
+def coverage(n_samples: int) -> dict:
+    from lindung.contributions.coverage import coverage_on
+    from lindung.membership.models import Participant
+
+    ids = list(Participant.objects.order_by("?").values_list("pk", flat=True)[:n_samples])
+    rnd = random.Random(5)
+    participants = {p.pk: p for p in Participant.objects.filter(pk__in=ids)}
+    times, statuses = [], {}
+    for pid in ids:
+        on = START + dt.timedelta(days=rnd.randrange(0, 365))
+        t0 = time.perf_counter()
+        result = coverage_on(participants[pid], on, program="JKM")
+        times.append((time.perf_counter() - t0) * 1000)
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    times.sort()
+    pct = lambda p: times[min(len(times) - 1, int(len(times) * p))]  # noqa: E731
+    return {"p50": statistics.median(times), "p95": pct(0.95), "p99": pct(0.99), "statuses": statuses, "samples": len(times)}
+
+
+def write_doc(text: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    doc = path.read_text()
+    section = "## Contributions (issue 5)"
+    pattern = re.compile(re.escape(section) + r".*?(?=\n## |\Z)", re.S)
+    doc = pattern.sub(text.rstrip() + "\n", doc) if section in doc else doc.rstrip() + "\n\n" + text.rstrip() + "\n"
+    path.write_text(doc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=1_000_000)
+    parser.add_argument("--database-url", required=True, help="postgres://… (dropped and re-created)")
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    dbname = urlparse(args.database_url).path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
+        raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
+    _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
+    os.environ.update(DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="lindung.settings", DEBUG="0",
+                      SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"))
+    import django
+
+    django.setup()
+    try:
+        n = args.participants
+        info = setup(n)
+        print(f"set-up: {n:,} participants, 11 months of history in {info['setup_s']:.1f} s", flush=True)
+        base_s, base_rows = baseline(info["agreement"])
+        print(f"(a) baseline INSERT … SELECT: {base_rows:,} lines in {base_s:.2f} s", flush=True)
+        run_s, summary, queries = lindung_run()
+        ratio = run_s / base_s if base_s else float("nan")
+        print(f"(b) Lindung billing run: {summary} in {run_s:.2f} s, {queries} queries — {ratio:.2f}× baseline", flush=True)
+        assert summary["lines_created"] == base_rows, "Lindung and the baseline must produce the same lines"
+        assert summary["total"] == 16_800 * n
+        cov = coverage(min(args.samples, n))
+        print(f"(c) coverage_on: p50 {cov['p50']:.2f} ms, p95 {cov['p95']:.2f} ms, p99 {cov['p99']:.2f} ms over {cov['samples']} calls {cov['statuses']}", flush=True)
+        from django.db import connection
+
+        pg = connection.cursor().connection.info.server_version
+        text = f"""## Contributions (issue 5)
+
+`bench/bench_billing.py --participants {n}` on PostgreSQL {pg // 10000}, {platform.python_version()}; run {dt.date.today()}.
+{n:,} sponsored participants under one monthly agreement, each with 11 months of paid history
+({n * 22:,} lines) before the measured March 2024 run.
+
+| step | time | notes |
+|---|---:|---|
+| (a) baseline: one hand-written `INSERT … SELECT` of the same lines | {base_s:.2f} s | {base_rows:,} lines, fixed prices, bare table with the same indexes |
+| (b) `run_billing(period=2024-03)` | {run_s:.2f} s | **{ratio:.2f}× baseline** (target ≤ 2×); {queries} SQL queries in all, none per participant |
+| (c) `coverage_on` (12 months of history) | p50 {cov['p50']:.2f} ms · p95 **{cov['p95']:.2f} ms** · p99 {cov['p99']:.2f} ms | {cov['samples']:,} random participants and dates (target p95 < 5 ms) |
+
+Billing prices each distinct (segment, programmes, wage, risk class) combination once per month
+with the rules engine into `contributions_billingprice`, then one `INSERT … SELECT` per payer joins
+the sponsorship periods to that table. `coverage_on` is one indexed aggregate over the
+participant's lines (index `participant, program, period`) plus the references of the month asked.
+"""
+        print(text)
+        if not args.no_write:
+            write_doc(text)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+
+
+if __name__ == "__main__":
+    main()
