@@ -13,7 +13,7 @@ from lindung.registry.forms import DateInput, PersonForm, village_choices
 class BpuRegistrationForm(PersonForm):
     declared_income = forms.IntegerField(
         label=_("Declared monthly income (Rp)"), min_value=0, initial=1_000_000,
-        help_text=_("Between the JKK minimum and maximum in force (Rp 1,000,000 – 20,700,000)."),
+        help_text=_("Between the minimum and maximum in force for JKK (shown above)."),
     )
     jht = forms.BooleanField(label=_("Also old-age savings (JHT, optional)"), required=False)
     start_date = forms.DateField(label=_("Cover start"), widget=DateInput)

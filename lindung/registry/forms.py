@@ -17,7 +17,12 @@ def village_choices():
 
 
 class DateInput(forms.DateInput):
+    """An HTML date picker; its value must be ISO (YYYY-MM-DD) whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class PersonForm(forms.Form):
