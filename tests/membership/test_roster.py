@@ -220,3 +220,12 @@ def test_move_and_end_keep_history(agreement, sponsors, data_dir, roster_file):
     assert p.status == "ended" and p.exit_reason == "ended_by_sponsor"
     assert p.sponsorships.get(agreement=riau).end_date == dt.date(2024, 3, 31)
     assert roster.agreement_usage(riau).active == 0
+
+
+def test_large_xlsx_is_streamed_with_openpyxl(agreement, data_dir, tmp_path, monkeypatch):
+    path = write_roster(tmp_path / "r.xlsx", 40, seed=15, bad_share=0)
+    monkeypatch.setattr(roster, "XLSX_STREAM_BYTES", 1)
+    rows = list(roster.iter_file_rows(path))
+    assert len(rows) == 41 and rows[0][0] == "nik" and len(rows[1][0]) == 16
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    assert summary.enrolled == 40
