@@ -358,10 +358,41 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
         summary.lines_created += created
 
 
+# --------------------------------------------------------------------------------------------- construction projects
+def _bill_projects(run: BillingRun, period: dt.date, today: dt.date, summary: BillingSummary) -> None:
+    """A construction project is billed once, for its whole duration, priced on the contract
+    value (or on the total wage when known); lines per programme without a participant."""
+    from lindung.membership.models import Project
+
+    billed = Invoice.objects.filter(payer_type=PayerType.PROJECT).values("project_id")
+    projects = Project.objects.filter(start_date__lte=month_end(period), end_date__gte=period).exclude(pk__in=billed)
+    for project in projects:
+        first = month_start(project.start_date)
+        if project.total_wage:
+            case = ContributionCase(segment="JAKON", on=project.start_date, programs=("JKK", "JKM"), wage=project.total_wage)
+        else:
+            case = ContributionCase(segment="JAKON", on=project.start_date, programs=("JKK", "JKM"), contract_value=project.contract_value)
+        try:
+            result = calculate_contribution(case)
+        except CaseError as exc:
+            raise ServiceError("cannot_price", f"The rules engine cannot price project {project.number}: {exc}", {"project": project.number}) from None
+        invoice = Invoice.objects.create(
+            number=invoice_number(first, PayerType.PROJECT, project.pk), payer_type=PayerType.PROJECT, payer_key=payer_key(PayerType.PROJECT, project.pk),
+            project=project, employer=project.contractor, branch=project.branch, segment="JAKON", period_start=first,
+            period_end=month_start(project.end_date), issue_date=today, due_date=contribution_due_date("PU", first.year, first.month),
+            virtual_account=virtual_account(PayerType.PROJECT, project.pk), run=run,
+        )
+        lines = [InvoiceLine(invoice=invoice, participant=None, program=c.program, period=first, amount=c.amount) for c in result.components if c.program]
+        InvoiceLine.objects.bulk_create(lines)
+        _finish_invoice(invoice)
+        summary.created += 1
+        summary.lines_created += len(lines)
+
+
 # --------------------------------------------------------------------------------------------- entry point
 def run_billing(
     *, period: dt.date, sponsor: Sponsor | None = None, employer: Employer | None = None, correction: bool = False,
-    actor=None, today: dt.date | None = None, segments: tuple[str, ...] = ("sponsor", "employer", "self"),
+    actor=None, today: dt.date | None = None, segments: tuple[str, ...] = ("sponsor", "employer", "self", "project"),
 ) -> BillingSummary:
     """Bill ``period`` (first day of a month). Idempotent: a payer already billed for the period
     gets nothing new unless ``correction`` is set, which adds adjustment lines only."""
@@ -379,6 +410,8 @@ def run_billing(
             _bill_employers(run, period, employer, today, summary)
         if "self" in segments:
             _bill_self_paying(run, period, today, summary)
+        if "project" in segments:
+            _bill_projects(run, period, today, summary)
         created_invoices = Invoice.objects.filter(run=run)
         agg = created_invoices.aggregate(total=Sum("total"))
         run.invoices_created = summary.created
@@ -403,7 +436,7 @@ def run_billing(
     return summary
 
 
-def invoices_in_scope(period: dt.date, *, sponsor=None, employer=None, segments=("sponsor", "employer", "self")):
+def invoices_in_scope(period: dt.date, *, sponsor=None, employer=None, segments=("sponsor", "employer", "self", "project")):
     """The invoices that belong to billing ``period`` (quarterly invoices of the quarter containing it)."""
     quarter_first = quarter_months(period)[0]
     q = Q(pk__in=[])
@@ -422,6 +455,8 @@ def invoices_in_scope(period: dt.date, *, sponsor=None, employer=None, segments=
         q |= eq
     if "self" in segments:
         q |= Q(payer_type=PayerType.SELF, period_start__lte=period, period_end__gte=period)
+    if "project" in segments:
+        q |= Q(payer_type=PayerType.PROJECT, period_start=period)
     return Invoice.objects.filter(q)
 
 

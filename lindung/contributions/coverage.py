@@ -139,6 +139,8 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
         return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
                               reason=CoverReason("membership_ended", f"Kepesertaan berakhir {participant.end_date:%d-%m-%Y}",
                                                  f"Membership ended on {participant.end_date:%Y-%m-%d} ({participant.exit_reason or 'ended'})"))
+    if participant.segment == "JAKON":
+        return _construction(participant, program, on, base)
     month = on.replace(day=1)
     if _is_paid(months.get(month)):
         through, m = _month_end(month), _next_month(month)
@@ -165,6 +167,26 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
         reason = CoverReason(r.code, r.explanation_id, r.explanation_en, r.reference)
     return CoverageResult(**base, status=status, paid_through=through if earlier else None, grace_ends=decision.grace_ends,
                           payable=decision.payable, invoices=invoices, payments=payments, reason=reason)
+
+
+def _construction(participant: Participant, program: str, on: dt.date, base: dict) -> CoverageResult:
+    """Construction workers are covered for the project's duration once the project's
+    contribution (billed once, on the contract value) is paid."""
+    from lindung.contributions.models import Invoice
+
+    project = participant.project
+    if project is None or not (project.start_date <= on <= project.end_date):
+        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
+                              reason=CoverReason("outside_project", "Di luar masa proyek", "Outside the project's duration"))
+    invoices = list(Invoice.objects.filter(payer_key=f"project:{project.pk}").exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by())
+    numbers = sorted(i.number for i in invoices)
+    if invoices and all(i.paid_amount >= i.total for i in invoices):
+        return CoverageResult(**base, status=COVERED, paid_through=project.end_date, payable=True, invoices=numbers,
+                              reason=CoverReason("project_paid", "Iuran proyek lunas", "The project's contribution is paid"))
+    decision = bpu_cover(on, project.start_date - dt.timedelta(days=1), arrears_paid=False)
+    status = GRACE if decision.covered and not decision.payable else (COVERED if decision.covered else NOT_COVERED)
+    return CoverageResult(**base, status=status, paid_through=None, grace_ends=decision.grace_ends, payable=decision.payable, invoices=numbers,
+                          reason=CoverReason("project_unpaid", "Iuran proyek belum lunas", "The project's contribution is not paid"))
 
 
 def coverage_on(participant: Participant, on: dt.date, program: str | None = None) -> CoverageResult:

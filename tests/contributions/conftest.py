@@ -32,7 +32,7 @@ def make_workers(branch):
     """``make_workers(n, agreement=..., start=...)`` bulk-creates persons, participants and
     sponsorship periods (or self-paying BPU workers without an agreement)."""
 
-    def make(n, *, agreement=None, start=D(2023, 10, 1), segment="BPU", wage=1_000_000, employer=None, risk_class=""):
+    def make(n, *, agreement=None, start=D(2023, 10, 1), segment="BPU", wage=1_000_000, employer=None, risk_class="", project=None):
         base = _counter["n"]
         _counter["n"] += n
         persons = Person.objects.bulk_create(
@@ -42,7 +42,7 @@ def make_workers(branch):
             [
                 Participant(
                     kpj_number=f"23{base + i:09d}", person=p, segment=segment, programs=["JKK", "JKM"], wage=wage, risk_class=risk_class,
-                    employer=employer, agreement=agreement, sponsor=agreement.sponsor if agreement else None, branch=branch, start_date=start,
+                    employer=employer, project=project, agreement=agreement, sponsor=agreement.sponsor if agreement else None, branch=branch, start_date=start,
                 )
                 for i, p in enumerate(persons)
             ]

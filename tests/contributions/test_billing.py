@@ -112,3 +112,20 @@ def test_overpayment_becomes_credit_for_the_next_invoice(make_agreement, make_wo
     nov = Invoice.objects.get(period_start=D(2023, 11, 1))
     assert nov.paid_amount == 16_400 and nov.status == "partly_paid"
     assert payments.credit_balance(oct_inv.payer_key) == 0
+
+
+def test_construction_project_billed_once_on_contract_value_and_covers_its_workers(employer, branch, make_workers):
+    from lindung.membership.models import Project
+
+    project = Project.objects.create(contractor=employer, number="PRJ-1", name="Jalan Sudirman", contract_value=1_000_000_000,
+                                     start_date=D(2024, 2, 10), end_date=D(2024, 8, 31), branch=branch)
+    worker = make_workers(2, segment="JAKON", start=D(2024, 2, 10), project=project)[0]
+    s = billing.run_billing(period=D(2024, 2, 1), today=D(2024, 2, 10))
+    assert s.created == 1
+    invoice = Invoice.objects.get(project=project)
+    assert invoice.total == 1_750_000 and invoice.lines.filter(participant__isnull=True).count() == 2
+    assert billing.run_billing(period=D(2024, 3, 1), today=D(2024, 3, 1)).created == 0
+    assert coverage_on(worker, D(2024, 3, 1)).status == "grace"
+    payments.record_payment(amount=invoice.total, paid_on=D(2024, 2, 20), reference=invoice.virtual_account, bank_reference="JK1")
+    assert coverage_on(worker, D(2024, 6, 1)).status == "covered"
+    assert coverage_on(worker, D(2024, 9, 1)).status == "not_covered"
