@@ -148,31 +148,41 @@ class CardRenderer:
         pdf.set_xy(4, 5.6)
         pdf.cell(60, 3, lb["subtitle"])
         pdf.set_text_color(20, 20, 20)
-        pdf.set_font("Helvetica", "B", 10)
+        name = _latin1(card.name)[:60]
+        self._fit(name, CARD_W - 8, 10, 6)  # long names shrink to fit the card's width
         pdf.set_xy(4, 12.5)
-        pdf.cell(54, 5, _latin1(card.name)[:34])
+        pdf.cell(CARD_W - 8, 5, name)
         rows = (
             (lb["kpj"], card.kpj),
             (lb["nik"], mask_nik(card.nik)),
             (lb["programs"], " + ".join(card.programs) + f" ({card.segment})"),
             (lb["valid"], f"{_fmt_date(card.start_date)} - {_fmt_date(card.valid_until) if card.valid_until else lb['open']}"),
-            (lb["payer"], _latin1(card.payer)[:40] if card.payer else lb["self"]),
+            (lb["payer"], _latin1(card.payer)[:30] if card.payer else lb["self"]),
         )
         y = 19.5
         for label, value in rows:
             pdf.set_font("Helvetica", "", 5.5)
             pdf.set_xy(4, y)
             pdf.cell(18, 3, label)
-            pdf.set_font("Helvetica", "B", 7)
+            self._fit(value, 37, 7, 5)  # the text column ends where the QR code begins
             pdf.set_xy(21, y - 0.3)
-            pdf.cell(40, 3.6, value)
+            pdf.cell(37, 3.6, value)
             y += 5.2
         if self.with_qr:
-            self._qr(verify_url(card.kpj, self.base_url), x=CARD_W - 25.5, y=16, size=22)
+            # QR: 21 mm square right of the text column (x ≥ 61 mm), below the name line.
+            self._qr(verify_url(card.kpj, self.base_url), x=CARD_W - 24.5, y=19, size=21)
             pdf.set_font("Helvetica", "", 5)
-            pdf.set_xy(CARD_W - 25.5, 38.6)
-            pdf.cell(22, 3, lb["scan"], align="C")
+            pdf.set_xy(CARD_W - 24.5, 40.5)
+            pdf.cell(21, 3, lb["scan"], align="C")
         self.count += 1
+
+    def _fit(self, text: str, width: float, size: float, min_size: float) -> None:
+        """Set bold Helvetica at ``size``, smaller (down to ``min_size``) if ``text`` is wider than ``width`` mm."""
+        pdf = self.pdf
+        pdf.set_font("Helvetica", "B", size)
+        natural = pdf.get_string_width(text)
+        if natural > width:
+            pdf.set_font("Helvetica", "B", max(min_size, int(size * width / natural * 10) / 10))
 
     def _qr(self, data: str, *, x: float, y: float, size: float) -> None:
         # A fixed mask pattern skips segno's evaluation of all eight masks (five times faster);

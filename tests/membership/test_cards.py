@@ -111,3 +111,12 @@ def test_card_jobs_listing_is_scoped(dumai_workers, users, api_client):
     listing = api_client(users["sponsor"]).get("/api/v1/sponsors/PEMKO-DUMAI/cards").json()
     assert len(listing) == 1 and listing[0]["cards"] == 4 and listing[0]["download"].startswith("/cards/")
     assert api_client(users["sponsor_riau"]).get("/api/v1/sponsors/PEMKO-DUMAI/cards").status_code == 404
+
+
+def test_long_and_non_latin1_names_still_render():
+    renderer = cards.CardRenderer("https://lindung.example")
+    renderer.pdf.set_compression(False)
+    renderer.add(cards.CardData("24000000018", "Nguyễn Muhammad Abdurrahman Syahputra Bin Haji Abdullah", "1472014503900001", ("JKK", "JKM"),
+                                dt.date(2024, 1, 1), None, "", "BPU", "active"))
+    raw = renderer.output().decode("latin-1")
+    assert "Nguy?n Muhammad" in raw and "until further notice" in raw and "self-paying" in raw
