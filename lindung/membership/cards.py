@@ -110,7 +110,8 @@ def _fmt_date(d: dt.date | None) -> str:
 
 
 class CardRenderer:
-    """Renders cards into one fpdf2 document, one card per page."""
+    """Renders cards into one fpdf2 document, one card per page. Text is placed with ``text()``
+    (no line-breaking machinery: every field fits its column, see ``_fit``)."""
 
     def __init__(self, base_url: str, *, with_qr: bool = True):
         self.base_url = base_url.rstrip("/")
@@ -122,6 +123,7 @@ class CardRenderer:
         pdf.set_title(_latin1(_("Membership cards")))
         self.pdf = pdf
         self.count = 0
+        self._scan_x: float | None = None
         self.labels = {
             "title": _latin1(_("Membership card")),
             "subtitle": _latin1(_("JKK · JKM employment social security").replace("·", "-")),
@@ -142,16 +144,13 @@ class CardRenderer:
         pdf.rect(0, 0, CARD_W, 10, style="F")
         pdf.set_text_color(255, 255, 255)
         pdf.set_font("Helvetica", "B", 9)
-        pdf.set_xy(4, 1.6)
-        pdf.cell(60, 4, "LINDUNG - " + lb["title"])
+        pdf.text(4, 4.6, "LINDUNG - " + lb["title"])
         pdf.set_font("Helvetica", "", 6)
-        pdf.set_xy(4, 5.6)
-        pdf.cell(60, 3, lb["subtitle"])
+        pdf.text(4, 7.9, lb["subtitle"])
         pdf.set_text_color(20, 20, 20)
         name = _latin1(card.name)[:60]
         self._fit(name, CARD_W - 8, 10, 6)  # long names shrink to fit the card's width
-        pdf.set_xy(4, 12.5)
-        pdf.cell(CARD_W - 8, 5, name)
+        pdf.text(4, 16.2, name)
         rows = (
             (lb["kpj"], card.kpj),
             (lb["nik"], mask_nik(card.nik)),
@@ -162,18 +161,17 @@ class CardRenderer:
         y = 19.5
         for label, value in rows:
             pdf.set_font("Helvetica", "", 5.5)
-            pdf.set_xy(4, y)
-            pdf.cell(18, 3, label)
+            pdf.text(4, y + 2.2, label)
             self._fit(value, 37, 7, 5)  # the text column ends where the QR code begins
-            pdf.set_xy(21, y - 0.3)
-            pdf.cell(37, 3.6, value)
+            pdf.text(21, y + 2.4, value)
             y += 5.2
         if self.with_qr:
             # QR: 21 mm square right of the text column (x ≥ 61 mm), below the name line.
             self._qr(verify_url(card.kpj, self.base_url), x=CARD_W - 24.5, y=19, size=21)
             pdf.set_font("Helvetica", "", 5)
-            pdf.set_xy(CARD_W - 24.5, 40.5)
-            pdf.cell(21, 3, lb["scan"], align="C")
+            if self._scan_x is None:
+                self._scan_x = CARD_W - 24.5 + (21 - pdf.get_string_width(lb["scan"])) / 2
+            pdf.text(self._scan_x, 42.7, lb["scan"])
         self.count += 1
 
     def _fit(self, text: str, width: float, size: float, min_size: float) -> None:
