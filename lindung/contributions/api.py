@@ -37,6 +37,16 @@ class InvoiceOut(Schema):
     status: str
     virtual_account: str
 
+    @staticmethod
+    def resolve_payer(obj) -> str:
+        return obj.payer_name if hasattr(obj, "payer_name") else obj["payer"]
+
+    @staticmethod
+    def resolve_sponsor(obj) -> str | None:
+        if isinstance(obj, dict):
+            return obj["sponsor"]
+        return obj.sponsor.code if obj.sponsor_id else None
+
 
 def _invoice(i) -> dict:
     return {
@@ -119,7 +129,7 @@ def billing_run(request, payload: BillingRunIn):
 def invoice_list(request, status: str | None = None, sponsor: str | None = None, period: str | None = None):
     require_perm(request, "contributions.view_invoice")
     p = billing.parse_period(period) if period else None
-    return [_invoice(i) for i in selectors.invoice_list(user=request.user, status=status, sponsor=sponsor, period=p)[:5000]]
+    return selectors.invoice_list(user=request.user, status=status, sponsor=sponsor, period=p)
 
 
 @router.get("/contributions/invoices/{number}", response=InvoiceOut)
@@ -152,7 +162,7 @@ def settle(request, number: str, payload: SettleIn):
 @paginate(Page)
 def payment_list(request, status: str | None = None):
     require_perm(request, "contributions.view_payment")
-    return [_payment(p) for p in selectors.payment_list(user=request.user, status=status)[:5000]]
+    return selectors.payment_list(user=request.user, status=status)
 
 
 @router.post("/contributions/payments", response={201: PaymentOut})

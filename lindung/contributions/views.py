@@ -182,4 +182,5 @@ def reconciliation(request):
         response["Content-Disposition"] = f'attachment; filename="rekonsiliasi-{start}-{end}.xlsx"'
         return response
     totals = {k: sum(r[k] for r in rows) for k in ("billed", "fines", "paid", "outstanding")}
-    return render(request, "contributions/reconciliation.html", {"rows": rows, "start": start, "end": end, "totals": totals})
+    shown = 1000  # self-paying workers have an invoice each; the full list is in the XLSX export
+    return render(request, "contributions/reconciliation.html", {"rows": rows[:shown], "more": max(0, len(rows) - shown), "start": start, "end": end, "totals": totals})
