@@ -729,7 +729,8 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         _check_rows(rows, ctx, good, progress)
         summary.seconds["check"] = time.perf_counter() - clock
         with transaction.atomic():
-            # Serialise imports into one agreement: quota and budget are counted under this lock.
+            # Serialise imports into one agreement: quota and budget are counted under this lock
+            # (SQLite transactions begin IMMEDIATE, holding the database's write lock).
             SponsorAgreement.objects.select_for_update().filter(pk=agreement.pk).first()
             clock = time.perf_counter()
             _classify(ctx, good, enrol, progress)
