@@ -122,7 +122,7 @@ def baseline(agreement_id: int) -> tuple[float, int]:
                SELECT 0, sp.participant_id, v.program, %s, v.amount, 0, 'regular'
                FROM membership_sponsorshipperiod sp CROSS JOIN (VALUES ('JKK', 10000), ('JKM', 6800)) v(program, amount)
                WHERE sp.agreement_id = %s AND sp.start_date <= %s AND (sp.end_date IS NULL OR sp.end_date >= %s)""",
-            [PERIOD, agreement_id, dt.date(2024, 3, 31), PERIOD],
+            [PERIOD, agreement_id, (PERIOD + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), PERIOD],
         )
         rows = cur.rowcount
     return time.perf_counter() - t0, rows
@@ -175,11 +175,16 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a database kept by --keep (skip set-up; bill --period again)")
+    parser.add_argument("--period", default="2024-03", help="the measured month (with --reuse: one not billed yet)")
     args = parser.parse_args()
     dbname = urlparse(args.database_url).path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
         raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
-    _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
+    global PERIOD
+    PERIOD = dt.date(int(args.period[:4]), int(args.period[5:7]), 1)
+    if not args.reuse:
+        _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
     os.environ.update(DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="lindung.settings", DEBUG="0",
                       SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"))
     import django
@@ -187,7 +192,15 @@ def main() -> None:
     django.setup()
     try:
         n = args.participants
-        info = setup(n)
+        if args.reuse:
+            from django.core.management import call_command
+
+            from lindung.membership.models import SponsorAgreement
+
+            call_command("migrate", verbosity=0)
+            info = {"agreement": SponsorAgreement.objects.get(number="PKS-BENCH").pk, "setup_s": 0.0}
+        else:
+            info = setup(n)
         print(f"set-up: {n:,} participants, 11 months of history in {info['setup_s']:.1f} s", flush=True)
         base_s, base_rows = baseline(info["agreement"])
         print(f"(a) baseline INSERT … SELECT: {base_rows:,} lines in {base_s:.2f} s", flush=True)
@@ -205,12 +218,12 @@ def main() -> None:
 
 `bench/bench_billing.py --participants {n}` on PostgreSQL {pg // 10000}, {platform.python_version()}; run {dt.date.today()}.
 {n:,} sponsored participants under one monthly agreement, each with 11 months of paid history
-({n * 22:,} lines) before the measured March 2024 run.
+({n * 22:,} lines) before the measured {PERIOD:%B %Y} run.
 
 | step | time | notes |
 |---|---:|---|
 | (a) baseline: one hand-written `INSERT … SELECT` of the same lines | {base_s:.2f} s | {base_rows:,} lines, fixed prices, bare table with the same indexes |
-| (b) `run_billing(period=2024-03)` | {run_s:.2f} s | **{ratio:.2f}× baseline** (target ≤ 2×); {queries} SQL queries in all, none per participant |
+| (b) `run_billing(period={PERIOD:%Y-%m})` | {run_s:.2f} s | **{ratio:.2f}× baseline** (target ≤ 2×); {queries} SQL queries in all, none per participant |
 | (c) `coverage_on` (12 months of history) | p50 {cov['p50']:.2f} ms · p95 **{cov['p95']:.2f} ms** · p99 {cov['p99']:.2f} ms | {cov['samples']:,} random participants and dates (target p95 < 5 ms) |
 
 Billing prices each distinct (segment, programmes, wage, risk class) combination once per month

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from lindung.contributions.models import BillingPrice, BillingRun, Invoice, InvoiceLine, PayerType
@@ -171,17 +171,14 @@ def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, to
                 period_start=first, period_end=window[-1], issue_date=today, due_date=contribution_due_date("BPU", first.year, first.month),
                 virtual_account=virtual_account(PayerType.SPONSOR, agreement.pk), run=run,
             )
-            with connection.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind) "
-                    "SELECT %s, sp.participant_id, pr.program, pr.month, pr.amount, 0, 'regular' " + _SPONSOR_FROM,
-                    [invoice.pk, run.pk, agreement.pk, _sql_date(first), _sql_date(window[-1])],
-                )
-                created = cur.rowcount
+            created, total = _insert_lines(
+                "SELECT %s, sp.participant_id, pr.program, pr.month, pr.amount, 0, 'regular' " + _SPONSOR_FROM,
+                [invoice.pk, run.pk, agreement.pk, _sql_date(first), _sql_date(window[-1])], invoice.pk,
+            )
             if created == 0:
                 invoice.delete()
                 continue
-            _finish_invoice(invoice)
+            _finish_invoice(invoice, created, total)
             summary.created += 1
             summary.lines_created += created
         elif correction:
@@ -198,9 +195,30 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _finish_invoice(invoice: Invoice) -> None:
-    invoice.total = InvoiceLine.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or 0
-    invoice.save(update_fields=["total"])
+_LINE_COLUMNS = "INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind) "
+
+
+def _insert_lines(select_sql: str, params: list, invoice_id: int) -> tuple[int, int]:
+    """Run ``INSERT … SELECT`` of lines; return (lines, total). On PostgreSQL the count and total
+    come back from the insert itself (no second pass over a million lines)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"WITH ins AS ({_LINE_COLUMNS}{select_sql} RETURNING amount) SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM ins", params)
+            count, total = cur.fetchone()
+            return int(count), int(total)
+        cur.execute(_LINE_COLUMNS + select_sql, params)
+        cur.execute("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions_invoiceline WHERE invoice_id = %s", [invoice_id])
+        count, total = cur.fetchone()
+        return int(count), int(total)
+
+
+def _finish_invoice(invoice: Invoice, count: int | None = None, total: int | None = None) -> None:
+    if count is None or total is None:
+        agg = InvoiceLine.objects.filter(invoice=invoice).aggregate(s=Sum("amount"), n=Count("id"))
+        count, total = agg["n"] or 0, agg["s"] or 0
+    invoice.total = total
+    invoice.line_count = count
+    invoice.save(update_fields=["total", "line_count"])
 
 
 def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.date], today: dt.date, summary: BillingSummary) -> None:
@@ -273,9 +291,9 @@ def _bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary:
         cur.execute(
             f"""
             INSERT INTO contributions_invoice (number, kind, payer_type, payer_key, participant_id, branch_id, segment, period_start,
-                period_end, sequence, issue_date, due_date, total, paid_amount, fine_amount, status, virtual_account, run_id, created_at)
+                period_end, sequence, issue_date, due_date, total, paid_amount, fine_amount, line_count, status, virtual_account, run_id, created_at)
             SELECT 'INV-{ym}-3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2) || '-1', 'regular', 'self', 'self:' || CAST(p.id AS TEXT),
-                   p.id, p.branch_id, 'BPU', %(period)s, %(period)s, 1, %(today)s, %(due)s, 0, 0, 0, 'issued',
+                   p.id, p.branch_id, 'BPU', %(period)s, %(period)s, 1, %(today)s, %(due)s, 0, 0, 0, 0, 'issued',
                    '{VA_PREFIX}3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2), %(run)s, %(now)s
             FROM membership_participant p
             WHERE p.segment = 'BPU' AND p.agreement_id IS NULL AND p.start_date <= %(period_end)s
@@ -302,7 +320,8 @@ def _bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary:
         summary.lines_created += cur.rowcount
         cur.execute(
             "UPDATE contributions_invoice SET total = COALESCE((SELECT SUM(l.amount) FROM contributions_invoiceline l "
-            "WHERE l.invoice_id = contributions_invoice.id), 0) WHERE run_id = %s AND payer_type = 'self'",
+            "WHERE l.invoice_id = contributions_invoice.id), 0), line_count = (SELECT COUNT(*) FROM contributions_invoiceline l "
+            "WHERE l.invoice_id = contributions_invoice.id) WHERE run_id = %s AND payer_type = 'self'",
             [run.pk],
         )
     summary.created += created
@@ -332,28 +351,25 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
             branch=emp.branch, segment="PU", period_start=period, period_end=period, issue_date=today, due_date=due,
             virtual_account=virtual_account(PayerType.EMPLOYER, emp.pk), run=run,
         )
-        with connection.cursor() as cur:
-            cur.execute(
-                """
-                INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind)
-                SELECT %(inv)s, p.id, pr.program, pr.month, pr.amount, 0, 'regular'
-                FROM membership_participant p
-                JOIN membership_employer e ON e.id = p.employer_id
-                LEFT JOIN membership_wagereport w ON w.participant_id = p.id AND w.period = %(period)s
-                JOIN contributions_billingprice pr
-                  ON pr.run_id = %(run)s AND pr.segment = p.segment AND pr.programs = p.programs AND pr.month = %(period)s
-                 AND pr.wage = COALESCE(w.wage, p.wage)
-                 AND pr.risk_class = CASE WHEN p.risk_class = '' THEN e.risk_class ELSE p.risk_class END
-                WHERE p.employer_id = %(emp)s AND p.segment = 'PU' AND p.start_date <= %(period_end)s
-                  AND (p.end_date IS NULL OR p.end_date >= %(period)s)
-                """,
-                {"inv": invoice.pk, "run": run.pk, "emp": emp.pk, "period": _sql_date(period), "period_end": _sql_date(month_end(period))},
-            )
-            created = cur.rowcount
+        created, total = _insert_lines(
+            """
+            SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular'
+            FROM membership_participant p
+            JOIN membership_employer e ON e.id = p.employer_id
+            LEFT JOIN membership_wagereport w ON w.participant_id = p.id AND w.period = %s
+            JOIN contributions_billingprice pr
+              ON pr.run_id = %s AND pr.segment = p.segment AND pr.programs = p.programs AND pr.month = %s
+             AND pr.wage = COALESCE(w.wage, p.wage)
+             AND pr.risk_class = CASE WHEN p.risk_class = '' THEN e.risk_class ELSE p.risk_class END
+            WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
+              AND (p.end_date IS NULL OR p.end_date >= %s)
+            """,
+            [invoice.pk, _sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)], invoice.pk,
+        )
         if not created:
             invoice.delete()
             continue
-        _finish_invoice(invoice)
+        _finish_invoice(invoice, created, total)
         summary.created += 1
         summary.lines_created += created
 
@@ -423,8 +439,9 @@ def run_billing(
         payments.apply_credits_for(list(created_invoices.values_list("payer_key", flat=True).distinct()), on=today)
         scope = invoices_in_scope(period, sponsor=sponsor, employer=employer, segments=segments)
         summary.invoices = scope.count()
-        summary.lines = InvoiceLine.objects.filter(invoice__in=scope).count()
-        summary.total = scope.aggregate(t=Sum("total"))["t"] or 0
+        agg = scope.aggregate(t=Sum("total"), n=Sum("line_count"))
+        summary.lines = agg["n"] or 0
+        summary.total = agg["t"] or 0
         audit.record(
             actor=actor, action="contributions.billing_run", obj=run, object_repr=f"billing {period:%Y-%m}",
             changes={"period": period, "correction": correction, "invoices_created": summary.created, "lines_created": summary.lines_created,

@@ -98,6 +98,7 @@ class Invoice(models.Model):
     total = models.BigIntegerField(_("total (Rp)"), default=0)
     paid_amount = models.BigIntegerField(_("paid (Rp)"), default=0)
     fine_amount = models.BigIntegerField(_("late fine (Rp)"), default=0)
+    line_count = models.PositiveIntegerField(_("lines"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ISSUED)
     virtual_account = models.CharField(_("virtual account"), max_length=20, blank=True, db_index=True)
     run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
