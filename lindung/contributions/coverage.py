@@ -236,23 +236,24 @@ def _d(value):
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def refresh_statuses(*, on: dt.date, participant_ids: list[int] | None = None, actor=None) -> dict:
-    """Daily: set each billed participant's status from the ledger. Active while paid (or the first
-    unpaid month is not yet due); grace after the due date within the arrears window; ended
-    (lapsed) beyond it for self-paying BPU workers. Sponsored and PU workers stay in grace until
-    the payer settles (late budget disbursement is settled, not lapsed)."""
+def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) -> dict:
+    """Daily: set each billed participant's status from the ledger (or only the participants of
+    ``invoice_id``). Active while paid (or the first unpaid month is not yet due); grace after the
+    due date within the arrears window; ended (lapsed) beyond it for self-paying BPU workers.
+    Sponsored and PU workers stay in grace until the payer settles (late budget disbursement is
+    settled, not lapsed)."""
     from lindung.membership.status import bulk_change_status
 
     arrears_months = load_parameters().value("contribution.bpu.arrears_months", on)
     extra, params = "", []
-    if participant_ids is not None:
-        if not participant_ids:
-            return {"grace_to_active": 0, "active_to_grace": 0, "grace_to_ended": 0}
-        extra = "AND l.participant_id IN (%s)" % ",".join(str(int(i)) for i in participant_ids)
+    current = Participant.objects.exclude(status="ended")
+    if invoice_id is not None:
+        extra = "AND l.participant_id IN (SELECT participant_id FROM contributions_invoiceline WHERE invoice_id = %s)"
+        params = [int(invoice_id)]
+        current = current.filter(pk__in=InvoiceLine.objects.filter(invoice_id=invoice_id).values("participant_id"))
     with connection.cursor() as cur:
         cur.execute(_LEDGER_SQL.format(extra=extra), params)
         ledger = {pid: (_d(fu), _d(lp), _d(due)) for pid, fu, lp, due in cur.fetchall()}
-    current = Participant.objects.filter(pk__in=list(ledger) if participant_ids is not None else Participant.objects.exclude(status="ended").values("pk")).exclude(status="ended")
     to_grace, to_active, to_end = [], [], {}
     for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
         if pid not in ledger:

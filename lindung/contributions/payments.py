@@ -335,8 +335,7 @@ def settle_arrears(
     with transaction.atomic():
         payment = record_payment(amount=amount, paid_on=paid_on, reference=f"{invoice.number} {reason}"[:300], bank_reference=bank_reference,
                                  invoice=invoice, method=Payment.Method.SETTLEMENT, actor=actor)
-        participant_ids = list(InvoiceLine.objects.filter(invoice=invoice).values_list("participant_id", flat=True).distinct())
-        moved = refresh_statuses(on=today or dt.date.today(), participant_ids=participant_ids, actor=actor)
+        moved = refresh_statuses(on=today or dt.date.today(), invoice_id=invoice.pk, actor=actor)
         settlement = ArrearsSettlement.objects.create(invoice=invoice, payment=payment, reason=reason[:300], document_reference=document_reference[:200],
                                                       participants_restored=moved.get("grace_to_active", 0),
                                                       created_by=actor if getattr(actor, "pk", None) else None)
