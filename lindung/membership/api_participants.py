@@ -319,6 +319,22 @@ def participant_detail(request, kpj: str):
     return _detail(request, kpj)
 
 
+class EndIn(Schema):
+    effective_date: dt.date
+    reason: str
+    note: str = ""
+
+
+@router.post("/participants/{kpj}/end", response={200: ParticipantDetailOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def participant_end(request, kpj: str, payload: EndIn):
+    """End a membership with an exit reason (death, moved, ended_by_sponsor, lapsed,
+    employment_ended, project_ended, other)."""
+    require_perm(request, "membership.change_participant")
+    participant = sel.participant_get(user=request.user, kpj=kpj)
+    registration.end_membership(participant, actor=request.user, effective_date=payload.effective_date, reason=payload.reason, note=payload.note)
+    return _detail(request, kpj)
+
+
 @router.get("/participants/{kpj}/card.pdf", response={200: None, 404: ErrorOut})
 def participant_card(request, kpj: str):
     require_perm(request, "membership.view_participant")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lindung.membership.models import Employer, RiskClass
+from lindung.membership.models import Employer, Participant, RiskClass
 from lindung.registry.forms import DateInput, PersonForm, village_choices
 
 
@@ -64,3 +64,9 @@ class ProjectForm(forms.Form):
 
 class ProjectWorkerForm(PersonForm):
     wage = forms.IntegerField(label=_("Monthly wage (Rp), when known"), min_value=1, required=False)
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Exit reason"), choices=[c for c in Participant.ExitReason.choices if c[0]])
+    effective_date = forms.DateField(label=_("Cover ends on"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -515,3 +515,24 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
         summary=f"{len(participants)} construction worker(s) added",
     )
     return participants
+
+
+# ---------------------------------------------------------------------------------------------
+# Ending a membership
+# ---------------------------------------------------------------------------------------------
+
+
+def end_membership(participant: Participant, *, actor, effective_date, reason: str, note: str = "") -> Participant:
+    """End one membership (death, moved away, ended by sponsor, lapsed, employment or project
+    ended, other) through ``lindung.membership.status.change_status``, which records the status
+    history, closes an open sponsorship and writes the audit event."""
+    from lindung.membership.status import change_status
+
+    errors: dict[str, str] = {}
+    when = _as_date(effective_date, "effective_date", errors)
+    if reason not in Participant.ExitReason.values or not reason:
+        errors["reason"] = f"Choose an exit reason: {', '.join(v for v in Participant.ExitReason.values if v)}."
+    _raise(errors, "exit")
+    if participant.status == Participant.Status.ENDED:
+        raise Conflict("already_ended", f"Membership {participant.kpj_number} has already ended.", {"status": "ended"})
+    return change_status(participant, to=Participant.Status.ENDED, effective_date=when, reason=reason, note=note, actor=actor)

@@ -113,3 +113,30 @@ def test_web_list_and_detail(population, users, client):
     assert population["dumai"][0].person.nik not in detail
     assert client.get(f"/participants/{population['riau'][0].kpj_number}/").status_code == 404
     assert client.get("/participants/register/bpu/").status_code == 403
+
+
+def test_officer_ends_a_membership_with_an_exit_reason(population, users, api_client, client):
+    api = api_client(users["officer"])
+    kpj = population["self"].kpj_number
+    bad = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2024-06-30", "reason": "bored"}, content_type="application/json")
+    assert bad.status_code == 400 and "reason" in bad.json()["error"]["fields"]
+    early = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2023-01-01", "reason": "lapsed"}, content_type="application/json")
+    assert early.status_code == 400
+    resp = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2024-06-30", "reason": "lapsed", "note": "no payment"},
+                    content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert (body["status"], body["exit_reason"], body["end_date"]) == ("ended", "lapsed", "2024-06-30")
+    assert body["status_history"][-1]["to_status"] == "ended" and body["status_history"][-1]["note"] == "no payment"
+    again = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2024-06-30", "reason": "lapsed"}, content_type="application/json")
+    assert again.status_code == 409
+    # sponsored: the open sponsorship closes with it (web form)
+    sponsored = population["dumai"][2]
+    client.force_login(users["officer"])
+    assert client.post(f"/participants/{sponsored.kpj_number}/end/", {"reason": "death", "effective_date": "2024-04-10"}).status_code == 302
+    period = sponsored.sponsorships.get()
+    assert (period.end_date, period.end_reason) == (dt.date(2024, 4, 10), "death")
+    client.force_login(users["sponsor"])
+    assert client.get(f"/participants/{population['dumai'][0].kpj_number}/end/").status_code == 403
+    assert api_client(users["auditor"]).post(f"/api/v1/participants/{population['dumai'][0].kpj_number}/end",
+                                             data={"effective_date": "2024-06-30", "reason": "moved"}, content_type="application/json").status_code == 403

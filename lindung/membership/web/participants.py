@@ -18,7 +18,7 @@ from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.models import Job
 from lindung.membership import cards, participant_selectors as sel, registration
-from lindung.membership.forms import BpuRegistrationForm
+from lindung.membership.forms import BpuRegistrationForm, EndMembershipForm
 from lindung.membership.models import Participant, Segment, Sponsor
 from lindung.registry import views as registry_views
 from lindung.registry.forms import apply_service_error
@@ -63,6 +63,23 @@ def participant_detail(request, kpj: str):
         request, "membership/participant_detail.html",
         {"d": detail, "p": p, "valid_until": sel.valid_until(p), "premium": premium, "verify_path": cards.verify_path(p.kpj_number)},
     )
+
+
+@login_required
+@permission_required("membership.change_participant", raise_exception=True)
+def participant_end(request, kpj: str):
+    participant = _or_404(sel.participant_get, user=request.user, kpj=kpj)
+    form = EndMembershipForm(request.POST or None, initial={"effective_date": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with audit_source("web"):
+                registration.end_membership(participant, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Membership %(kpj)s ended.") % {"kpj": participant.kpj_number})
+            return redirect("membership:participant_detail", kpj=participant.kpj_number)
+    return render(request, "membership/participant_end.html", {"form": form, "p": participant})
 
 
 @login_required
@@ -167,6 +184,7 @@ urlpatterns = [
     path("participants/register/bpu/premium/", bpu_premium_preview, name="participant_bpu_premium"),
     path("participants/<str:kpj>/", participant_detail, name="participant_detail"),
     path("participants/<str:kpj>/card.pdf", participant_card, name="participant_card"),
+    path("participants/<str:kpj>/end/", participant_end, name="participant_end"),
     path("sponsors/<str:code>/cards/", sponsor_cards, name="sponsor_cards"),
     path("cards/<uuid:job_id>/download/", card_download, name="card_download"),
     path("verify/<str:kpj>/<str:token>/", verify, name="verify"),
