@@ -203,8 +203,14 @@ def _insert_lines(select_sql: str, params: list, invoice_id: int) -> tuple[int, 
     come back from the insert itself (no second pass over a million lines)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # The planner underestimates the joins on the small price table (multi-column, jsonb)
+            # and picks nested loops over a million rows; hash joins in memory are faster here.
+            cur.execute("SET LOCAL enable_nestloop = off")
+            cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute(f"WITH ins AS ({_LINE_COLUMNS}{select_sql} RETURNING amount) SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM ins", params)
             count, total = cur.fetchone()
+            cur.execute("RESET enable_nestloop")
+            cur.execute("RESET work_mem")
             return int(count), int(total)
         cur.execute(_LINE_COLUMNS + select_sql, params)
         cur.execute("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM contributions_invoiceline WHERE invoice_id = %s", [invoice_id])
