@@ -224,8 +224,12 @@ def refund(request, kpj: str):
 
 
 @router.get("/contributions/sponsors/{code}/statement")
-def sponsor_statement(request, code: str, start: dt.date, end: dt.date):
+def sponsor_statement(request, code: str, start: dt.date | None = None, end: dt.date | None = None):
+    """Defaults: the current calendar year."""
     require_perm(request, "contributions.view_invoice")
+    today = dt.date.today()
+    start = start or dt.date(today.year, 1, 1)
+    end = end or dt.date(today.year, 12, 31)
     data = selectors.sponsor_statement(user=request.user, code=code, start=start, end=end)
     return {
         "sponsor": code, "start": start, "end": end, "billed": data["billed"], "fines": data["fines"], "paid": data["paid"],
