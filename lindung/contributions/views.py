@@ -137,6 +137,19 @@ def _payments_context(request, row_errors=None) -> dict:
 @permission_required("contributions.view_invoice", raise_exception=True)
 def participant_contributions(request, kpj: str):
     participant = _get(selectors.participant_get, user=request.user, kpj=kpj)
+    if request.method == "POST" and request.POST.get("action") == "refund":
+        if not request.user.has_perm("contributions.add_refund"):
+            raise Http404
+        try:
+            with audit_source("web"):
+                refund = payments.refund_after_death(participant=participant, actor=request.user)
+            if refund is None:
+                messages.info(request, _("Nothing to refund: no contribution was paid for months after the death."))
+            else:
+                messages.success(request, _("Refund of Rp %(amount)s recorded for the payer.") % {"amount": f"{refund.amount:,}".replace(",", ".")})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("contributions:participant", kpj=kpj)
     on = _date(request.GET.get("on"), dt.date.today())
     results = [coverage_on(participant, on, program=p) for p in (participant.programs or [])]
     return render(request, "contributions/participant.html", {

@@ -160,3 +160,21 @@ def test_home_panel_shows_open_invoices_and_unmatched_payments(billed, users, cl
 
     assert home_figures(users["finance"]) == {"open_invoices": 2, "outstanding": 252_000 + 33_600, "unmatched_payments": 1}
     assert home_figures(users["sponsor"])["unmatched_payments"] == 0
+
+
+def test_web_refund_after_death(billed, users, client):
+    invoice, workers = billed
+    payments.record_payment(amount=invoice.total, paid_on=D(2023, 10, 10), invoice=invoice, bank_reference="R1")
+    from lindung.membership.status import change_status
+
+    change_status(workers[2], to="ended", effective_date=D(2023, 11, 3), reason="death")
+    client.force_login(users["finance"])
+    page = client.get(f"/contributions/participants/{workers[2].kpj_number}/").content.decode()
+    assert "refund-form" in page
+    r = client.post(f"/contributions/participants/{workers[2].kpj_number}/", {"action": "refund"})
+    assert r.status_code == 302
+    from lindung.contributions.models import Refund
+
+    assert Refund.objects.get().amount == 16_800  # December only; November, the month of death, stays billed
+    client.force_login(users["sponsor"])
+    assert client.post(f"/contributions/participants/{workers[2].kpj_number}/", {"action": "refund"}).status_code == 404
