@@ -25,6 +25,7 @@ import heapq
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -73,6 +74,10 @@ REASONS: dict[str, tuple] = {
     "nik_format": (_("NIK must be exactly 16 digits."), "NIK harus 16 digit angka."),
     "nik_province": (_("The NIK does not start with a province code."), "Dua digit awal NIK bukan kode provinsi."),
     "nik_date": (_("NIK digits 7-12 are not a valid birth date."), "Digit 7-12 NIK bukan tanggal lahir yang sah."),
+    "nik_numeric": (
+        _("The NIK is a number cell in the spreadsheet, whose last digit may be lost: format the NIK column as text."),
+        "NIK tersimpan sebagai angka di Excel sehingga digit terakhir bisa hilang; format kolom NIK sebagai teks.",
+    ),
     "missing_field": (_("A required column is empty."), "Kolom wajib kosong."),
     "bad_date": (_("Birth date is not a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)."), "Tanggal lahir tidak sah (YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY)."),
     "bad_sex": (_("Sex must be L/P or M/F."), "Jenis kelamin harus L/P (atau M/F)."),
@@ -121,12 +126,23 @@ class RosterSummary:
 # --- reading -----------------------------------------------------------------------------------
 
 
+class NumberCell(str):
+    """The text of a spreadsheet cell that held a number (not text): a NIK or family card number
+    typed into Excel as a number keeps only 15 significant digits, so its last digit may be lost."""
+
+    __slots__ = ("number",)
+
+
 def _cell(value) -> str:
-    """A spreadsheet cell as text: integral floats without ``.0``, dates as ISO."""
+    """A spreadsheet cell as text: integral numbers without ``.0`` (as ``NumberCell``), dates as ISO."""
     if value is None:
         return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        text = NumberCell(str(int(value)) if isinstance(value, int) or value.is_integer() else str(value))
+        text.number = value
+        return text
     if isinstance(value, (dt.datetime,)):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -134,16 +150,63 @@ def _cell(value) -> str:
     return str(value)
 
 
+# Excel stores a number with 15 significant digits; doubles are exact up to 2**53.
+_EXACT_NUMBER = 2**53
+
+
+def _number_cell_unsafe(text: str) -> bool:
+    """True for a numeric cell holding a 16-digit identifier that may have lost its last digit:
+    Excel zeroes the 16th digit, and values above 2**53 are not even exact as doubles."""
+    if not isinstance(text, NumberCell):
+        return False
+    number = text.number
+    return abs(number) >= _EXACT_NUMBER or (len(text) >= 16 and text.endswith("0"))
+
+
+def _excel_serial_date(text: str) -> dt.date | None:
+    """A date typed into a number-formatted Excel cell (serial days since 1899-12-30)."""
+    if not isinstance(text, NumberCell):
+        return None
+    number = text.number
+    if not isinstance(number, (int, float)) or not 1 <= number < 2_958_466:  # 1900-01-01 .. 9999-12-31
+        return None
+    return dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 (with BOM, Excel's "Unicode text"); a file that is not
+    valid UTF-8 is read as Windows-1252 (Excel's "CSV (Comma delimited)" on Windows). The check
+    streams the file once in blocks, so memory stays flat."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
 def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
-    """Rows (header first) of a ``.csv`` (streamed with the csv module; UTF-8, ``,`` or ``;``) or
+    """Rows (header first) of a ``.csv`` (streamed with the csv module; UTF-8, UTF-16 or
+    Windows-1252; ``,``, ``;`` or tab) or
     ``.xlsx`` (python-calamine, first sheet) file, as lists of strings."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            sample = fh.read(4096)
+        with open(path, newline="", encoding=_csv_encoding(path), errors="replace") as fh:
+            header_line = fh.readline()
             fh.seek(0)
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
+            # The header's most frequent separator: "," (default), ";" (Excel in Indonesian
+            # locale) or a tab (Excel's "Unicode text").
+            delimiter = max((",", ";", "\t"), key=header_line.count)
             yield from csv.reader(fh, delimiter=delimiter)
     elif suffix == ".xlsx" and path.stat().st_size > XLSX_STREAM_BYTES:
         # Large workbooks: openpyxl's read-only mode streams the sheet (flat memory, ~10x slower
@@ -185,18 +248,38 @@ def map_header(header: list[str]) -> dict[str, int]:
     return index
 
 
+_DATE_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
+_DATE_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
+_DATE_DMY_SHORT_YEAR = re.compile(r"\d{1,2}([-/.])\d{1,2}\1\d{2}")
+
+
 def parse_date(text: str) -> dt.date | None:
+    """``YYYY-MM-DD``, ``DD-MM-YYYY``, ``DD/MM/YYYY`` (also ``DD.MM.YYYY`` and without leading
+    zeros, as Excel writes ``10/3/1990``); an Excel serial number from a numeric cell."""
+    serial = _excel_serial_date(text)
+    if serial is not None:
+        return serial
     text = text.strip()
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":  # YYYY-MM-DD (also ISO datetimes)
-        y, m, d = text[0:4], text[5:7], text[8:10]
-    elif len(text) == 10 and text[2] in "-/" and text[5] == text[2]:  # DD-MM-YYYY, DD/MM/YYYY
-        d, m, y = text[0:2], text[3:5], text[6:10]
+    if m := _DATE_YMD.fullmatch(text):
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+    elif m := _DATE_DMY.fullmatch(text):
+        d, mo, y = m.group(1), m.group(3), m.group(4)
     else:
         return None
     try:
-        return dt.date(int(y), int(m), int(d))
+        return dt.date(int(y), int(mo), int(d))
     except ValueError:
         return None
+
+
+def _bad_date_note(text: str) -> str:
+    """Why a birth date was not read (Indonesian, for the error file)."""
+    text = text.strip()
+    if _DATE_DMY_SHORT_YEAR.fullmatch(text):
+        return f"{text!r}: tahun harus 4 digit"
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return f"{text!r}: angka, bukan tanggal"
+    return f"{text!r}"[:60]
 
 
 def _age_on(birth: dt.date, on: dt.date) -> int:
@@ -337,6 +420,7 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
     min_age, max_age, on = ctx.agreement.min_age, ctx.agreement.max_age, ctx.cover_start
     summary = ctx.summary
     all_villages = _all_villages()
+    region_root = ctx.agreement.eligible_region_id or ctx.agreement.sponsor.region_id
     row_no = 1
     for raw in rows:
         row_no += 1
@@ -354,15 +438,19 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
         address = " ".join(raw[i_addr].split()) if i_addr is not None else ""
         occupation = raw[i_occ].strip() if i_occ is not None else ""
         phone = raw[i_phone].strip().replace(" ", "").replace("-", "") if i_phone is not None else ""
+        if phone[:1] == "8" and isinstance(raw[i_phone], NumberCell):
+            phone = "0" + phone  # a number cell drops the leading 0 of 08xx
         kk = raw[i_kk].strip().lstrip("'") if i_kk is not None else ""
         info = None
         if not nik:
             problems.append(("missing_field", "nik"))
+        elif _number_cell_unsafe(raw[i_nik]):
+            problems.append(("nik_numeric", "nik"))
         else:
             try:
                 info = parse_nik(nik)
             except NikError as exc:
-                problems.append((exc.code, "nik"))
+                problems.append((exc.code, _nik_note(nik, exc)))
         for value, fld in ((name, "nama"), (birth_text.strip(), "tanggal_lahir"), (sex_text, "jenis_kelamin"), (region, "kode_wilayah")):
             if not value:
                 problems.append(("missing_field", fld))
@@ -370,7 +458,7 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
         if birth_text.strip():
             birth = parse_date(birth_text)
             if birth is None:
-                problems.append(("bad_date", "tanggal_lahir"))
+                problems.append(("bad_date", f"tanggal_lahir: {_bad_date_note(birth_text)}"))
         sex = None
         if sex_text:
             sex = SEX.get(sex_text)
@@ -382,17 +470,22 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
             problems.append(("too_long", "alamat"))
         if len(occupation) > MAX_LEN["occupation"]:
             problems.append(("too_long", "pekerjaan"))
-        if kk and not (len(kk) == 16 and kk.isdigit()):
+        if kk and i_kk is not None and _number_cell_unsafe(raw[i_kk]):
+            problems.append(("bad_family_card", "nomor_kk: tersimpan sebagai angka di Excel, format kolom sebagai teks"))
+        elif kk and not (len(kk) == 16 and kk.isdigit()):
             problems.append(("bad_family_card", "nomor_kk"))
         if phone and (len(phone) > 20 or not phone.lstrip("+").isdigit()):
             problems.append(("bad_phone", "telepon"))
         if region:
             if region not in villages:
-                problems.append(("region_outside" if region in all_villages else "region_unknown", "kode_wilayah"))
+                if region in all_villages:
+                    problems.append(("region_outside", f"kode_wilayah: {region} di luar {region_root}"))
+                else:
+                    problems.append(("region_unknown", f"kode_wilayah: {region!r}"[:80]))
         if birth is not None:
             age = _age_on(birth, on)
             if not (min_age <= age <= max_age):
-                problems.append(("age_out_of_range", "tanggal_lahir"))
+                problems.append(("age_out_of_range", f"tanggal_lahir: usia {age} tahun pada {on:%d-%m-%Y}, batas {min_age}-{max_age}"))
         if info is not None:
             key = int(nik)
             if key in seen:
@@ -408,6 +501,19 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
             good.write([row_no, nik, name, birth.isoformat(), sex, region, address, occupation, phone, kk, ",".join(warnings)])
         if progress and summary.rows % 5000 == 0:
             progress(summary.rows, None, "checking rows")
+
+
+def _nik_note(nik: str, exc: NikError) -> str:
+    """The NIK column plus what is wrong with it (Indonesian, for the error file)."""
+    if exc.code == "nik_format":
+        if "E+" in nik.upper():
+            return "nik: notasi ilmiah Excel; format kolom NIK sebagai teks"
+        if len(nik) == 16 and nik.isdigit():
+            return "nik: 4 digit terakhir tidak boleh 0000"
+        return f"nik: {len(nik)} karakter" if nik.isdigit() else "nik: bukan angka"
+    if exc.code == "nik_province":
+        return f"nik: {nik[:2]} bukan kode provinsi"
+    return f"nik: {nik[6:12]}"
 
 
 def _all_villages() -> frozenset[str]:

@@ -229,3 +229,82 @@ def test_large_xlsx_is_streamed_with_openpyxl(agreement, data_dir, tmp_path, mon
     assert len(rows) == 41 and rows[0][0] == "nik" and len(rows[1][0]) == 16
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 40
+
+
+def test_windows_1252_and_utf16_csv_files_are_read(agreement, data_dir, tmp_path):
+    from bench.roster_gen import HEADER
+
+    a = person_row(serial=1, name="José Aminah")
+    b = person_row(serial=2, name="Siti Aminah")
+    latin = tmp_path / "excel-ansi.csv"
+    latin.write_bytes((";".join(HEADER) + "\r\n" + ";".join(a) + "\r\n").encode("cp1252"))
+    utf16 = tmp_path / "excel-unicode.csv"
+    utf16.write_bytes(("\t".join(HEADER) + "\r\n" + "\t".join(b) + "\r\n").encode("utf-16"))
+    assert roster.import_roster(latin, agreement=agreement, start=START).enrolled == 1
+    assert roster.import_roster(utf16, agreement=agreement, start=START).enrolled == 1
+    assert set(Person.objects.values_list("full_name", flat=True)) == {"José Aminah", "Siti Aminah"}
+
+
+def test_dates_without_leading_zeros_and_two_digit_years(agreement, data_dir, roster_file):
+    rows = [person_row(serial=1, tanggal_lahir="10/3/1990"), person_row(serial=2, tanggal_lahir="1990-3-10"),
+            person_row(serial=3, tanggal_lahir="10/03/90")]
+    summary = roster.import_roster(roster_file(rows), agreement=agreement, start=START)
+    assert summary.enrolled == 2 and summary.by_reason == {"bad_date": 1}
+    (error,) = read_errors(summary.error_file)
+    assert error["baris"] == "4" and "tahun harus 4 digit" in error["keterangan"] and "tanggal_lahir" in error["keterangan"]
+
+
+def test_error_file_names_what_is_wrong(sponsors, agreement, data_dir, roster_file):
+    rows = [person_row(serial=1, tanggal_lahir="1950-03-10"), person_row(serial=2, kode_wilayah="14.72.01"),
+            person_row(nik="1.47202E+15"), person_row(serial=0)]
+    summary = roster.import_roster(roster_file(rows), agreement=agreement, start=START)
+    notes = {e["kode_kesalahan"]: e["keterangan"] for e in read_errors(summary.error_file)}
+    assert notes["age_out_of_range"].endswith("(kolom tanggal_lahir: usia 73 tahun pada 01-10-2023, batas 18-65)")
+    assert "'14.72.01'" in notes["region_unknown"]
+    assert "notasi ilmiah" in notes["nik_format"] or "0000" in notes["nik_format"]
+    assert summary.by_reason["nik_format"] == 2
+
+
+def test_xlsx_number_cells_nik_excel_dates_and_phones(agreement, data_dir, tmp_path):
+    from openpyxl import Workbook
+
+    from bench.roster_gen import HEADER
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    exact = person_row(serial=1)  # last digit 1: Excel cannot have rounded it
+    ws.append([int(exact[0]), exact[1], dt.date(1990, 3, 10), "P", exact[4], "", "", 81234567890, ""])
+    zero = person_row(serial=10)  # last digit 0: may be Excel's rounding of ...0011 etc.
+    ws.append([float(zero[0]), zero[1], 32942, "P", zero[4], "", "", "", ""])
+    serial_date = person_row(serial=2)
+    ws.append([serial_date[0], serial_date[1], 32942, "P", serial_date[4], "", "", "", float("1472010000000010")])
+    path = tmp_path / "numbers.xlsx"
+    wb.save(path)
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    assert summary.enrolled == 1 and summary.by_reason == {"nik_numeric": 1, "bad_family_card": 1}, summary.by_reason
+    person = Person.objects.get()
+    assert person.nik == exact[0] and person.phone == "081234567890" and person.birth_date == dt.date(1990, 3, 10)
+    errors = read_errors(summary.error_file)
+    assert [(e["baris"], e["kode_kesalahan"]) for e in errors] == [("3", "nik_numeric"), ("4", "bad_family_card")]
+    assert "teks" in errors[0]["keterangan"]
+    # 32942 days after 1899-12-30 is 1990-03-10: a date typed into a number cell is read as a date.
+    assert roster.parse_date(roster._cell(32942.0)) == dt.date(1990, 3, 10)
+
+
+def test_streamed_xlsx_applies_the_same_number_cell_rules(agreement, data_dir, tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    from bench.roster_gen import HEADER
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ok, zero = person_row(serial=1), person_row(serial=10)
+    ws.append([int(ok[0]), ok[1], dt.date(1990, 3, 10), "P", ok[4], "", "", "", ""])
+    ws.append([int(zero[0]), zero[1], dt.date(1990, 3, 10), "P", zero[4], "", "", "", ""])
+    path = tmp_path / "numbers.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(roster, "XLSX_STREAM_BYTES", 1)
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    assert summary.enrolled == 1 and summary.by_reason == {"nik_numeric": 1}
