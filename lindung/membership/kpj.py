@@ -25,8 +25,11 @@ def luhn_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+MAX_SERIAL = 99_999_999
+
+
 def format_kpj(year: int, serial: int) -> str:
-    if not 1 <= serial <= 99_999_999:
+    if not 1 <= serial <= MAX_SERIAL:
         raise ValueError("KPJ serial out of range")
     body = f"{year % 100:02d}{serial:08d}"
     return body + str(luhn_check_digit(body))
@@ -36,16 +39,31 @@ def is_valid_kpj(number: str) -> bool:
     return len(number) == 11 and number.isdigit() and luhn_check_digit(number[:10]) == int(number[10])
 
 
-def reserve_kpj_numbers(count: int, year: int) -> list[str]:
-    """Reserve ``count`` consecutive KPJ numbers for ``year``; call inside the enrolling transaction
-    so a rollback returns them."""
+def reserve_kpj_block(count: int, year: int) -> int:
+    """Reserve ``count`` consecutive serials for ``year`` and return the first (the numbers are
+    ``format_kpj(year, first + i)``); call inside the enrolling transaction so a rollback returns
+    them. Only the first serial is returned, so a million-row import holds no list of numbers."""
+    from lindung.core.errors import ServiceError
     from lindung.membership.models import KpjSequence
 
     if count <= 0:
-        return []
+        raise ValueError("count must be positive")
     with transaction.atomic():
         seq, _created = KpjSequence.objects.select_for_update().get_or_create(year=year, defaults={"next_serial": 1})
         first = seq.next_serial
+        if first + count - 1 > MAX_SERIAL:
+            raise ServiceError(
+                "kpj_exhausted", f"Only {max(MAX_SERIAL - first + 1, 0):,} KPJ numbers are left for {year}; {count:,} were asked for.",
+                {"kpj": "no numbers left for the year"},
+            )
         seq.next_serial = first + count
         seq.save(update_fields=["next_serial"])
+    return first
+
+
+def reserve_kpj_numbers(count: int, year: int) -> list[str]:
+    """Reserve ``count`` consecutive KPJ numbers for ``year`` (see ``reserve_kpj_block``)."""
+    if count <= 0:
+        return []
+    first = reserve_kpj_block(count, year)
     return [format_kpj(year, serial) for serial in range(first, first + count)]

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.core.jobs import job_handler
-from lindung.membership.kpj import reserve_kpj_numbers
+from lindung.membership.kpj import reserve_kpj_block
 from lindung.membership.models import Participant, RosterImport, SponsorAgreement, SponsorshipPeriod
 from lindung.registry.models import Person, Region
 from lindung.registry.nik import NikError, nik_warnings, parse_nik
@@ -677,9 +677,8 @@ def _write(ctx: _Context, enrol: _Spool, batch: RosterImport, actor, progress: C
         return
     agreement, sponsor = ctx.agreement, ctx.agreement.sponsor
     start = ctx.cover_start
-    kpj_block = reserve_kpj_numbers(n, start.year)  # one block for the whole import
-    year, serial = start.year, int(kpj_block[0][2:10])
-    del kpj_block
+    year = start.year
+    serial = reserve_kpj_block(n, year)  # one block for the whole import; the first serial only
     w = _BulkWriter()
     now = w.now()
     start_v = w.date(start)

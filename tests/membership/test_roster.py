@@ -308,3 +308,18 @@ def test_streamed_xlsx_applies_the_same_number_cell_rules(agreement, data_dir, t
     monkeypatch.setattr(roster, "XLSX_STREAM_BYTES", 1)
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 1 and summary.by_reason == {"nik_numeric": 1}
+
+
+def test_kpj_numbers_exhausted_for_the_year_enrols_nothing(agreement, data_dir, roster_file):
+    from lindung.core.errors import ServiceError
+    from lindung.membership.kpj import MAX_SERIAL
+    from lindung.membership.models import KpjSequence
+
+    KpjSequence.objects.create(year=2023, next_serial=MAX_SERIAL)
+    rows = [person_row(serial=1), person_row(serial=2)]
+    with pytest.raises(ServiceError) as exc:
+        roster.import_roster(roster_file(rows), agreement=agreement, start=START)
+    assert exc.value.code == "kpj_exhausted"
+    assert Participant.objects.count() == 0 and KpjSequence.objects.get(year=2023).next_serial == MAX_SERIAL
+    summary = roster.import_roster(roster_file(rows[:1]), agreement=agreement, start=START)
+    assert summary.enrolled == 1 and Participant.objects.get().kpj_number.startswith("2399999999")
