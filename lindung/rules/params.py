@@ -64,6 +64,7 @@ FILE_KEYS = frozenset({"description", "parameters"})
 PARAMETER_KEYS = frozenset({"description", "type", "unit", "columns", "choices", "unconfirmed", "note", "values"})
 ENTRY_KEYS = frozenset({"value", "reference", "unconfirmed", "note"})
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # The contract between the calculators and the data: every name the code reads, with its type.
 REQUIRED_PARAMETERS: Mapping[str, str] = MappingProxyType(
@@ -342,7 +343,9 @@ def _value(spec: Mapping[str, Any], raw: Any, label: str, key: str) -> Any:
 def _as_date(raw: Any, label: str, key: str) -> date:
     if isinstance(raw, date):
         return raw
-    if isinstance(raw, str):
+    # Only YYYY-MM-DD: date.fromisoformat also takes "20200101" or "2020-W01-1", which would let
+    # one effective date be written twice without the duplicate-key check noticing.
+    if isinstance(raw, str) and DATE_RE.fullmatch(raw):
         try:
             return date.fromisoformat(raw)
         except ValueError:
@@ -362,9 +365,13 @@ def _entries(name: str, spec: Mapping[str, Any], values: Any, label: str) -> lis
         raise ParameterError(label, key, "must be a non-empty mapping of effective date → {value, reference}")
     param_flag = bool(spec.get("unconfirmed", False))
     entries = []
+    seen: set[date] = set()
     for raw_date, raw_entry in values.items():
         on = _as_date(raw_date, label, f"{key}.{raw_date}")
         entry_key = f"{key}.{on.isoformat()}"
+        if on in seen:
+            raise ParameterError(label, entry_key, "duplicate effective date (overlapping values)")
+        seen.add(on)
         _check_keys(raw_entry, ENTRY_KEYS, label, entry_key)
         if "value" not in raw_entry:
             raise ParameterError(label, f"{entry_key}.value", "missing value")

@@ -95,6 +95,8 @@ parameters:
         (GOOD.replace("value: 1000", "value: '1000'"), "test.amount.values.2020-01-01.value", "must be an integer"),
         (GOOD.replace("    type: money", "    type: money\n    unconfirmed: true"), "test.amount.note", "needs a note"),
         (GOOD.replace("2020-01-01:", "2020-13-01:"), "test.amount.values.2020-13-01", "not a date"),
+        # One effective date written twice in another ISO spelling must not slip past the duplicate check.
+        (GOOD + "      '20200101': {value: 2000, reference: Test 2/2020}\n", "test.amount.values.20200101", "not a date"),
         (GOOD.replace("test.amount:", "Test Amount:"), "Test Amount", "dotted lower-case"),
         (GOOD.replace("description: test\n", "description: test\nversion: 2\n"), "version", "unknown key"),
     ],
