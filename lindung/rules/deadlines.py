@@ -72,9 +72,11 @@ def _months_late(due: date, paid: date, started_month_counts: bool) -> int:
     if paid <= due:
         return 0
     months = (paid.year - due.year) * 12 + paid.month - due.month
-    if started_month_counts and paid.day > due.day:
-        months += 1
-    return max(months, 1 if started_month_counts else 0)
+    if paid < add_months(due, months):
+        months -= 1  # the last calendar month is not complete yet
+    if started_month_counts and paid > add_months(due, months):
+        months += 1  # ... and a started month counts as a whole one
+    return months
 
 
 def pu_late_fine(case: LateFineCase, params: ParameterSet | None = None) -> Result:

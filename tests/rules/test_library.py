@@ -9,12 +9,14 @@ from pathlib import Path
 
 from lindung.rules import (
     ContributionCase,
+    LateFineCase,
     LatePaymentCase,
     bpu_cover,
     calculate_contribution,
     contribution_due_date,
     late_payment_compensation,
     load_parameters,
+    pu_late_fine,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +101,23 @@ def test_results_record_parameters_and_version() -> None:
     data = result.to_dict()
     assert data["parameter_version"] == result.parameter_version
     assert data["components"][0]["explanation_id"].startswith("Iuran JKK BPU 1%")
+
+
+def test_pu_late_fine_may_count_whole_months_only(tmp_path: Path) -> None:
+    extra = tmp_path / "fine"
+    extra.mkdir()
+    (extra / "fine.yaml").write_text(
+        "parameters:\n  contribution.pu.late_fine_started_month_counts:\n    values:\n"
+        "      2020-01-01: {value: false, reference: Local reading (test), unconfirmed: true, note: test}\n"
+    )
+    params = load_parameters([extra])
+    # January 2024 is due 2024-02-15. Whole months of delay only: 10 March is 24 days late (0 months),
+    # 15 March one month (2% × 1,000,000 = 20,000), 20 April two months (40,000).
+    fines = {
+        paid: pu_late_fine(LateFineCase("PU", 1_000_000, 2024, 1, paid), params).total
+        for paid in (date(2024, 3, 10), date(2024, 3, 15), date(2024, 4, 14), date(2024, 4, 20))
+    }
+    assert fines == {date(2024, 3, 10): 0, date(2024, 3, 15): 20_000, date(2024, 4, 14): 20_000, date(2024, 4, 20): 40_000}
+    # The default counts every started month: 10 March is one month (20,000), 20 April three (60,000).
+    assert pu_late_fine(LateFineCase("PU", 1_000_000, 2024, 1, date(2024, 3, 10))).total == 20_000
+    assert pu_late_fine(LateFineCase("PU", 1_000_000, 2024, 1, date(2024, 4, 20))).total == 60_000
