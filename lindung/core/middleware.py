@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -43,6 +45,8 @@ class SecurityHeadersMiddleware:
         source = "api" if request.path.startswith("/api/") else "web"
         with audit_source(source):
             response = self.get_response(request)
+        if source == "api":
+            response = api_error_shape(request, response)
         response.headers.setdefault("X-Request-ID", request.request_id)
         response.headers.setdefault(
             "Content-Security-Policy",
@@ -51,3 +55,25 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+_API_FALLBACK_ERRORS = {
+    404: ("not_found", "There is no such API endpoint."),
+    405: ("method_not_allowed", "This endpoint does not accept the {method} method."),
+    500: ("server_error", "The server failed to answer this request; it has been logged (request {request_id})."),
+}
+
+
+def api_error_shape(request, response):
+    """Answers under /api/ that did not come from an API handler (an unknown path, a method the
+    endpoint does not take, an unhandled error) get the API's one error shape too."""
+    if response.status_code not in _API_FALLBACK_ERRORS or response.get("Content-Type", "").startswith("application/json"):
+        return response
+    if response.status_code == 500 and settings.DEBUG:
+        return response  # keep the traceback page while developing
+    code, message = _API_FALLBACK_ERRORS[response.status_code]
+    body = {"error": {"code": code, "message": message.format(method=request.method, request_id=request.request_id), "fields": {}}}
+    shaped = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+    if response.has_header("Allow"):
+        shaped["Allow"] = response["Allow"]
+    return shaped

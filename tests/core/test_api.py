@@ -109,3 +109,30 @@ def test_idempotency_key_is_per_user(users):
         r = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="same")
         assert r.status_code == 201
     assert CALLS["n"] == 2
+
+
+def test_unknown_endpoint_and_wrong_method_get_the_error_shape(api_client, users):
+    c = api_client(users["officer"])
+    missing = c.get("/api/v1/no-such-endpoint")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    wrong = c.delete("/api/v1/me")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"] == {"code": "method_not_allowed", "message": "This endpoint does not accept the DELETE method.", "fields": {}}
+    assert "GET" in wrong["Allow"]
+
+
+def test_unhandled_error_gets_the_error_shape(users, monkeypatch):
+    from lindung.accounts.models import User
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(User, "get_full_name", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(users["officer"])
+    response = client.get("/api/v1/me")
+    assert response.status_code == 500
+    body = response.json()["error"]
+    assert body["code"] == "server_error" and response["X-Request-ID"] in body["message"]
+    assert "boom" not in response.content.decode()
