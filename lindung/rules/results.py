@@ -117,7 +117,8 @@ class ScholarshipResult:
         return sum(c.total for c in self.children if c.eligible) if self.eligible else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self) | {"max_total": self.max_total}
+        data: dict[str, Any] = jsonable(self)
+        return data | {"max_total": self.max_total}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ class Result:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = jsonable(self)
+        data: dict[str, Any] = jsonable(self)
         data["total"] = self.total
         data["unconfirmed"] = list(self.unconfirmed)
         if self.scholarship is not None:
@@ -192,7 +193,7 @@ class HeirsResult:
     parameter_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        data = jsonable(self)
+        data: dict[str, Any] = jsonable(self)
         data["class"] = data.pop("heir_class")
         return data
 

@@ -37,6 +37,8 @@ __all__ = [
 Rupiah = Annotated[StrictInt, Field(ge=0, description="whole rupiah")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Program = Literal["JKK", "JKM"]
+ContributionProgram = Literal["JKK", "JKM", "JHT"]
+_DEFAULT_PROGRAMS: tuple[ContributionProgram, ...] = ("JKK", "JKM")
 
 
 class _In(BaseModel):
@@ -53,7 +55,7 @@ class _Out(BaseModel):
 class ContributionInput(_In):
     segment: Literal["PU", "BPU", "JAKON"]
     date: dt.date = Field(description="contribution month (any day in it) or project date")
-    programs: list[Literal["JKK", "JKM", "JHT"]] = Field(default_factory=lambda: ["JKK", "JKM"], min_length=1)
+    programs: list[ContributionProgram] = Field(default_factory=lambda: list(_DEFAULT_PROGRAMS), min_length=1)
     wage: Rupiah | None = Field(default=None, description="monthly wage (PU, JAKON wage known) or declared income (BPU)")
     risk_class: Literal["very_low", "low", "medium", "high", "very_high"] | None = None
     contract_value: Rupiah | None = Field(default=None, description="JAKON contract value when the wages are unknown")
