@@ -13,11 +13,30 @@ from lindung.membership.status import change_status
 from lindung.registry.models import Region
 
 
+def branch_for_region(region_code: str):
+    """The branch office whose region is ``region_code`` or its nearest enclosing region (a city's
+    sponsor belongs to the city's branch, a village's to its city's), or None."""
+    from lindung.accounts.models import Branch
+
+    parts = region_code.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    by_region = {b.region_id: b for b in Branch.objects.filter(region_id__in=ancestors).order_by("code")}
+    return next((by_region[code] for code in ancestors if code in by_region), None)
+
+
 @transaction.atomic
 def sponsor_create(
     *, actor, code: str, name: str, type: str, region_code: str, funding_source: str = Sponsor.FundingSource.APBD, branch=None
 ) -> Sponsor:
+    """Create a sponsor. Without ``branch`` it belongs to the branch office of its region (see
+    ``branch_for_region``), so that branch's officers see it and the workers it enrols."""
+    code = (code or "").strip()
+    name = (name or "").strip()
     fields: dict[str, str] = {}
+    if not code:
+        fields["code"] = "required"
+    if not name:
+        fields["name"] = "required"
     if Sponsor.objects.filter(code=code).exists():
         raise ServiceError("duplicate", f"A sponsor with code {code!r} exists already.", {"code": "duplicate"}, status=409)
     if type not in Sponsor.Type.values:
@@ -29,6 +48,8 @@ def sponsor_create(
         fields["region"] = f"unknown region code {region_code!r}"
     if fields:
         raise ServiceError("invalid", "The sponsor could not be created.", fields)
+    if branch is None:
+        branch = branch_for_region(region.code)
     sponsor = Sponsor.objects.create(code=code, name=name, type=type, region=region, funding_source=funding_source, branch=branch)
     audit.record(actor=actor, action="sponsor.create", obj=sponsor, changes=audit.diff(None, audit.snapshot(sponsor)), sponsor_id=sponsor.pk)
     return sponsor

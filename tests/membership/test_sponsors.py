@@ -118,3 +118,33 @@ def _url(name, **kwargs):
     from django.urls import reverse
 
     return reverse(name, kwargs=kwargs)
+
+
+def test_cli_sponsor_without_branch_belongs_to_its_regions_branch(branch, data_dir):
+    from django.core.management import call_command
+
+    from lindung.membership.models import Sponsor
+
+    call_command("sponsor", "create", "--code", "DESA-X", "--name", "Desa X", "--region", "14.72.01.1003", "--type", "village", stdout=io.StringIO())
+    call_command("sponsor", "create", "--code", "PEMPROV-X", "--name", "Provinsi X", "--region", "14", "--type", "province", stdout=io.StringIO())
+    assert Sponsor.objects.get(code="DESA-X").branch == branch  # the Dumai branch covers 14.72 and below
+    assert Sponsor.objects.get(code="PEMPROV-X").branch is None  # no branch covers the whole province
+
+
+def test_web_sponsor_create_for_officers_only(users, regions):
+    from lindung.membership.models import Sponsor
+
+    url = _url("membership:sponsor_create")
+    assert login(users["sponsor"]).get(url).status_code == 403
+    client = login(users["officer"])
+    assert b'data-testid="sponsor-new"' in client.get(_url("membership:sponsor_list")).content
+    form = {"code": "CSR-SAWIT", "name": "PT Sawit Makmur (CSR)", "type": "csr", "region": "14.72", "funding_source": "CSR"}
+    r = client.post(url, form)
+    assert r.status_code == 302, r.content
+    s = Sponsor.objects.get(code="CSR-SAWIT")
+    assert (s.type, s.region_id, s.funding_source, s.branch) == ("csr", "14.72", "CSR", users["officer"].branch)
+    assert client.get(r["Location"]).status_code == 200
+    bad = client.post(url, {**form, "code": "CSR-2", "region": "99.99"})
+    assert bad.status_code == 200 and b"99.99" in bad.content
+    dup = client.post(url, form)
+    assert dup.status_code == 200 and b"CSR-SAWIT" in dup.content

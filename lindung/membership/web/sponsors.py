@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.membership import selectors, services
-from lindung.membership.models import SponsorAgreement
+from lindung.membership.models import Sponsor, SponsorAgreement
 
 
 @login_required
@@ -35,6 +35,39 @@ def sponsor_detail(request, code: str):
     agreements = selectors.agreements_with_usage(user=request.user, sponsor=sponsor) if request.user.has_perm("membership.view_sponsoragreement") else []
     imports = selectors.roster_import_list(user=request.user, sponsor=sponsor)[:20] if request.user.has_perm("membership.view_rosterimport") else []
     return render(request, "membership/sponsor_detail.html", {"sponsor": sponsor, "agreements": agreements, "imports": imports})
+
+
+class SponsorForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=30, help_text=_("Short and unique, e.g. PEMKO-DUMAI."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    type = forms.ChoiceField(label=_("Type"), choices=Sponsor.Type.choices)
+    region = forms.CharField(label=_("Region code"), max_length=13, help_text=_("Province, regency/city or village code, e.g. 14.72."))
+    funding_source = forms.ChoiceField(label=_("Funding source"), choices=Sponsor.FundingSource.choices)
+
+
+@login_required
+@permission_required("membership.add_sponsor", raise_exception=True)
+def sponsor_create(request):
+    form = SponsorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with audit_source("web"):
+                sponsor = services.sponsor_create(
+                    actor=request.user, code=d["code"], name=d["name"], type=d["type"], region_code=d["region"].strip(),
+                    funding_source=d["funding_source"], branch=request.user.branch,
+                )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            for name, reason in exc.fields.items():
+                if name in form.fields:
+                    form.add_error(name, reason)
+                else:
+                    form.add_error(None, f"{name}: {reason}")
+        else:
+            messages.success(request, _t("Sponsor %(code)s created.") % {"code": sponsor.code})
+            return redirect("membership:sponsor_detail", code=sponsor.code)
+    return render(request, "membership/sponsor_form.html", {"form": form})
 
 
 class AgreementForm(forms.Form):
@@ -78,6 +111,7 @@ def agreement_create(request, code: str):
 
 urlpatterns = [
     path("sponsors/", sponsor_list, name="sponsor_list"),
+    path("sponsors/new/", sponsor_create, name="sponsor_create"),
     path("sponsors/<str:code>/", sponsor_detail, name="sponsor_detail"),
     path("sponsors/<str:code>/agreements/new/", agreement_create, name="agreement_create"),
 ]
