@@ -282,7 +282,10 @@ def verification(kpj: str, token: str) -> dict:
     if values is None:
         raise NotFound("No card matches this code.")
     card = _card_from_values(values)
+    status = card.status
+    if status != "ended" and card.valid_until is not None and card.valid_until < timezone.localdate():
+        status = "expired"  # the card's period is over (e.g. the sponsor agreement ended), whatever the record says
     return {
-        "kpj": card.kpj, "name": mask_name(card.name), "status": card.status, "segment": card.segment, "programs": card.programs,
+        "kpj": card.kpj, "name": mask_name(card.name), "status": status, "segment": card.segment, "programs": card.programs,
         "start_date": card.start_date, "valid_until": card.valid_until,
     }

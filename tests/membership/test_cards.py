@@ -120,3 +120,15 @@ def test_long_and_non_latin1_names_still_render():
                                 dt.date(2024, 1, 1), None, "", "BPU", "active"))
     raw = renderer.output().decode("latin-1")
     assert "Nguy?n Muhammad" in raw and "until further notice" in raw and "self-paying" in raw
+
+
+def test_verification_says_when_the_card_period_is_over(dumai_workers, client, monkeypatch):
+    p = dumai_workers[0]
+    token = cards.card_token(p.kpj_number)
+    monkeypatch.setattr(cards.timezone, "localdate", lambda: dt.date(2024, 12, 31))
+    assert cards.verification(p.kpj_number, token)["status"] == p.status == "active"
+    monkeypatch.setattr(cards.timezone, "localdate", lambda: dt.date(2025, 1, 1))
+    assert cards.verification(p.kpj_number, token)["status"] == "expired"
+    page = client.get(cards.verify_path(p.kpj_number)).content.decode()
+    assert 'data-testid="verify-status"' in page and "Active" not in page and "Aktif" not in page
+    assert p.person.nik not in page and cards.mask_nik(p.person.nik) not in page
