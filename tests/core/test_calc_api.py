@@ -39,3 +39,34 @@ def test_heirs_over_rest(api_client, users):
 
 def test_calculators_need_authentication(client):
     assert client.post("/api/v1/calc/contribution", {}, content_type="application/json").status_code == 401
+
+
+def _calc_command(monkeypatch, argv, payload):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(payload))
+    out = io.StringIO()
+    try:
+        call_command("calc", *argv, stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, json.loads(out.getvalue())
+
+
+def test_lindung_calc_command_answers_json(monkeypatch):
+    code, body = _calc_command(monkeypatch, ["benefit"], '{"program": "JKK", "event_date": "2023-11-20", "outcome": "death", "wage": 1800000}')
+    assert code == 0
+    assert body["total"] == 108_400_000
+    code, body = _calc_command(monkeypatch, ["contribution"], '{"segment": "BPU", "date": "2024-01-01", "wage": -1}')
+    assert code == 2
+    assert "wage" in body["error"]["fields"]
+
+
+def test_lindung_calc_without_a_kind_is_a_json_error(monkeypatch):
+    code, body = _calc_command(monkeypatch, [], "{}")
+    assert code == 2
+    assert "kind" in body["error"]["fields"]
