@@ -157,6 +157,8 @@ def _settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
 def _create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_reference: str | None, method: str, actor, bank_import=None) -> Payment:
     if amount is None or amount <= 0:
         raise ServiceError("invalid", "The amount must be a positive number of rupiah.", {"amount": "must be positive"})
+    if paid_on > dt.date.today():
+        raise ServiceError("invalid", f"The payment date {paid_on} is in the future.", {"paid_on": "in the future"})
     try:
         with transaction.atomic():
             return Payment.objects.create(
@@ -209,9 +211,22 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def parse_bank_statement(content: bytes | str) -> tuple[list[dict], list[RowError]]:
+def _named_document(text: str) -> tuple[str, str] | None:
+    """The invoice number (preferred) or virtual account a bank reference names, if any."""
+    m = INVOICE_RE.search(text or "")
+    if m:
+        return "invoice", m.group(0).upper()
+    m = VA_RE.search(text or "")
+    if m:
+        return "virtual_account", m.group(0)
+    return None
+
+
+def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) -> tuple[list[dict], list[RowError]]:
     """Rows of a bank statement CSV (``date,amount,reference,bank_reference``) and the row errors
-    (rows count the header as row 1)."""
+    (rows count the header as row 1): unreadable or future dates, amounts that are not positive
+    whole rupiah, missing or duplicate bank references (in the file or already applied), and
+    references naming an invoice number or virtual account that does not exist."""
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -225,7 +240,8 @@ def parse_bank_statement(content: bytes | str) -> tuple[list[dict], list[RowErro
     if missing:
         return [], [RowError(1, "missing_column", f"Missing column(s): {', '.join(missing)}.", field=missing[0])]
     reader.fieldnames = header
-    rows, errors, seen = [], [], {}
+    today = today or dt.date.today()
+    rows, errors, seen, names = [], [], {}, {}
     for i, raw in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
@@ -233,6 +249,8 @@ def parse_bank_statement(content: bytes | str) -> tuple[list[dict], list[RowErro
         date = _parse_date(row["date"])
         if date is None:
             errors.append(RowError(i, "invalid_date", f"{row['date']!r} is not a date (YYYY-MM-DD or DD/MM/YYYY).", field="date"))
+        elif date > today:
+            errors.append(RowError(i, "future_date", f"{row['date']} is in the future: a bank statement lists money already received.", field="date"))
         amount = None
         if not _AMOUNT_RE.match(row["amount"]):
             errors.append(RowError(i, "invalid_amount", f"{row['amount']!r} is not a whole rupiah amount.", field="amount"))
@@ -249,9 +267,23 @@ def parse_bank_statement(content: bytes | str) -> tuple[list[dict], list[RowErro
             errors.append(RowError(i, "duplicate_in_file", f"The bank reference {ref} is also on row {seen[ref]}.", field="bank_reference"))
         else:
             seen[ref] = i
+        named = _named_document(f"{row['reference']} {ref}")
+        if named:
+            names[i] = named
         rows.append({"row": i, "paid_on": date, "amount": amount, "reference": row["reference"], "bank_reference": ref})
     if not rows and not errors:
         errors.append(RowError(1, "empty", "The file has no payment rows."))
+    # A reference that names an invoice number or virtual account must name one that exists (a
+    # typo would otherwise pay nobody); a reference naming neither goes to the unmatched queue.
+    numbers = {v for kind, v in names.values() if kind == "invoice"}
+    accounts = {v for kind, v in names.values() if kind == "virtual_account"}
+    known_numbers = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True)) if numbers else set()
+    known_accounts = set(Invoice.objects.filter(virtual_account__in=accounts).values_list("virtual_account", flat=True)) if accounts else set()
+    for i, (kind, value) in sorted(names.items()):
+        if kind == "invoice" and value not in known_numbers:
+            errors.append(RowError(i, "unknown_invoice", f"The reference names invoice {value}, which does not exist.", field="reference"))
+        elif kind == "virtual_account" and value not in known_accounts:
+            errors.append(RowError(i, "unknown_virtual_account", f"The reference names virtual account {value}, which has no invoice.", field="reference"))
     already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
     for r in rows:
         if r["bank_reference"] in already:
@@ -260,9 +292,9 @@ def parse_bank_statement(content: bytes | str) -> tuple[list[dict], list[RowErro
     return rows, errors
 
 
-def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", actor=None) -> BankImport:
+def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", actor=None, today: dt.date | None = None) -> BankImport:
     """All rows or none: any row error rejects the whole file (FileRejected with row errors)."""
-    rows, errors = parse_bank_statement(content)
+    rows, errors = parse_bank_statement(content, today=today)
     if errors:
         raise FileRejected(errors, what="bank statement")
     raw = content if isinstance(content, bytes) else content.encode()

@@ -175,3 +175,27 @@ def test_correction_credits_unpaid_months_after_death_but_leaves_paid_ones_to_th
     assert note.total == -3 * 16_800
     q1.refresh_from_db()
     assert q1.paid_amount == 3 * 16_800  # the credit went to the open quarter
+
+
+def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(dumai):
+    _agreement, _workers, q4, _q1 = dumai
+    bad = (
+        "date,amount,reference,bank_reference\n"
+        f"2023-10-12,{q4.total},{q4.number},OK-1\n"
+        "2099-01-01,1000,x,F-1\n"
+        "2023-10-12,1000,Bayar INV-202310-1999999999-1,U-1\n"
+        "2023-10-12,1000,VA 88021999999999,U-2\n"
+        "2023-10-12,1000,transfer without a reference,N-1\n"
+    ).encode()
+    with pytest.raises(FileRejected) as exc:
+        payments.import_bank_statement(content=bad, file_name="bad.csv", today=D(2024, 1, 31))
+    errs = [(e.row, e.field, e.code) for e in exc.value.errors]
+    assert errs == [(3, "date", "future_date"), (4, "reference", "unknown_invoice"), (5, "reference", "unknown_virtual_account")]
+    assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
+    # The same money by virtual account, and a transfer naming nothing (the unmatched queue).
+    ok = f"date,amount,reference,bank_reference\n2023-10-12,{q4.total},VA {q4.virtual_account},OK-1\n2023-10-12,1000,no reference,N-1\n"
+    batch = payments.import_bank_statement(content=ok.encode(), today=D(2024, 1, 31))
+    assert (batch.matched, batch.unmatched) == (1, 1)
+    with pytest.raises(ServiceError) as future:
+        payments.record_payment(amount=1000, paid_on=dt.date.today() + dt.timedelta(days=1), bank_reference="F-2")
+    assert future.value.fields == {"paid_on": "in the future"}
