@@ -334,11 +334,31 @@ def _bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary:
 
 
 # --------------------------------------------------------------------------------------------- PU employers
-def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary) -> None:
+_EMPLOYER_FROM = """
+FROM membership_participant p
+JOIN membership_employer e ON e.id = p.employer_id
+LEFT JOIN membership_wagereport w ON w.participant_id = p.id AND w.period = %s
+JOIN contributions_billingprice pr
+  ON pr.run_id = %s AND pr.segment = p.segment AND pr.programs = p.programs AND pr.month = %s
+ AND pr.wage = COALESCE(w.wage, p.wage)
+ AND pr.risk_class = CASE WHEN p.risk_class = '' THEN e.risk_class ELSE p.risk_class END
+WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
+  AND (p.end_date IS NULL OR p.end_date >= %s)
+"""
+
+
+def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary,
+                    correction: bool = False) -> None:
     workers = Participant.objects.filter(segment="PU", start_date__lte=month_end(period)).filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
     if employer is not None:
         workers = workers.filter(employer=employer)
     employer_ids = sorted(set(workers.values_list("employer_id", flat=True)))
+    if correction:
+        # An employer whose last worker left still gets a credit note for what was billed.
+        billed = Invoice.objects.filter(payer_type=PayerType.EMPLOYER, period_start=period, sequence=1)
+        if employer is not None:
+            billed = billed.filter(employer=employer)
+        employer_ids = sorted(set(employer_ids) | set(billed.values_list("employer_id", flat=True)))
     if not employer_ids:
         return
     reported = dict(WageReport.objects.filter(period=period, participant__in=workers).values_list("participant_id", "wage"))
@@ -350,7 +370,16 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
     due = contribution_due_date("PU", period.year, period.month)
     for emp in Employer.objects.filter(pk__in=employer_ids):
         key = payer_key(PayerType.EMPLOYER, emp.pk)
-        if Invoice.objects.filter(payer_key=key, period_start=period, sequence=1).exists():
+        existing = Invoice.objects.filter(payer_key=key, period_start=period, sequence=1).first()
+        if existing is not None:
+            if correction:
+                # Wage reports sent late, joiners and leavers: the difference goes on an
+                # adjustment invoice or a credit note; the issued invoice is not edited.
+                with connection.cursor() as cur:
+                    cur.execute("SELECT p.id, pr.program, pr.month, pr.amount " + _EMPLOYER_FROM,
+                                [_sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)])
+                    desired = {(pid, prog, _as_date(m)): amt for pid, prog, m, amt in cur.fetchall()}
+                _correct(run, existing, desired, [period], today, summary)
             continue
         invoice = Invoice.objects.create(
             number=invoice_number(period, PayerType.EMPLOYER, emp.pk), payer_type=PayerType.EMPLOYER, payer_key=key, employer=emp,
@@ -358,18 +387,7 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
             virtual_account=virtual_account(PayerType.EMPLOYER, emp.pk), run=run,
         )
         created, total = _insert_lines(
-            """
-            SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular'
-            FROM membership_participant p
-            JOIN membership_employer e ON e.id = p.employer_id
-            LEFT JOIN membership_wagereport w ON w.participant_id = p.id AND w.period = %s
-            JOIN contributions_billingprice pr
-              ON pr.run_id = %s AND pr.segment = p.segment AND pr.programs = p.programs AND pr.month = %s
-             AND pr.wage = COALESCE(w.wage, p.wage)
-             AND pr.risk_class = CASE WHEN p.risk_class = '' THEN e.risk_class ELSE p.risk_class END
-            WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
-              AND (p.end_date IS NULL OR p.end_date >= %s)
-            """,
+            "SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular' " + _EMPLOYER_FROM,
             [invoice.pk, _sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)], invoice.pk,
         )
         if not created:
@@ -429,7 +447,7 @@ def run_billing(
         if "sponsor" in segments:
             _bill_sponsors(run, period, sponsor, today, summary, correction)
         if "employer" in segments:
-            _bill_employers(run, period, employer, today, summary)
+            _bill_employers(run, period, employer, today, summary, correction)
         if "self" in segments:
             _bill_self_paying(run, period, today, summary)
         if "project" in segments:

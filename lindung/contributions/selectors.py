@@ -103,7 +103,9 @@ def reconciliation(*, user, start: dt.date, end: dt.date) -> list[dict]:
     )
     out = []
     for r in rows:
-        payer = r["agreement__number"] and f"{r['sponsor__code']} {r['agreement__number']}" or r["employer__npp"] or r["participant__kpj_number"] or r["project__number"] or r["payer_key"]
+        # A project's invoice also names its contractor (employer): the project comes first.
+        payer = (r["agreement__number"] and f"{r['sponsor__code']} {r['agreement__number']}") or r["project__number"] or r["employer__npp"] \
+            or r["participant__kpj_number"] or r["payer_key"]
         out.append({
             "payer_type": r["payer_type"], "payer": payer, "period": r["period_start"], "period_end": r["period_end"], "billed": r["billed"],
             "fines": r["fines"], "paid": r["paid"], "outstanding": max(0, r["billed"] + r["fines"] - r["paid"]),

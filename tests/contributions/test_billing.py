@@ -6,6 +6,7 @@ from lindung.contributions import billing, payments
 from lindung.contributions.coverage import coverage_on
 from lindung.contributions.models import Invoice, InvoiceLine
 from lindung.core.models import AuditEvent
+from lindung.membership.models import Participant
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,34 @@ def test_construction_project_billed_once_on_contract_value_and_covers_its_worke
     payments.record_payment(amount=invoice.total, paid_on=D(2024, 2, 20), reference=invoice.virtual_account, bank_reference="JK1")
     assert coverage_on(worker, D(2024, 6, 1)).status == "covered"
     assert coverage_on(worker, D(2024, 9, 1)).status == "not_covered"
+    from lindung.accounts.models import User
+    from lindung.contributions import selectors
+
+    (row,) = selectors.reconciliation(user=User.objects.create_superuser("recon", password="x"), start=D(2024, 1, 1), end=D(2024, 12, 31))
+    assert (row["payer_type"], row["payer"], row["paid"]) == ("project", "PRJ-1", 1_750_000)  # the project, not its contractor
+
+
+def test_employer_correction_run_bills_wage_changes_joiners_and_leavers(employer, make_workers):
+    from lindung.contributions.models import InvoiceLine
+    from lindung.membership.models import WageReport
+
+    workers = make_workers(2, segment="PU", wage=5_000_000, employer=employer, start=D(2024, 1, 1))
+    billing.run_billing(period=D(2024, 3, 1), employer=employer, today=D(2024, 3, 20))
+    issued = Invoice.objects.get()
+    assert issued.total == 2 * 42_000  # 0.84% of 5,000,000
+    # A late wage report raises one wage, a worker joins in March, the other left in February.
+    WageReport.objects.create(employer=employer, participant=workers[0], period=D(2024, 3, 1), wage=6_000_000)
+    (joiner,) = make_workers(1, segment="PU", wage=5_000_000, employer=employer, start=D(2024, 3, 10))
+    Participant.objects.filter(pk=workers[1].pk).update(end_date=D(2024, 2, 29))
+    assert billing.run_billing(period=D(2024, 3, 1), employer=employer, today=D(2024, 3, 25)).created == 0  # plain rerun: nothing new
+    s = billing.run_billing(period=D(2024, 3, 1), employer=employer, correction=True, today=D(2024, 3, 25))
+    assert s.created == 2
+    adjustment = Invoice.objects.get(kind="adjustment")
+    credit_note = Invoice.objects.get(kind="credit_note")
+    assert adjustment.total == 50_400 - 42_000 + 42_000  # wage increase + the joiner
+    assert credit_note.total == -42_000  # the leaver
+    assert set(InvoiceLine.objects.filter(invoice=adjustment).values_list("participant_id", flat=True)) == {workers[0].pk, joiner.pk}
+    issued.refresh_from_db()
+    assert issued.total == 2 * 42_000 and issued.line_count == 4  # the issued invoice is never edited
+    assert issued.paid_amount == 42_000  # the credit note's credit went to the open invoice
+    assert billing.run_billing(period=D(2024, 3, 1), employer=employer, correction=True, today=D(2024, 3, 26)).created == 0
