@@ -178,3 +178,55 @@ def test_web_refund_after_death(billed, users, client):
     assert Refund.objects.get().amount == 16_800  # December only; November, the month of death, stays billed
     client.force_login(users["sponsor"])
     assert client.post(f"/contributions/participants/{workers[2].kpj_number}/", {"action": "refund"}).status_code == 404
+
+
+def test_api_money_moving_posts_honour_idempotency_key(billed, users, api_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lindung.contributions.models import ArrearsSettlement, BankImport, Refund
+    from lindung.membership.status import change_status
+
+    invoice, workers = billed
+    finance = api_client(users["finance"])
+    # Bank statement upload (multipart): a retry with the same key and file replays the answer.
+    csv = f"date,amount,reference,bank_reference\n2023-10-10,16800,{invoice.number},IDEM-1\n".encode()
+    first = finance.post("/api/v1/contributions/bank-statements", {"file": SimpleUploadedFile("b.csv", csv)}, HTTP_IDEMPOTENCY_KEY="up-1")
+    again = finance.post("/api/v1/contributions/bank-statements", {"file": SimpleUploadedFile("b.csv", csv)}, HTTP_IDEMPOTENCY_KEY="up-1")
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert BankImport.objects.count() == 1 and Payment.objects.count() == 1
+    other = SimpleUploadedFile("b.csv", csv.replace(b"IDEM-1", b"IDEM-2"))
+    assert finance.post("/api/v1/contributions/bank-statements", {"file": other}, HTTP_IDEMPOTENCY_KEY="up-1").status_code == 422
+    # Matching an unmatched payment.
+    loose = payments.record_payment(amount=500, paid_on=dt.date(2023, 10, 11), reference="no reference", bank_reference="LOOSE-1",
+                                   actor=users["finance"])
+    url = f"/api/v1/contributions/payments/{loose.pk}/match"
+    r1 = finance.post(url, {"invoice": invoice.number}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="m-1")
+    r2 = finance.post(url, {"invoice": invoice.number}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="m-1")
+    assert r1.status_code == r2.status_code == 200 and r2.json()["status"] == "matched"
+    assert finance.post(url, {"invoice": invoice.number}, content_type="application/json").status_code == 409  # without the key: refused
+    # Settling arrears (branch head).
+    head = api_client(users["branch_head"])
+    body = {"amount": 16_800, "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-9", "bank_reference": "SET-1"}
+    url = f"/api/v1/contributions/invoices/{invoice.number}/settle-arrears"
+    s1 = head.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="s-1")
+    s2 = head.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert s1.status_code == s2.status_code == 201 and s1.json() == s2.json() and ArrearsSettlement.objects.count() == 1
+    # Refund after death.
+    invoice.refresh_from_db()
+    payments.record_payment(amount=invoice.outstanding, paid_on=dt.date(2023, 10, 12), invoice=invoice, bank_reference="REST")
+    change_status(workers[0], to="ended", effective_date=dt.date(2023, 10, 20), reason="death")
+    url = f"/api/v1/contributions/participants/{workers[0].kpj_number}/refund-after-death"
+    f1 = finance.post(url, {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="r-1")
+    f2 = finance.post(url, {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert f1.status_code == f2.status_code == 201 and f1.json() == f2.json() and Refund.objects.count() == 1
+    # Billing run.
+    b1 = finance.post("/api/v1/contributions/billing-runs", {"period": "2023-11"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="b-1")
+    b2 = finance.post("/api/v1/contributions/billing-runs", {"period": "2023-11"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert b1.status_code == b2.status_code and b1.json() == b2.json()
+
+
+def test_cli_daily_job_rejects_a_bad_date_and_fails_loudly(billed):
+    with pytest.raises(CommandError, match="--on"):
+        call_command("coverage", "--daily", "--on", "2024-13-01", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--date"):
+        call_command("payments", "record", "--amount", "1000", "--date", "12/10/2023", stdout=io.StringIO())

@@ -24,8 +24,16 @@ class Command(LindungCommand):
 
     def handle(self, *args, **options):
         if options["daily"]:
-            job = start_job("contributions.daily", actor=self.actor(options), params={"on": options.get("on") or dt.date.today().isoformat()})
+            on = options.get("on") or dt.date.today().isoformat()
+            try:
+                dt.date.fromisoformat(on)
+            except ValueError:
+                raise CommandError(f"--on: {on!r} is not a date (YYYY-MM-DD).") from None
+            job = start_job("contributions.daily", actor=self.actor(options), params={"on": on})
             self.stdout.write(json.dumps({"job": str(job.pk), "status": job.status, "result": job.result}))
+            if job.status == "failed":
+                # A scheduler (cron, systemd timer) must see the failure in the exit status.
+                raise CommandError(f"The daily job failed: {job.error}")
             return
         if not options.get("kpj") or not options.get("date"):
             raise CommandError("Give a KPJ number and a date, or --daily.")

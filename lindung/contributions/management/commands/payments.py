@@ -42,7 +42,11 @@ class Command(LindungCommand):
                 invoice = Invoice.objects.filter(number=options["invoice"]).first()
                 if invoice is None:
                     raise CommandError(f"--invoice: no invoice {options['invoice']!r}.")
-            p = payments.record_payment(amount=options["amount"], paid_on=dt.date.fromisoformat(options["date"]), reference=options["reference"],
+            try:
+                paid_on = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD).") from None
+            p = payments.record_payment(amount=options["amount"], paid_on=paid_on, reference=options["reference"],
                                         bank_reference=options.get("bank_reference"), invoice=invoice, actor=actor)
             out = {"payment": p.pk, "status": p.status}
         elif action == "import":
