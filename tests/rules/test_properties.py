@@ -160,3 +160,52 @@ def test_dates_on_either_side_of_2019_12_02_select_the_right_regulation(before, 
     assert 365 * 5 <= (expiry_after - after).days <= 366 * 5
     scheme = {p.name: p for p in calculate_benefit(BenefitCase(program="JKM", event_date=after)).parameters}
     assert scheme["jkm.lump_sum"].reference.startswith("PP 82/2019")
+
+
+# The figures of REGULATION.md (from 2019-12-02), written out independently of the parameter files.
+CONFIRMED_TABLE = {
+    "both_eyes": 70, "one_eye": 35, "deafness_both_ears": 40, "deafness_one_ear": 20, "outer_ear_one": 5,
+    "outer_ear_both": 10, "loss_of_smell": 10, "arm_from_shoulder_right": 40, "arm_from_shoulder_left": 35,
+}  # fmt: skip
+TRANSPORT_CAPS = {"land": 5_000_000, "sea": 2_000_000, "air": 10_000_000}
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@given(
+    on=st.dates(PP82, date(2040, 12, 31)),
+    wage=wages,
+    outcome=st.sampled_from(["death", "total_disability", "partial_disability", "temporary_incapacity"]),
+    item=st.sampled_from(sorted(CONFIRMED_TABLE)),
+    loss=st.integers(1, 100),
+    months=st.integers(1, 40),
+    trips=st.lists(st.tuples(st.sampled_from(["land", "sea", "air"]), st.integers(0, 15_000_000)), max_size=4),
+    home_care=st.integers(0, 30_000_000),
+)
+def test_jkk_totals_match_the_regulation_figures(on, wage, outcome, item, loss, months, trips, home_care) -> None:
+    case = BenefitCase(
+        program="JKK",
+        event_date=on,
+        outcome=outcome,
+        wage=wage,
+        disabilities=(DisabilityItem(item, loss),) if outcome == "partial_disability" else (),
+        incapacity_months=months if outcome == "temporary_incapacity" else 0,
+        transport=tuple(Transport(mode, amount) for mode, amount in trips),
+        home_care=home_care,
+    )
+    if outcome == "death":
+        expected = max(48 * wage, 20_000_000) + 12_000_000 + 10_000_000
+    elif outcome == "total_disability":
+        expected = 56 * wage + 12_000_000
+    elif outcome == "partial_disability":
+        expected = _half_up(CONFIRMED_TABLE[item] * loss * 80 * wage, 100 * 100)
+    else:
+        expected = _half_up((min(months, 12) * 2 + max(months - 12, 0)) * wage, 2)
+    spent: dict[str, int] = {}
+    for mode, amount in trips:
+        spent[mode] = spent.get(mode, 0) + amount
+    expected += sum(min(amount, TRANSPORT_CAPS[mode]) for mode, amount in spent.items())
+    expected += min(home_care, 20_000_000)
+    assert calculate_benefit(case).total == expected
