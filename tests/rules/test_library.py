@@ -28,6 +28,26 @@ def test_rules_package_imports_no_django() -> None:
     assert proc.stdout.strip() == "[]"
 
 
+def test_rules_sources_import_nothing_from_django_or_the_apps() -> None:
+    # Also catches imports inside functions, which the sys.modules check above would miss.
+    import ast
+
+    package = ROOT / "lindung" / "rules"
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")
+                assert top[0] != "django", f"{path.name}:{node.lineno} imports {name}"
+                if top[0] == "lindung":
+                    assert top[:2] == ["lindung", "rules"], f"{path.name}:{node.lineno} imports {name}"
+
+
 def test_contribution_due_dates() -> None:
     assert contribution_due_date("PU", 2024, 1) == date(2024, 2, 15)
     assert contribution_due_date("PU", 2023, 12) == date(2024, 1, 15)
