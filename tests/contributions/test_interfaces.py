@@ -129,6 +129,7 @@ def test_web_pages(billed, users, client):
     assert r.status_code == 302 and Payment.objects.get().status == "matched"
     r = client.get(f"/contributions/participants/{workers[0].kpj_number}/?on=2023-10-05")
     assert r.status_code == 200 and "grace" in r.content.decode()
+    assert "Riwayat iuran" in r.content.decode() and "Lunas sampai" in r.content.decode()  # Indonesian by default
     assert client.get(f"/contributions/participants/{workers[0].kpj_number}/pdf/").content.startswith(b"%PDF")
     r = client.get("/contributions/sponsors/PEMKO-DUMAI/statement/?start=2023-01-01&end=2023-12-31")
     assert r.status_code == 200
