@@ -74,7 +74,9 @@ def _school_year_start(on: date, start_month: int) -> date:
     return date(on.year if on.month >= start_month else on.year - 1, start_month, 1)
 
 
-def _schedule(child: Child, first_year: date, view: ParameterView) -> tuple[ScholarshipYear, ...]:
+def _schedule(child: Child, first_year: date, event_date: date, view: ParameterView) -> tuple[ScholarshipYear, ...]:
+    """Years from the school year of the event; a child not yet in school enters in a later school year
+    (one that starts on or after the event date) once old enough."""
     levels = view["scholarship.levels"]
     names = [row["level"] for row in levels]
     reference = view.ref("scholarship.levels")
@@ -90,7 +92,7 @@ def _schedule(child: Child, first_year: date, view: ParameterView) -> tuple[Scho
         age = age_on(child.birth_date, starts)
         if limit is not None and age >= limit:
             break
-        if level_index is None and age >= entry_age:
+        if level_index is None and age >= entry_age and starts >= event_date:
             level_index, year_in_level = 0, 1
         if level_index is not None:
             row = levels[level_index]
@@ -144,7 +146,7 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
         if not reasons:
             selected += 1
             if scheme == "schedule":
-                years = _schedule(child, first_year, view)
+                years = _schedule(child, first_year, case.event_date, view)
             else:
                 amount = view["scholarship.lump_sum_amount"]
                 years = (
