@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 LINDUNG_APPS = ("core", "accounts", "registry", "membership", "contributions", "claims", "payouts", "reports")
 OPERATIONAL_APPS = ("registry", "membership", "contributions", "claims", "payouts", "reports")
+# Roles whose users work in one branch office and see that branch's rows (see core.scoping).
+BRANCH_ROLES = frozenset({"officer", "verifier", "branch_head", "finance"})
 
 
 def _view_all(*apps: str) -> list[str]:

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from lindung.accounts.models import ApiToken, Branch, User
-from lindung.accounts.roles import ROLES
+from lindung.accounts.roles import BRANCH_ROLES, ROLES
 from lindung.core import audit
+from lindung.core.scoping import GLOBAL_ROLES
 from lindung.core.errors import ServiceError
 
 
@@ -31,6 +32,10 @@ def user_create(
         raise ServiceError("invalid", "A sponsor user must belong to a sponsor.", {"sponsor": "required for the sponsor role"})
     if "sponsor" in roles and len(roles) > 1:
         raise ServiceError("invalid", "The sponsor role cannot be combined with staff roles.", {"roles": "sponsor stands alone"})
+    if set(roles) & BRANCH_ROLES and not set(roles) & GLOBAL_ROLES and branch is None:
+        raise ServiceError("invalid", "Branch staff must belong to a branch office.", {"branch": "required for branch staff"})
+    if "sponsor" in roles and branch is None:
+        branch = sponsor.branch
     if User.objects.filter(username=username).exists():
         raise ServiceError("duplicate", f"User {username!r} exists already.", {"username": "duplicate"}, status=409)
     first, _sep, last = full_name.partition(" ")

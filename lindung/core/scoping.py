@@ -12,7 +12,8 @@ Rules:
 - ``sponsor`` users see only rows whose ``sponsor`` path equals their own sponsor, rows of
   ``public`` models (e.g. regions), and nothing of staff-only models;
 - branch staff (officer, verifier, branch head, finance) see rows of their own branch where a
-  model declares a ``branch`` path, and everything else.
+  model declares a ``branch`` path, and everything else; a staff user who belongs to no branch
+  sees nothing (fail closed), rather than every branch's rows.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def scope_kind(user) -> str:
     elif "sponsor" in user.role_names:
         kind = "sponsor" if user.sponsor_id else "none"
     else:
-        kind = "branch"
+        kind = "branch" if user.branch_id else "none"
     try:
         user._lindung_scope_kind = kind
     except AttributeError:  # pragma: no cover - AnonymousUser has slots-free attrs anyway

@@ -82,3 +82,16 @@ def test_sponsor_user_requires_sponsor(db, branch):
     assert "sponsor" in info.value.fields
     with pytest.raises(ServiceError):
         services.user_create(actor=None, username="y", password="x" * 12, roles=["superhero"])
+
+
+def test_branch_staff_require_a_branch_and_sponsor_users_take_their_sponsors(db, branch, sponsors):
+    from lindung.accounts import services
+    from lindung.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as info:
+        services.user_create(actor=None, username="no-branch", password="x" * 12, roles=["officer"])
+    assert "branch" in info.value.fields
+    auditor = services.user_create(actor=None, username="auditor-hq", password="x" * 12, roles=["auditor"])
+    assert auditor.branch is None
+    sponsor_user = services.user_create(actor=None, username="disnaker-2", password="x" * 12, roles=["sponsor"], sponsor=sponsors["dumai"])
+    assert sponsor_user.branch == sponsors["dumai"].branch == branch

@@ -143,3 +143,17 @@ class TestSponsorCannotReadAnotherSponsorByAnyUrl:
             assert response.status_code in (403, 404), path
             checked += 1
         assert checked >= 2
+
+
+def test_branch_staff_without_a_branch_see_nothing(db, regions, sponsors):
+    """Fail closed: an officer created without a branch office (say, in the admin site) does not
+    see every branch's rows."""
+    from django.contrib.auth.models import Group
+
+    from lindung.accounts.models import User
+
+    stray = User.objects.create_user("stray-officer", password="x" * 12)
+    stray.groups.add(Group.objects.get(name="officer"))
+    stray = User.objects.get(pk=stray.pk)
+    assert Sponsor.objects.visible_to(stray).count() == 0
+    assert Job.objects.visible_to(stray).count() == 0
