@@ -247,6 +247,23 @@ def refund(request, kpj: str):
     return Status(201, {"refund": r.pk, "amount": r.amount, "months": r.months, "payer": r.payer_key})
 
 
+class PrepayIn(Schema):
+    first_month: str
+    months: int
+
+
+@router.post("/contributions/participants/{kpj}/prepay", response={201: InvoiceOut})
+@idempotent
+def prepay(request, kpj: str, payload: PrepayIn):
+    """A self-paying BPU worker prepays 1, 3, 6 or 12 months: one prepayment invoice."""
+    require_perm(request, "contributions.add_invoice")
+    participant = selectors.participant_get(user=request.user, kpj=kpj)
+    with audit_source("api"):
+        invoice = billing.prepay(participant=participant, first_month=billing.parse_period(payload.first_month), months=payload.months,
+                                 actor=request.user)
+    return Status(201, _invoice(invoice))
+
+
 @router.get("/contributions/sponsors/{code}/statement")
 def sponsor_statement(request, code: str, start: dt.date | None = None, end: dt.date | None = None):
     """Defaults: the current calendar year."""

@@ -507,7 +507,12 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         raise ServiceError("invalid", "Prepayment covers 1, 3, 6 or 12 months.", {"months": "1, 3, 6 or 12"})
     if participant.segment != "BPU" or participant.agreement_id:
         raise ServiceError("invalid", "Only self-paying BPU workers prepay.", {"participant": "not self-paying BPU"})
+    if participant.status == Participant.Status.ENDED:
+        raise ServiceError("invalid", "The membership has ended: re-register before paying again.", {"participant": "membership ended"})
     first = month_start(first_month)
+    if first < month_start(participant.start_date):
+        raise ServiceError("invalid", f"Cover starts on {participant.start_date}: prepay from {participant.start_date:%Y-%m} on.",
+                           {"first_month": "before the start of cover"})
     window = [add_months(first, i) for i in range(months)]
     if InvoiceLine.objects.filter(participant=participant, period__in=window).exists():
         raise ServiceError("already_billed", "Some of these months are already billed.", {"first_month": "already billed"})
@@ -528,4 +533,8 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, participant=participant, program=p, period=m, amount=a) for p, m, a in lines])
         _finish_invoice(invoice)
         audit.record(actor=actor, action="contributions.prepay", obj=invoice, changes={"months": months, "total": invoice.total})
+        from lindung.contributions import payments  # late import: payments imports billing helpers
+
+        payments.apply_credits_for([key], on=today)
+        invoice.refresh_from_db()
     return invoice

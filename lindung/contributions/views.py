@@ -150,6 +150,22 @@ def participant_contributions(request, kpj: str):
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("contributions:participant", kpj=kpj)
+    if request.method == "POST" and request.POST.get("action") == "prepay":
+        if not request.user.has_perm("contributions.add_invoice"):
+            raise Http404
+        try:
+            months = request.POST.get("months", "")
+            if not months.isdigit():
+                raise ServiceError("invalid", _("Choose 1, 3, 6 or 12 months."), {"months": "1, 3, 6 or 12"})
+            with audit_source("web"):
+                invoice = billing.prepay(participant=participant, first_month=billing.parse_period(request.POST.get("first_month", "")),
+                                         months=int(months), actor=request.user)
+            messages.success(request, _("Prepayment invoice %(number)s issued: Rp %(total)s, virtual account %(va)s.")
+                             % {"number": invoice.number, "total": f"{invoice.total:,}".replace(",", "."), "va": invoice.virtual_account})
+            return redirect("contributions:invoice_detail", number=invoice.number)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("contributions:participant", kpj=kpj)
     on = _date(request.GET.get("on"), dt.date.today())
     results = [coverage_on(participant, on, program=p) for p in (participant.programs or [])]
     return render(request, "contributions/participant.html", {

@@ -231,3 +231,35 @@ def test_cli_daily_job_rejects_a_bad_date_and_fails_loudly(billed):
         call_command("coverage", "--daily", "--on", "2024-13-01", stdout=io.StringIO())
     with pytest.raises(CommandError, match="--date"):
         call_command("payments", "record", "--amount", "1000", "--date", "12/10/2023", stdout=io.StringIO())
+
+
+def test_prepayment_on_cli_api_and_web(make_workers, users, api_client, client):
+    from lindung.core.errors import ServiceError
+
+    a, b, c = make_workers(3, start=dt.date(2024, 1, 1))  # self-paying BPU workers
+    out = io.StringIO()
+    call_command("billing", "prepay", a.kpj_number, "--from", "2024-01", "--months", "6", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["total"] == 6 * 16_800 and data["due_date"] == "2024-01-15" and data["virtual_account"].startswith("88023")
+    with pytest.raises(CommandError, match="already billed"):
+        call_command("billing", "prepay", a.kpj_number, "--from", "2024-03", "--months", "3", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="before the start"):
+        call_command("billing", "prepay", b.kpj_number, "--from", "2023-12", "--months", "3", stdout=io.StringIO())
+    finance = api_client(users["finance"])
+    url = f"/api/v1/contributions/participants/{b.kpj_number}/prepay"
+    r1 = finance.post(url, {"first_month": "2024-01", "months": 12}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="p-1")
+    r2 = finance.post(url, {"first_month": "2024-01", "months": 12}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert r1.status_code == r2.status_code == 201 and r1.json() == r2.json() and r1.json()["total"] == 12 * 16_800
+    assert r1.json()["kind"] == "prepayment" and r1.json()["period_end"] == "2024-12-01"
+    r = finance.post(url.replace(b.kpj_number, c.kpj_number), {"first_month": "2024-01", "months": 5}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["error"]["fields"] == {"months": "1, 3, 6 or 12"}
+    assert api_client(users["sponsor"]).post(url, {"first_month": "2025-01", "months": 3}, content_type="application/json").status_code in (403, 404)
+    client.force_login(users["officer"])
+    page = client.get(f"/contributions/participants/{c.kpj_number}/").content.decode()
+    assert 'data-testid="prepay-form"' in page
+    r = client.post(f"/contributions/participants/{c.kpj_number}/", {"action": "prepay", "first_month": "2024-01", "months": "3"})
+    assert r.status_code == 302 and Invoice.objects.get(participant=c).total == 3 * 16_800
+    # The monthly run skips prepaid months; months already billed cannot be prepaid.
+    assert billing.run_billing(period=dt.date(2024, 2, 1), today=dt.date(2024, 2, 1)).created == 0
+    with pytest.raises(ServiceError):
+        billing.prepay(participant=c, first_month=dt.date(2024, 3, 1), months=1)

@@ -24,8 +24,16 @@ class Command(LindungCommand):
         run.add_argument("--today", help="Issue date (YYYY-MM-DD), default today")
         run.add_argument("--json", action="store_true")
         run.add_argument("--as", dest="actor_username", default=argparse.SUPPRESS, help="User recorded as the actor.")
+        pre = sub.add_parser("prepay", help="A self-paying BPU worker prepays 1, 3, 6 or 12 months (one invoice).")
+        pre.add_argument("kpj", help="KPJ number")
+        pre.add_argument("--from", dest="first_month", required=True, help="First month, YYYY-MM")
+        pre.add_argument("--months", type=int, required=True, choices=(1, 3, 6, 12))
+        pre.add_argument("--json", action="store_true")
+        pre.add_argument("--as", dest="actor_username", default=argparse.SUPPRESS, help="User recorded as the actor.")
 
     def handle(self, *args, **options):
+        if options["action"] == "prepay":
+            return self.prepay(options)
         period = billing.parse_period(options["period"])
         sponsor = employer = None
         if options.get("sponsor"):
@@ -36,7 +44,10 @@ class Command(LindungCommand):
             employer = Employer.objects.filter(npp=options["employer"]).first()
             if employer is None:
                 raise CommandError(f"--employer: no employer {options['employer']!r}.")
-        today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
+        try:
+            today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
+        except ValueError:
+            raise CommandError(f"--today: {options['today']!r} is not a date (YYYY-MM-DD).") from None
         summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=options["correction"], actor=self.actor(options), today=today)
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict()))
@@ -45,3 +56,15 @@ class Command(LindungCommand):
                 f"Period {period:%Y-%m}: {summary.created} invoice(s) created ({summary.lines_created} lines); "
                 f"in scope {summary.invoices} invoice(s), {summary.lines} lines, total Rp {summary.total:,}".replace(",", ".")
             )
+
+    def prepay(self, options):
+        from lindung.membership.models import Participant
+
+        participant = Participant.objects.filter(kpj_number=options["kpj"]).first()
+        if participant is None:
+            raise CommandError(f"No participant with KPJ {options['kpj']}.")
+        invoice = billing.prepay(participant=participant, first_month=billing.parse_period(options["first_month"]), months=options["months"],
+                                 actor=self.actor(options))
+        out = {"invoice": invoice.number, "months": options["months"], "total": invoice.total, "due_date": invoice.due_date.isoformat(),
+               "virtual_account": invoice.virtual_account}
+        self.stdout.write(json.dumps(out) if options["json"] else " ".join(f"{k}={v}" for k, v in out.items()))
