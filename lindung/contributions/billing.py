@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -436,6 +436,16 @@ def run_billing(
 ) -> BillingSummary:
     """Bill ``period`` (first day of a month). Idempotent: a payer already billed for the period
     gets nothing new unless ``correction`` is set, which adds adjustment lines only."""
+    try:
+        return _run_billing(period=period, sponsor=sponsor, employer=employer, correction=correction, actor=actor, today=today, segments=segments)
+    except IntegrityError:
+        # Two runs for the same payers at once: the unique (payer, first month, sequence) of an
+        # invoice stops the second, whose transaction is rolled back whole.
+        raise ServiceError("billing_conflict", "Another billing run for this period was running at the same time; nothing was created "
+                           "by this one. Run it again to see the result.", {"period": f"{period:%Y-%m}"}, status=409) from None
+
+
+def _run_billing(*, period, sponsor, employer, correction, actor, today, segments) -> BillingSummary:
     period = month_start(period)
     today = today or dt.date.today()
     if sponsor is not None or employer is not None:

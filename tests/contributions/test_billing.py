@@ -161,3 +161,19 @@ def test_employer_correction_run_bills_wage_changes_joiners_and_leavers(employer
     assert issued.total == 2 * 42_000 and issued.line_count == 4  # the issued invoice is never edited
     assert issued.paid_amount == 42_000  # the credit note's credit went to the open invoice
     assert billing.run_billing(period=D(2024, 3, 1), employer=employer, correction=True, today=D(2024, 3, 26)).created == 0
+
+
+def test_a_clashing_concurrent_run_is_refused_whole(make_agreement, make_workers):
+    from lindung.contributions.models import BillingRun
+    from lindung.core.errors import ServiceError
+
+    agreement = make_agreement()
+    make_workers(2, agreement=agreement)
+    make_workers(1)  # a self-paying worker, billed in the same run
+    # What a run committed a moment earlier would have written under the same invoice number.
+    Invoice.objects.create(number=billing.invoice_number(D(2023, 10, 1), "sponsor", agreement.pk), payer_type="sponsor", payer_key="other:1",
+                           segment="BPU", period_start=D(2023, 10, 1), period_end=D(2023, 10, 1), issue_date=D(2023, 10, 1), due_date=D(2023, 10, 15))
+    with pytest.raises(ServiceError) as exc:
+        billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    assert exc.value.code == "billing_conflict" and exc.value.status == 409
+    assert Invoice.objects.count() == 1 and InvoiceLine.objects.count() == 0 and BillingRun.objects.count() == 0
