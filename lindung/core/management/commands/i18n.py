@@ -5,16 +5,24 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Translations: 'i18n compile' compiles locale/*/LC_MESSAGES/*.po to .mo with polib (no gettext tools needed); 'i18n check' fails if a .mo is stale or a message untranslated."
+    help = (
+        "Translations: 'i18n compile' compiles locale/*/LC_MESSAGES/*.po to .mo with polib (no gettext tools needed); "
+        "'i18n check' fails if a .mo is stale or a message untranslated; "
+        "'i18n sources [PATH ...]' lists the messages of the source tree (optionally only under PATHs of the lindung "
+        "package, e.g. core/ templates/core/) that the Indonesian catalogue does not translate yet."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["compile", "check"])
+        parser.add_argument("action", choices=["compile", "check", "sources"])
+        parser.add_argument("paths", nargs="*", help="for 'sources': only these paths, relative to the lindung package")
 
     def handle(self, *args, **options):
         try:
             import polib
         except ImportError:  # pragma: no cover
             raise CommandError("polib is needed: pip install -e '.[dev]'") from None
+        if options["action"] == "sources":
+            return self.sources(options["paths"])
         problems = []
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
@@ -41,3 +49,15 @@ class Command(BaseCommand):
             raise CommandError("\n".join(problems))
         if options["action"] == "check":
             self.stdout.write("translations are complete and compiled")
+
+    def sources(self, paths: list[str]) -> None:
+        from lindung.core.i18n_sources import missing_translations
+
+        po_path = Path(settings.LOCALE_PATHS[0]) / "id" / "LC_MESSAGES" / "django.po"
+        missing = missing_translations(Path(settings.BASE_DIR), po_path, paths or None)
+        for (context, msgid), files in sorted(missing.items(), key=lambda item: (item[1][0], item[0][1])):
+            where = ", ".join(files[:3]) + (" …" if len(files) > 3 else "")
+            self.stdout.write(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
+        if missing:
+            raise CommandError(f"{len(missing)} message(s) of the source are not translated in {po_path.name} (id): add them, then 'lindung i18n compile'")
+        self.stdout.write("every message of the source is translated")
