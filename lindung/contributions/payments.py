@@ -42,15 +42,30 @@ def _status_for(invoice: Invoice, on: dt.date) -> str:
 
 
 def allocate_lines(invoice: Invoice) -> None:
-    """Mark the invoice's lines paid by the allocation rule (one set-based UPDATE)."""
+    """Mark the invoice's lines paid by the allocation rule (one set-based UPDATE).
+
+    Participant-months that a credit note of the same payer and period cancels (an exit, a death,
+    a lower wage) come first: the credit note's credit is what pays them, so the cash goes to the
+    participants still covered."""
     available = min(invoice.paid_amount, invoice.total)
+    credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
+    if credited:
+        cte = """c AS (
+              SELECT DISTINCT cl.participant_id AS pid, cl.period AS period
+              FROM contributions_invoiceline cl JOIN contributions_invoice ci ON ci.id = cl.invoice_id
+              WHERE ci.payer_key = %s AND ci.period_start = %s AND ci.kind = 'credit_note'
+            ),"""
+        join, first = "LEFT JOIN c ON c.pid = l.participant_id AND c.period = l.period", "MAX(CASE WHEN c.pid IS NULL THEN 1 ELSE 0 END), "
+        params = [invoice.payer_key, connection.ops.adapt_datefield_value(invoice.period_start)]
+    else:
+        cte, join, first, params = "", "", "", []
     with connection.cursor() as cur:
         cur.execute(
-            """
-            WITH g AS (
+            f"""
+            WITH {cte} g AS (
               SELECT l.participant_id AS pid, l.period AS period,
-                     SUM(SUM(l.amount)) OVER (ORDER BY l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
-              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id
+                     SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
+              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
               WHERE l.invoice_id = %s AND l.amount > 0
               GROUP BY l.participant_id, l.period, p.kpj_number
             )
@@ -61,7 +76,7 @@ def allocate_lines(invoice: Invoice) -> None:
                 THEN amount ELSE 0 END
             WHERE invoice_id = %s AND amount > 0
             """,
-            [invoice.pk, available, invoice.pk],
+            [*params, invoice.pk, available, invoice.pk],
         )
 
 
@@ -333,8 +348,8 @@ def refund_after_death(*, participant, actor=None) -> Refund | None:
     after = InvoiceLine.objects.filter(participant=participant, period__gt=death.replace(day=1))
     by_payer: dict[str, dict] = {}
     for payer, sponsor_id, period, paid in after.values_list("invoice__payer_key", "invoice__sponsor_id", "period").annotate(p=Sum("paid_amount")):
-        if not paid:
-            continue
+        if not paid or paid <= 0:
+            continue  # unpaid, or cancelled by a credit note (its negative lines net the month out)
         entry = by_payer.setdefault(payer, {"sponsor_id": sponsor_id, "amount": 0, "months": set()})
         entry["amount"] += paid
         entry["months"].add(period.isoformat())

@@ -199,3 +199,23 @@ def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(du
     with pytest.raises(ServiceError) as future:
         payments.record_payment(amount=1000, paid_on=dt.date.today() + dt.timedelta(days=1), bank_reference="F-2")
     assert future.value.fields == {"paid_on": "in the future"}
+
+
+def test_credit_note_pays_the_cancelled_months_not_the_living_workers_and_the_refund_still_counts(dumai):
+    """A death credited on a credit note: its credit settles the dead worker's cancelled months,
+    the living are covered only by cash, and the months paid after the death are still refunded."""
+    _agreement, workers, q4, q1 = dumai
+    payments.record_payment(amount=q4.total, paid_on=D(2023, 10, 12), invoice=q4, bank_reference="Q4")
+    from lindung.membership.status import change_status
+
+    change_status(workers[0], to="ended", effective_date=D(2023, 10, 20), reason="death")
+    billing.run_billing(period=D(2024, 1, 1), correction=True, today=D(2024, 1, 5))
+    q1.refresh_from_db()
+    assert q1.paid_amount == 3 * 16_800  # the credit note's credit, applied to the open quarter
+    assert [coverage_on(w, D(2024, 1, 20)).status for w in workers[1:]] == ["grace", "grace", "grace"]  # no cash paid for Q1 yet
+    refund = payments.refund_after_death(participant=workers[0])
+    assert refund.amount == 2 * 16_800 and refund.months == ["2023-11-01", "2023-12-01"]  # credited months are not refunded
+    payments.record_payment(amount=q1.outstanding, paid_on=D(2024, 1, 10), invoice=q1, bank_reference="Q1")
+    assert [coverage_on(w, D(2024, 3, 31)).status for w in workers[1:]] == ["covered", "covered", "covered"]
+    q1.refresh_from_db()
+    assert q1.status == "paid" and q1.paid_amount == q1.total == 4 * 3 * 16_800
