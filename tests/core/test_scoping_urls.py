@@ -145,6 +145,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/contributions/coverage/<kpj>": [{**v, "?": "on=2024-01-15"} for v in by_kpj],
         "api/v1/contributions/participants/<kpj>/statement": by_kpj,
         "api/v1/contributions/participants/<kpj>/refund-after-death": by_kpj,
+        "api/v1/contributions/participants/<kpj>/prepay": by_kpj,
         "api/v1/contributions/sponsors/<code>/statement": by_code,
     }
 
