@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import uuid
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,6 +27,38 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def _form_key() -> str:
+    """A one-time key put in a money-moving form: submitting the same form twice (double click,
+    browser resubmission) records the money once."""
+    return uuid.uuid4().hex
+
+
+def _first_submission(request) -> bool:
+    """True the first time a form's ``idempotency_key`` is posted by this user (then stored, like
+    the API's Idempotency-Key); False on a resubmission. Forms without a key always pass."""
+    key = (request.POST.get("idempotency_key") or "").strip()[:200]
+    if not key:
+        return True
+    from lindung.core.models import IdempotencyRecord
+
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(user=request.user, key=f"web:{key}", method="POST", path=request.path,
+                                             request_hash=hashlib.sha256(key.encode()).hexdigest(), status_code=302)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _forget_submission(request) -> None:
+    """The form was refused (nothing recorded): the same form may be corrected and sent again."""
+    key = (request.POST.get("idempotency_key") or "").strip()[:200]
+    if key:
+        from lindung.core.models import IdempotencyRecord
+
+        IdempotencyRecord.objects.filter(user=request.user, key=f"web:{key}").delete()
 
 
 def _get(fn, **kwargs):
@@ -64,6 +99,9 @@ def invoice_detail(request, number: str):
     if request.method == "POST" and request.POST.get("action") == "settle":
         if not request.user.has_perm("contributions.approve_arrearssettlement"):
             raise Http404
+        if not _first_submission(request):
+            messages.info(request, _("This form was already submitted; it was recorded once."))
+            return redirect("contributions:invoice_detail", number=number)
         try:
             with audit_source("web"):
                 payments.settle_arrears(invoice=invoice, amount=int(request.POST.get("amount") or 0), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
@@ -71,6 +109,7 @@ def invoice_detail(request, number: str):
                                         bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
             messages.success(request, _("Arrears settled; cover restored."))
         except (ServiceError, ValueError) as exc:
+            _forget_submission(request)
             messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("contributions:invoice_detail", number=number)
     from lindung.core.terbilang import terbilang
@@ -78,6 +117,7 @@ def invoice_detail(request, number: str):
     return render(request, "contributions/invoice_detail.html", {
         "invoice": invoice, "summary": selectors.invoice_summary(invoice), "allocations": selectors.invoice_allocations(invoice),
         "words": terbilang(invoice.total, capitalize=True) if invoice.total >= 0 else "", "settlements": invoice.settlements.all(),
+        "idempotency_key": _form_key(),
     })
 
 
@@ -109,6 +149,8 @@ def payment_list(request):
                     invoice = _get(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
                     payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
                     messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
+                elif not _first_submission(request):
+                    messages.info(request, _("This form was already submitted; it was recorded once."))
                 else:
                     amount = request.POST.get("amount", "")
                     if not amount.isdigit():
@@ -121,6 +163,8 @@ def payment_list(request):
             messages.error(request, _("The bank statement was rejected, nothing was applied."))
             return render(request, "contributions/payment_list.html", _payments_context(request, row_errors=exc.errors), status=400)
         except ServiceError as exc:
+            if action not in ("import", "match"):
+                _forget_submission(request)
             messages.error(request, exc.message)
         return redirect("contributions:payment_list")
     return render(request, "contributions/payment_list.html", _payments_context(request))
@@ -130,7 +174,8 @@ def _payments_context(request, row_errors=None) -> dict:
     status = request.GET.get("status") or None
     page = Paginator(selectors.payment_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     unmatched = selectors.payment_list(user=request.user, status="unmatched")[:100]
-    return {"page": page, "status": status, "unmatched": unmatched, "row_errors": row_errors or [], "today": dt.date.today()}
+    return {"page": page, "status": status, "unmatched": unmatched, "row_errors": row_errors or [], "today": dt.date.today(),
+            "idempotency_key": _form_key()}
 
 
 @login_required

@@ -263,3 +263,26 @@ def test_prepayment_on_cli_api_and_web(make_workers, users, api_client, client):
     assert billing.run_billing(period=dt.date(2024, 2, 1), today=dt.date(2024, 2, 1)).created == 0
     with pytest.raises(ServiceError):
         billing.prepay(participant=c, first_month=dt.date(2024, 3, 1), months=1)
+
+
+def test_web_money_forms_record_once_when_submitted_twice(billed, users, client):
+    invoice, _ = billed
+    client.force_login(users["finance"])
+    page = client.get("/contributions/payments/").content.decode()
+    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    assert len(key) == 32
+    form = {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": invoice.number, "idempotency_key": key}
+    assert client.post("/contributions/payments/", {**form, "amount": "1.000,5"}).status_code == 302  # refused: the key stays usable
+    assert Payment.objects.count() == 0
+    client.post("/contributions/payments/", form)
+    client.post("/contributions/payments/", form)  # a double click or a browser resubmission
+    assert Payment.objects.count() == 1
+    client.post("/contributions/payments/", {**form, "idempotency_key": "another-form"})
+    assert Payment.objects.count() == 2  # a new form is a new payment
+    client.force_login(users["branch_head"])
+    page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
+    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    settle = {"action": "settle", "amount": "500", "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-7", "idempotency_key": key}
+    client.post(f"/contributions/invoices/{invoice.number}/", settle)
+    client.post(f"/contributions/invoices/{invoice.number}/", settle)
+    assert Payment.objects.filter(method="settlement").count() == 1
