@@ -196,12 +196,21 @@ class Participant(models.Model):
     programs = models.JSONField(_("programmes"), default=list)
     wage = models.PositiveBigIntegerField(_("wage / declared income (Rp)"))
     risk_class = models.CharField(_("risk class"), max_length=10, choices=RiskClass.choices, blank=True)
-    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("employer"))
-    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("project"))
-    agreement = models.ForeignKey(
-        SponsorAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor agreement")
+    # Foreign keys without an index of their own are covered by a composite or partial index in
+    # Meta.indexes: every index is written on every enrolment, so none is kept twice.
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("employer"), db_index=False
     )
-    sponsor = models.ForeignKey(Sponsor, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor"))
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("project"), db_index=False
+    )
+    agreement = models.ForeignKey(
+        SponsorAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor agreement"),
+        db_index=False,
+    )
+    sponsor = models.ForeignKey(
+        Sponsor, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor"), db_index=False
+    )
     branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
     start_date = models.DateField(_("cover start"))
     end_date = models.DateField(_("cover end"), null=True, blank=True)
@@ -234,7 +243,8 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["sponsor", "status"], name="membership_part_sponsor_idx"),
             models.Index(fields=["agreement", "status"], name="membership_part_agreement_idx"),
-            models.Index(fields=["employer", "status"], name="membership_part_employer_idx"),
+            models.Index(fields=["employer", "status"], condition=Q(employer__isnull=False), name="membership_part_employer_idx"),
+            models.Index(fields=["project"], condition=Q(project__isnull=False), name="membership_part_project_idx"),
             models.Index(fields=["segment", "status"], name="membership_part_segment_idx"),
         ]
 
@@ -247,7 +257,8 @@ class SponsorshipPeriod(models.Model):
     sponsors closes one period and opens the next; the participant and KPJ stay."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sponsorships", verbose_name=_("participant"))
-    agreement = models.ForeignKey(SponsorAgreement, on_delete=models.PROTECT, related_name="periods", verbose_name=_("agreement"))
+    # indexed by membership_sp_agreement_idx (agreement, start_date)
+    agreement = models.ForeignKey(SponsorAgreement, on_delete=models.PROTECT, related_name="periods", verbose_name=_("agreement"), db_index=False)
     sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"))
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
@@ -273,14 +284,17 @@ class SponsorshipPeriod(models.Model):
 class StatusChange(models.Model):
     """Every status transition of a participant, with its effective date and reason."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("participant"))
+    # indexed by membership_status_part_idx (participant, effective_date)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("participant"), db_index=False
+    )
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Participant.Status.choices)
     effective_date = models.DateField(_("effective"))
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     access_scope = Scope(sponsor="participant__sponsor", branch="participant__branch")
     objects = ScopedQuerySet.as_manager()
@@ -289,7 +303,10 @@ class StatusChange(models.Model):
         ordering = ["participant", "at"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        indexes = [models.Index(fields=["participant", "effective_date"], name="membership_status_part_idx")]
+        indexes = [
+            models.Index(fields=["participant", "effective_date"], name="membership_status_part_idx"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="membership_status_actor_idx"),
+        ]
 
 
 class WageReport(models.Model):

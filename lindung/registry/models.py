@@ -69,7 +69,7 @@ class Person(models.Model):
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("village (address)")
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("village (address)"), db_index=False
     )
     address = models.CharField(_("street address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -95,7 +95,11 @@ class Person(models.Model):
             models.CheckConstraint(condition=models.Q(nik__regex=r"^[0-9]{16}$"), name="registry_person_nik_16_digits"),
             models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]), name="registry_person_sex_valid"),
         ]
-        indexes = [models.Index(fields=["family_card_number"], name="registry_person_kk_idx")]
+        # region: a plain index (the field's own index would add a second, LIKE-pattern one)
+        indexes = [
+            models.Index(fields=["family_card_number"], name="registry_person_kk_idx"),
+            models.Index(fields=["region"], name="registry_person_region_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
