@@ -11,6 +11,8 @@ peak memory (``ru_maxrss``) belongs to that step alone:
 PostgreSQL (the database named in --database-url is dropped and created; dropped at the end)
   (a) raw ``COPY`` of the same rows (duplicates removed) into a bare table with a unique NIK index:
       the physical limit;
+  (a2) raw ``COPY`` of the same enrolments into Lindung's own four tables (same indexes and foreign
+      keys, checked), rolled back: the limit for what an enrolment has to write;
   (b) Lindung's ``import_roster`` of the file (checks, persons, participants, sponsorship
       periods, status changes, error file);
   (c) a plain per-row ORM import of ``--orm-rows`` rows, against Lindung's import of the same rows.
@@ -128,6 +130,61 @@ def w_raw_copy(args) -> dict:
     return {"rows": n, "seconds": seconds, "maxrss_mb": _maxrss_mb()}
 
 
+def w_raw_tables(args) -> dict:
+    """(a2) COPY the same enrolments straight into Lindung's four real tables (persons,
+    participants, sponsorship periods, status changes: same indexes, same foreign keys, checked
+    before the end), with no checks of ours, then roll back: the physical limit of what an
+    enrolment must write. Rows are formatted before the clock starts."""
+    _setup_django()
+    from django.db import connection
+
+    from lindung.membership.models import SponsorAgreement
+    from lindung.registry.models import Region
+
+    agreement = SponsorAgreement.objects.select_related("sponsor").get(sponsor__code=args.sponsor, number="PKS-BENCH")
+    sponsor = agreement.sponsor
+    villages = set(Region.objects.filter(level=4).values_list("code", flat=True))
+    fallback = min(villages)
+    branch = "\\N" if sponsor.branch_id is None else sponsor.branch_id
+    persons, parts, periods, changes = [], [], [], []
+    with open(args.file, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, row in enumerate(reader, start=1):
+            nik = row[0]
+            if len(nik) != 16 or not nik.isdigit():
+                continue
+            region = row[4] if row[4] in villages else fallback
+            persons.append(f"{i}\t{nik}\t{row[1] or 'X'}\t1990-01-01\tM\t{region}\t\t\t\t\t\t\t\t[]\tnow\tnow\n")
+            parts.append(
+                f"{i}\t9{i:010d}\t{i}\tBPU\t[\"JKK\", \"JKM\"]\t{agreement.declared_income}\t\t{agreement.pk}\t{sponsor.pk}\t"
+                f"{branch}\t{START.isoformat()}\tactive\t\tnow\tnow\n"
+            )
+            periods.append(f"{i}\t{agreement.pk}\t{sponsor.pk}\t{START.isoformat()}\t\n")
+            changes.append(f"{i}\t\tactive\t{START.isoformat()}\troster_import\tbench\tnow\n")
+    tables = [
+        ("registry_person", "id, nik, full_name, birth_date, sex, region_id, address, phone, occupation, family_card_number, bank_name, "
+         "bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at", persons),
+        ("membership_participant", "id, kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id, branch_id, "
+         "start_date, status, exit_reason, created_at, updated_at", parts),
+        ("membership_sponsorshipperiod", "participant_id, agreement_id, sponsor_id, start_date, end_reason", periods),
+        ("membership_statuschange", "participant_id, from_status, to_status, effective_date, reason, note, at", changes),
+    ]
+    connection.ensure_connection()
+    conn = connection.connection
+    t0 = time.perf_counter()
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        for table, cols, lines in tables:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for k in range(0, len(lines), 10_000):
+                    copy.write("".join(lines[k : k + 10_000]))
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks a commit would run
+        seconds = time.perf_counter() - t0
+        cur.execute("ROLLBACK")
+    return {"rows": len(persons), "seconds": seconds, "maxrss_mb": _maxrss_mb()}
+
+
 def w_lindung(args) -> dict:
     _setup_django()
     from lindung.membership import roster
@@ -189,7 +246,7 @@ def w_orm(args) -> dict:
     return {"seconds": seconds, "enrolled": enrolled, "rejected": rejected, "maxrss_mb": _maxrss_mb()}
 
 
-WORKERS = {"setup": w_setup, "raw_copy": w_raw_copy, "lindung": w_lindung, "orm": w_orm}
+WORKERS = {"setup": w_setup, "raw_copy": w_raw_copy, "raw_tables": w_raw_tables, "lindung": w_lindung, "orm": w_orm}
 
 
 # --- orchestration -------------------------------------------------------------------------------
@@ -263,17 +320,20 @@ def main() -> int:
             clean = tmp / "roster-dedup.csv"
             _dedup(big, clean)
             raw = _run("raw_copy", url, data_dir, "--file", str(clean))
+            tables = _run("raw_tables", url, data_dir, "--file", str(clean), "--sponsor", "BENCH")
             lin = _run("lindung", url, data_dir, "--file", str(big), "--sponsor", "BENCH")
             s = lin["summary"]
             results["postgres"] = {
                 "raw_copy_s": raw["seconds"], "raw_rows": raw["rows"], "lindung_s": lin["seconds"], "ratio": lin["seconds"] / raw["seconds"],
+                "raw_tables_s": tables["seconds"], "raw_tables_rows": tables["rows"], "ratio_tables": lin["seconds"] / tables["seconds"],
                 "lindung_rows_per_s": args.rows / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"], "rss_before_import_mb": lin["rss_before_mb"],
                 "enrolled": s["enrolled"], "rejected": s["rejected"], "warnings": s["warnings"], "by_reason": s["by_reason"],
                 "phases_s": s["seconds"],
             }
             print(
-                f"PostgreSQL, {args.rows:,} rows: (a) raw COPY {raw['seconds']:.2f}s; (b) Lindung {lin['seconds']:.2f}s "
-                f"= {lin['seconds'] / raw['seconds']:.2f}x of (a), {args.rows / lin['seconds']:,.0f} rows/s, "
+                f"PostgreSQL, {args.rows:,} rows: (a) raw COPY {raw['seconds']:.2f}s; (a2) raw COPY into the four real tables "
+                f"{tables['seconds']:.2f}s; (b) Lindung {lin['seconds']:.2f}s = {lin['seconds'] / raw['seconds']:.2f}x of (a), "
+                f"{lin['seconds'] / tables['seconds']:.2f}x of (a2), {args.rows / lin['seconds']:,.0f} rows/s, "
                 f"peak RSS {lin['maxrss_mb']:.0f} MB (Django loaded: {lin['rss_before_mb']:.0f} MB); "
                 f"{s['enrolled']:,} enrolled, {s['rejected']:,} rejected, {s['warnings']:,} warnings; phases {s['seconds']}"
             )
