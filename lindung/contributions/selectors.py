@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
 from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment, Refund
 from lindung.core.errors import NotFound
@@ -77,7 +78,8 @@ def sponsor_get(*, user, code: str) -> Sponsor:
 
 
 def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
-    """Billed, paid, outstanding and credit of a sponsor for invoices whose first month lies in [start, end]."""
+    """Billed, paid and outstanding of a sponsor's invoices whose first month lies in [start, end];
+    the credit balance and refunds due as they stood at ``end``."""
     sponsor = sponsor_get(user=user, code=code)
     invoices = list(
         Invoice.objects.visible_to(user).filter(sponsor=sponsor, period_start__gte=start, period_start__lte=end).select_related("agreement").order_by("period_start", "number")
@@ -85,12 +87,21 @@ def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
     billed = sum(i.total for i in invoices)
     fines = sum(i.fine_amount for i in invoices)
     paid = sum(i.paid_amount for i in invoices)
-    credit = PayerCredit.objects.filter(sponsor=sponsor).aggregate(s=Sum("amount"))["s"] or 0
-    refunds = Refund.objects.filter(sponsor=sponsor).aggregate(s=Sum("amount"))["s"] or 0
+    credit = credit_balance_on(PayerCredit.objects.filter(sponsor=sponsor), end)
+    refunds = Refund.objects.filter(sponsor=sponsor, created_at__date__lte=end).aggregate(s=Sum("amount"))["s"] or 0
     return {
         "sponsor": sponsor, "start": start, "end": end, "invoices": invoices, "billed": billed, "fines": fines, "paid": paid,
         "outstanding": sum(i.outstanding for i in invoices), "credit": credit, "refunds_due": refunds,
     }
+
+
+def credit_balance_on(credits, on: dt.date) -> int:
+    """The credit balance on a date: each entry counts from when the money moved — an overpayment
+    from the payment's date, a credit note from its issue date, credit applied from the
+    allocation's date (otherwise the day it was recorded)."""
+    applied_on = Allocation.objects.filter(credit=OuterRef("pk")).values("applied_on")[:1]
+    dated = credits.annotate(effective=Coalesce("payment__paid_on", Subquery(applied_on), "invoice__issue_date", TruncDate("created_at")))
+    return dated.filter(effective__lte=on).aggregate(s=Sum("amount"))["s"] or 0
 
 
 def reconciliation(*, user, start: dt.date, end: dt.date) -> list[dict]:

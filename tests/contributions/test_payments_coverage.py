@@ -219,3 +219,20 @@ def test_credit_note_pays_the_cancelled_months_not_the_living_workers_and_the_re
     assert [coverage_on(w, D(2024, 3, 31)).status for w in workers[1:]] == ["covered", "covered", "covered"]
     q1.refresh_from_db()
     assert q1.status == "paid" and q1.paid_amount == q1.total == 4 * 3 * 16_800
+
+
+def test_sponsor_statement_credit_as_it_stood_at_the_end_of_the_period(dumai, users):
+    from lindung.contributions import selectors
+
+    _agreement, _workers, q4, q1 = dumai
+    payments.record_payment(amount=q4.total + 5_000, paid_on=D(2023, 10, 12), invoice=q4, bank_reference="OVER")
+    # The overpayment went to the open Q1 invoice at once; then Q1 is paid in 2024 leaving 2,000 over.
+    payments.record_payment(amount=q1.total - 5_000 + 2_000, paid_on=D(2024, 1, 10), invoice=q1, bank_reference="Q1")
+    admin = users["admin"]
+
+    def credit(start, end):
+        return selectors.sponsor_statement(user=admin, code="PEMKO-DUMAI", start=start, end=end)["credit"]
+
+    assert credit(D(2023, 1, 1), D(2023, 9, 30)) == 0
+    assert credit(D(2023, 1, 1), D(2023, 12, 31)) == 0  # the 5,000 over was applied to Q1 the same day
+    assert credit(D(2024, 1, 1), D(2024, 12, 31)) == 2_000
