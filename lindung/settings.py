@@ -50,6 +50,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-do-not-use-in-production"
+    elif os.environ.get("LINDUNG_EPHEMERAL_SECRET") == "1":
+        # set by lindung/cli.py for commands that sign nothing (calc, rules, i18n, help)
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(50)
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "

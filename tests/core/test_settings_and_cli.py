@@ -1,4 +1,5 @@
 import os
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,23 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = run(["check"], {"LINDUNG_DATA_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_pure_commands_run_without_a_secret_key(tmp_path):
+    """The calculator, the rules docs and the translation tools sign nothing: an operator runs them
+    with production settings and no SECRET_KEY; every other command still refuses."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env["LINDUNG_DATA_DIR"] = str(tmp_path)
+    calc = subprocess.run([sys.executable, "-m", "lindung", "calc", "contribution"],
+                          input='{"segment": "BPU", "date": "2024-03-01", "programs": ["JKK", "JKM"], "wage": 1000000}',
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert calc.returncode == 0, calc.stderr
+    assert json.loads(calc.stdout)["total"] == 16_800
+    docs = subprocess.run([sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert docs.returncode == 0, docs.stderr
+    migrate = subprocess.run([sys.executable, "-m", "lindung", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert migrate.returncode != 0
+    assert "SECRET_KEY is not set" in migrate.stderr
 
 
 def test_debug_is_off_unless_set(tmp_path):
