@@ -158,6 +158,21 @@ def settle(request, number: str, payload: SettleIn):
     return Status(201, {"settlement": s.pk, "payment": s.payment_id, "participants_restored": s.participants_restored})
 
 
+class CancelIn(Schema):
+    reason: str
+
+
+@router.post("/contributions/invoices/{number}/cancel", response={200: InvoiceOut})
+@idempotent
+def cancel(request, number: str, payload: CancelIn):
+    """Cancel an invoice nothing was paid on; answers the cancelled invoice."""
+    require_perm(request, "contributions.change_invoice")
+    invoice = selectors.invoice_get(user=request.user, number=number)
+    with audit_source("api"):
+        billing.cancel_invoice(invoice=invoice, reason=payload.reason, actor=request.user)
+    return Status(200, _invoice(selectors.invoice_get(user=request.user, number=number)))
+
+
 @router.get("/contributions/payments", response=list[PaymentOut])
 @paginate(Page)
 def payment_list(request, status: str | None = None):

@@ -548,3 +548,45 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         payments.apply_credits_for([key], on=today)
         invoice.refresh_from_db()
     return invoice
+
+
+def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date | None = None) -> Invoice:
+    """Cancel an invoice nothing was paid on (issued in error: wrong payer, wrong period). The
+    issued invoice is not edited: it is marked *cancelled* and a cancellation note with the
+    opposite lines nets it out of the ledger (its months count as not billed; a correction run
+    bills them again if they are due). Returns the cancellation note."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("invalid", "Give the reason for the cancellation.", {"reason": "required"})
+    today = today or dt.date.today()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE or invoice.status == Invoice.Status.CANCELLED:
+            raise ServiceError("invalid", f"{invoice.number} is a credit note or already cancelled.", {"invoice": "cannot be cancelled"}, status=409)
+        if invoice.paid_amount or invoice.allocations.exists():
+            raise ServiceError("invalid", f"Money was applied to {invoice.number}: issue a credit note with a correction run instead.",
+                               {"invoice": "has payments"}, status=409)
+        seq = (Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start).order_by("-sequence")
+               .values_list("sequence", flat=True).first() or 1) + 1
+        note = Invoice.objects.create(
+            number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=Invoice.Kind.CREDIT_NOTE,
+            payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
+            employer=invoice.employer, project=invoice.project, participant=invoice.participant, branch=invoice.branch, segment=invoice.segment,
+            period_start=invoice.period_start, period_end=invoice.period_end, sequence=seq, issue_date=today, due_date=max(invoice.due_date, today),
+            virtual_account=invoice.virtual_account, status=Invoice.Status.PAID,
+        )
+        with connection.cursor() as cur:
+            # Opposite lines, unpaid: the month nets to nothing billed and nothing paid. No payer
+            # credit arises (nothing was paid).
+            cur.execute(
+                "INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind) "
+                "SELECT %s, participant_id, program, period, -amount, 0, 'adjustment' FROM contributions_invoiceline WHERE invoice_id = %s",
+                [note.pk, invoice.pk],
+            )
+        _finish_invoice(note)
+        invoice.status = Invoice.Status.CANCELLED
+        invoice.save(update_fields=["status"])
+        audit.record(actor=actor, action="contributions.cancel_invoice", obj=invoice, object_repr=invoice.number,
+                     changes={"reason": reason, "total": invoice.total, "cancellation_note": note.number}, sponsor_id=invoice.sponsor_id,
+                     summary=f"Invoice {invoice.number} cancelled ({reason[:100]})")
+    return note

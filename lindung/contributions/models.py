@@ -131,6 +131,8 @@ class Invoice(models.Model):
 
     @property
     def outstanding(self) -> int:
+        if self.status == self.Status.CANCELLED:
+            return 0
         return max(0, self.total + self.fine_amount - self.paid_amount)
 
     @property

@@ -92,6 +92,8 @@ def _accrue_fine(invoice: Invoice, settling: int, on: dt.date) -> int:
 def _apply(invoice: Invoice, amount: int, *, on: dt.date, payment: Payment | None = None, credit: PayerCredit | None = None) -> int:
     """Apply up to ``amount`` to ``invoice``; returns what was applied."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CANCELLED:
+        return 0  # money naming a cancelled invoice becomes the payer's credit
     contribution_open = max(0, invoice.total - invoice.paid_amount)
     settling = min(amount, contribution_open)
     fine = _accrue_fine(invoice, settling, on)

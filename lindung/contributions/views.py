@@ -112,6 +112,16 @@ def invoice_detail(request, number: str):
             _forget_submission(request)
             messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("contributions:invoice_detail", number=number)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        if not request.user.has_perm("contributions.change_invoice"):
+            raise Http404
+        try:
+            with audit_source("web"):
+                note = billing.cancel_invoice(invoice=invoice, reason=request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, _("Invoice cancelled; cancellation note %(number)s issued.") % {"number": note.number})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("contributions:invoice_detail", number=number)
     from lindung.core.terbilang import terbilang
 
     return render(request, "contributions/invoice_detail.html", {

@@ -177,3 +177,37 @@ def test_a_clashing_concurrent_run_is_refused_whole(make_agreement, make_workers
         billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
     assert exc.value.code == "billing_conflict" and exc.value.status == 409
     assert Invoice.objects.count() == 1 and InvoiceLine.objects.count() == 0 and BillingRun.objects.count() == 0
+
+
+def test_cancelled_invoice_is_netted_out_and_a_correction_bills_again(make_agreement, make_workers, employer):
+    from lindung.contributions.coverage import refresh_statuses
+    from lindung.core.errors import ServiceError
+
+    agreement = make_agreement(billing="monthly")
+    workers = make_workers(2, agreement=agreement)
+    billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    invoice = Invoice.objects.get()
+    with pytest.raises(ServiceError):
+        billing.cancel_invoice(invoice=invoice, reason=" ")
+    note = billing.cancel_invoice(invoice=invoice, reason="Issued to the wrong agreement", today=D(2023, 10, 3))
+    invoice.refresh_from_db()
+    assert invoice.status == "cancelled" and invoice.outstanding == 0 and invoice.total == 2 * 16_800  # the invoice itself is not edited
+    assert note.kind == "credit_note" and note.total == -2 * 16_800
+    assert AuditEvent.objects.filter(action="contributions.cancel_invoice").count() == 1
+    with pytest.raises(ServiceError):
+        billing.cancel_invoice(invoice=invoice, reason="again")
+    # Nothing is billed for October now: no grace, no credit for the payer.
+    assert refresh_statuses(on=D(2023, 11, 1))["active_to_grace"] == 0
+    assert payments.credit_balance(invoice.payer_key) == 0
+    # Money sent to the cancelled invoice becomes the payer's credit, with no fine.
+    payments.record_payment(amount=1_000, paid_on=D(2023, 10, 5), reference=invoice.number, bank_reference="TO-CANCELLED")
+    assert payments.credit_balance(invoice.payer_key) == 1_000
+    s = billing.run_billing(period=D(2023, 10, 1), correction=True, today=D(2023, 10, 6))
+    again = Invoice.objects.get(kind="adjustment")
+    assert s.created == 1 and again.total == 2 * 16_800 and again.paid_amount == 1_000  # the credit carried
+    payments.record_payment(amount=again.outstanding, paid_on=D(2023, 10, 10), invoice=again, bank_reference="REBILLED")
+    assert coverage_on(workers[0], D(2023, 10, 20)).status == "covered"
+    paid = payments.record_payment(amount=100, paid_on=D(2023, 10, 11), invoice=again, bank_reference="EXTRA")
+    with pytest.raises(ServiceError):
+        billing.cancel_invoice(invoice=again, reason="paid already")
+    assert paid.status == "matched"

@@ -286,3 +286,28 @@ def test_web_money_forms_record_once_when_submitted_twice(billed, users, client)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     assert Payment.objects.filter(method="settlement").count() == 1
+
+
+def test_cancel_invoice_on_api_cli_and_web(billed, users, api_client, client):
+    invoice, _ = billed
+    riau = Invoice.objects.exclude(pk=invoice.pk).get()
+    sponsor = api_client(users["sponsor"])
+    assert sponsor.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "x"}, content_type="application/json").status_code == 403
+    finance = api_client(users["finance"])
+    r = finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "wrong agreement"}, content_type="application/json",
+                     HTTP_IDEMPOTENCY_KEY="c-1")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["outstanding"] == 0
+    again = finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "wrong agreement"}, content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY="c-1")
+    assert again.json() == r.json() and Invoice.objects.filter(kind="credit_note").count() == 1
+    assert finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "again"}, content_type="application/json").status_code == 409
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("billing", "cancel", "INV-NOPE", "--reason", "x", stdout=out)
+    client.force_login(users["officer"])
+    assert 'data-testid="cancel-form"' in client.get(f"/contributions/invoices/{riau.number}/").content.decode()
+    assert client.post(f"/contributions/invoices/{riau.number}/", {"action": "cancel", "reason": "duplicate"}).status_code == 302
+    riau.refresh_from_db()
+    assert riau.status == "cancelled"
+    call_command("billing", "run", "--period", "2023-10", "--correction", stdout=io.StringIO())
+    assert Invoice.objects.filter(kind="adjustment").count() == 2  # both payers billed again

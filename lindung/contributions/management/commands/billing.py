@@ -24,6 +24,11 @@ class Command(LindungCommand):
         run.add_argument("--today", help="Issue date (YYYY-MM-DD), default today")
         run.add_argument("--json", action="store_true")
         run.add_argument("--as", dest="actor_username", default=argparse.SUPPRESS, help="User recorded as the actor.")
+        can = sub.add_parser("cancel", help="Cancel an invoice nothing was paid on (a cancellation note nets it out).")
+        can.add_argument("number", help="Invoice number")
+        can.add_argument("--reason", required=True)
+        can.add_argument("--json", action="store_true")
+        can.add_argument("--as", dest="actor_username", default=argparse.SUPPRESS, help="User recorded as the actor.")
         pre = sub.add_parser("prepay", help="A self-paying BPU worker prepays 1, 3, 6 or 12 months (one invoice).")
         pre.add_argument("kpj", help="KPJ number")
         pre.add_argument("--from", dest="first_month", required=True, help="First month, YYYY-MM")
@@ -34,6 +39,16 @@ class Command(LindungCommand):
     def handle(self, *args, **options):
         if options["action"] == "prepay":
             return self.prepay(options)
+        if options["action"] == "cancel":
+            from lindung.contributions.models import Invoice
+
+            invoice = Invoice.objects.filter(number=options["number"]).first()
+            if invoice is None:
+                raise CommandError(f"No invoice {options['number']!r}.")
+            note = billing.cancel_invoice(invoice=invoice, reason=options["reason"], actor=self.actor(options))
+            out = {"invoice": invoice.number, "status": "cancelled", "cancellation_note": note.number, "total": note.total}
+            self.stdout.write(json.dumps(out) if options["json"] else " ".join(f"{k}={v}" for k, v in out.items()))
+            return
         period = billing.parse_period(options["period"])
         sponsor = employer = None
         if options.get("sponsor"):
