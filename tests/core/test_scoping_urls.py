@@ -141,6 +141,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/contributions/invoices/<number>": [{"number": invoice}],
         "api/v1/contributions/invoices/<number>/pdf": [{"number": invoice}],
         "api/v1/contributions/invoices/<number>/settle-arrears": [{"number": invoice}],
+        "api/v1/contributions/invoices/<number>/cancel": [{"number": invoice}],
         "api/v1/contributions/payments/<pk>/match": [{"pk": str(d["payment"].pk)}],
         "api/v1/contributions/coverage/<kpj>": [{**v, "?": "on=2024-01-15"} for v in by_kpj],
         "api/v1/contributions/participants/<kpj>/statement": by_kpj,
