@@ -202,31 +202,7 @@ def payment_match(request, pk: int, payload: MatchIn):
     return Status(200, _payment(p))
 
 
-def _upload_body(func):
-    """Let ``idempotent`` fingerprint a multipart upload: once the files are parsed the raw body
-    can no longer be read, and its boundary differs on every retry anyway. The fingerprint is the
-    form fields and each file's name and SHA-256, fed as the request body."""
-    import functools
-    import hashlib
-
-    @functools.wraps(func)
-    def wrapper(request, *args, **kwargs):
-        if request.headers.get("Idempotency-Key") and request.content_type == "multipart/form-data":
-            parts = [f"{k}={v}" for k, v in sorted(request.POST.items())]
-            for name, upload in sorted(request.FILES.items()):
-                digest = hashlib.sha256()
-                for chunk in upload.chunks():
-                    digest.update(chunk)
-                upload.seek(0)
-                parts.append(f"{name}:{upload.name}:{digest.hexdigest()}")
-            request._body = "\n".join(parts).encode()
-        return func(request, *args, **kwargs)
-
-    return wrapper
-
-
 @router.post("/contributions/bank-statements", response={201: dict})
-@_upload_body
 @idempotent
 def bank_statement(request, file: File[UploadedFile]):
     require_perm(request, "contributions.add_payment")

@@ -163,6 +163,23 @@ class Page(PaginationBase):
         }
 
 
+def _request_content(request: HttpRequest) -> bytes:
+    """What makes two requests the same for ``idempotent``: the raw body, or for a multipart upload
+    (whose raw body can no longer be read once its files are parsed, and whose boundary differs on
+    every retry) the form fields and each file's field name, file name and SHA-256."""
+    if request.content_type != "multipart/form-data":
+        return request.body or b""
+    parts = [f"{k}={v}" for k, values in sorted(request.POST.lists()) for v in values]
+    for field, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            parts.append(f"{field}:{upload.name}:{digest.hexdigest()}")
+    return "\n".join(parts).encode()
+
+
 def idempotent(func: Callable) -> Callable:
     """Honour ``Idempotency-Key`` on a POST that creates money movements.
 
@@ -180,7 +197,7 @@ def idempotent(func: Callable) -> Callable:
             return func(request, *args, **kwargs)
         if len(key) > 200:
             raise ServiceError("invalid", "Idempotency-Key is longer than 200 characters.", {"Idempotency-Key": "too long"})
-        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + (request.body or b"")).hexdigest()
+        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + _request_content(request)).hexdigest()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
