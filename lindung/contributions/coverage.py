@@ -11,9 +11,15 @@ from those months only:
   ``payable_after_arrears_paid`` an event in the window is ``grace`` (payable once the arrears are
   paid), beyond it ``not_covered``.
 
+A sponsored worker on a date no sponsorship covers (the agreement ended, no renewal) is
+``not_covered`` (``agreement_ended``, naming the agreement and its end) unless the ledger shows
+the month paid.
+
 ``refresh_statuses`` is the daily job that moves participants active → grace → ended (lapsed,
-self-paying BPU only) and back to active when arrears are paid, through
-``lindung.membership.status.bulk_change_status`` (recorded and audited)."""
+self-paying BPU only) and back to active when arrears are paid, and sponsored workers whose
+agreement ended without a renewal to grace and, after the arrears window, to ended
+(``ended_by_sponsor``), through ``lindung.membership.status.bulk_change_status`` (recorded and
+audited)."""
 
 from __future__ import annotations
 
@@ -21,11 +27,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from lindung.contributions.models import InvoiceLine
 from lindung.core.jobs import job_handler
-from lindung.membership.models import Participant
+from lindung.membership.models import Participant, SponsorshipPeriod
 from lindung.rules import bpu_cover, load_parameters
 from lindung.rules.deadlines import add_months as add_months_day
 
@@ -127,7 +133,27 @@ def _refs(participant_id: int, program: str, month: dt.date) -> tuple[list[str],
     return invoices, payments
 
 
-def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]]) -> CoverageResult:
+def sponsorship_ended_before(participant: Participant, on: dt.date) -> tuple[str, dt.date] | None:
+    """For a sponsored worker on a date no sponsorship period covers, after one has ended: the
+    number of the agreement whose sponsorship ended last before ``on`` and that end (the period's
+    end, or its agreement's end when earlier or the period is open). None otherwise (self-paying,
+    employed, or sponsored on ``on``)."""
+    if participant.agreement_id is None:
+        return None
+    rows = SponsorshipPeriod.objects.filter(participant_id=participant.pk).values_list(
+        "start_date", "end_date", "agreement__end_date", "agreement__number"
+    )
+    last = None
+    for start, end, agreement_end, number in rows:
+        until = min(end, agreement_end) if end else agreement_end
+        if start <= on <= until:
+            return None
+        if until < on and (last is None or until > last[1]):
+            last = (number, until)
+    return last
+
+
+def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]], sponsorship_gap=None) -> CoverageResult:
     base = {"participant_id": participant.pk, "kpj_number": participant.kpj_number, "program": program, "on": on}
     if program not in (participant.programs or []):
         return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
@@ -151,6 +177,13 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
                               reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"))
     earlier = [m for m in months if m < month and _is_paid(months[m])]
     through = _month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
+    gap = sponsorship_gap() if sponsorship_gap else None
+    if gap is not None:
+        number, ended = gap
+        invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
+        return CoverageResult(**base, status=NOT_COVERED, paid_through=through if earlier else None, invoices=invoices, payments=payments,
+                              reason=CoverReason("agreement_ended", f"Perjanjian sponsor (PKS) {number} berakhir {ended:%d-%m-%Y}; tidak ada sponsor pada tanggal ini",
+                                                 f"Sponsor agreement (PKS) {number} ended on {ended:%Y-%m-%d}; no sponsorship on this date"))
     decision = bpu_cover(on, through, arrears_paid=False)
     invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
     billed = month in months and months[month][0] > 0
@@ -194,7 +227,14 @@ def coverage_on(participant: Participant, on: dt.date, program: str | None = Non
     participant; the weakest answer is returned)."""
     programs = [program] if program else list(participant.programs or []) or ["JKM"]
     months = paid_months(participant.pk, programs)
-    results = [_one(participant, p, on, months.get(p, {})) for p in programs]
+    memo: list = []
+
+    def gap():  # asked only for an unpaid month of a sponsored worker: one query at most
+        if not memo:
+            memo.append(sponsorship_ended_before(participant, on))
+        return memo[0]
+
+    results = [_one(participant, p, on, months.get(p, {}), gap) for p in programs]
     return min(results, key=lambda r: _RANK[r.status])
 
 
@@ -241,7 +281,13 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
     ``invoice_id``). Active while paid (or the first unpaid month is not yet due); grace after the
     due date within the arrears window; ended (lapsed) beyond it for self-paying BPU workers.
     Sponsored and PU workers stay in grace until the payer settles (late budget disbursement is
-    settled, not lapsed)."""
+    settled, not lapsed).
+
+    Sponsored workers whose open sponsorship belongs to an agreement that ended before ``on``
+    (and who were not moved to another) are decided by the agreement's end, not the ledger:
+    grace from the day after it (reason ``agreement_ended``), and once the arrears window
+    (``contribution.bpu.arrears_months``) after it has passed, ended with exit reason
+    ``ended_by_sponsor`` on the agreement's end date (the open period closes that day)."""
     from lindung.membership.status import bulk_change_status
 
     arrears_months = load_parameters().value("contribution.bpu.arrears_months", on)
@@ -254,9 +300,11 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
     with connection.cursor() as cur:
         cur.execute(_LEDGER_SQL.format(extra=extra), params)
         ledger = {pid: (_d(fu), _d(lp), _d(due)) for pid, fu, lp, due in cur.fetchall()}
+    ae_grace, ae_end = _agreement_ended(current, on=on, arrears_months=arrears_months)
+    decided = {pid for ids in ae_grace.values() for pid, _s in ids} | {pid for ids in ae_end.values() for pid, _s in ids}
     to_grace, to_active, to_end = [], [], {}
     for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
-        if pid not in ledger:
+        if pid not in ledger or pid in decided:
             continue
         first_unpaid, last_paid, first_due = ledger[pid]
         if first_unpaid is None or (first_due and on <= first_due):
@@ -284,7 +332,48 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
         bulk_change_status(ids, from_status="active", to="grace", effective_date=on, reason="unpaid", actor=actor)
         ended += bulk_change_status(ids, from_status="grace", to="ended", effective_date=effective, reason="lapsed", actor=actor)
     moved["grace_to_ended"] = ended
+    # Agreement ended without a renewal: grace from the day after its end, ended by the sponsor
+    # on its end date once the arrears window has passed.
+    reason = AGREEMENT_ENDED
+    to_grace_by_day: dict[dt.date, list[int]] = {}
+    for agreement_end, rows in list(ae_grace.items()) + list(ae_end.items()):
+        to_grace_by_day.setdefault(agreement_end + dt.timedelta(days=1), []).extend(pid for pid, status in rows if status == "active")
+    moved["agreement_ended_to_grace"] = sum(
+        bulk_change_status(ids, from_status="active", to="grace", effective_date=day, reason=reason, actor=actor)
+        for day, ids in sorted(to_grace_by_day.items())
+    )
+    moved["agreement_ended_to_ended"] = sum(
+        bulk_change_status([pid for pid, _s in rows], from_status="grace", to="ended", effective_date=agreement_end,
+                           reason=Participant.ExitReason.ENDED_BY_SPONSOR, actor=actor)
+        for agreement_end, rows in sorted(ae_end.items())
+    )
     return moved
+
+
+AGREEMENT_ENDED = "agreement_ended"
+
+
+def _agreement_ended(current, *, on: dt.date, arrears_months: int) -> tuple[dict, dict]:
+    """Participants of ``current`` whose open sponsorship period is their current agreement's and
+    that agreement ended before ``on``: ``({agreement_end: [(pid, status)]}`` still in the window,
+    ``{end_date: [(pid, status)]}`` past it)``. One query; the open period is the latest sponsorship
+    (a move closes the old one and opens the new)."""
+    rows = (
+        SponsorshipPeriod.objects.filter(
+            end_date__isnull=True, agreement__end_date__lt=on, participant__in=current, participant__agreement_id=F("agreement_id"),
+        )
+        .values_list("participant_id", "participant__status", "participant__start_date", "agreement__end_date")
+        .order_by()
+    )
+    in_window: dict[dt.date, list] = {}
+    past: dict[dt.date, list] = {}
+    for pid, status, start, agreement_end in rows:
+        agreement_end = _d(agreement_end)
+        if on > add_months_day(agreement_end, arrears_months):
+            past.setdefault(max(agreement_end, _d(start)), []).append((pid, status))
+        else:
+            in_window.setdefault(agreement_end, []).append((pid, status))
+    return in_window, past
 
 
 @job_handler("contributions.daily")

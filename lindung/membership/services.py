@@ -8,7 +8,7 @@ from django.db import transaction
 
 from lindung.core import audit
 from lindung.core.errors import ServiceError
-from lindung.membership.models import Participant, Sponsor, SponsorAgreement, SponsorshipPeriod
+from lindung.membership.models import Participant, Sponsor, SponsorAgreement, SponsorshipPeriod, StatusChange
 from lindung.membership.status import change_status
 from lindung.registry.models import Region
 
@@ -132,7 +132,8 @@ def agreement_create(
 def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAgreement, effective_date: dt.date) -> SponsorshipPeriod:
     """Move a sponsored worker to another agreement (of the same or another sponsor) from
     ``effective_date``: the open period closes the day before, a new one opens; the participant,
-    KPJ number and history stay."""
+    KPJ number and history stay. A worker in grace because the old agreement ended (reason
+    ``agreement_ended``) becomes active again (reason ``sponsorship_renewed``)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status == Participant.Status.ENDED:
         raise ServiceError("ended", "An ended membership cannot be moved.", {"participant": "ended"})
@@ -160,12 +161,21 @@ def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAg
     period = SponsorshipPeriod.objects.create(
         participant=participant, agreement=to_agreement, sponsor=to_agreement.sponsor, start_date=effective_date
     )
+    if participant.status == Participant.Status.GRACE and _grace_reason(participant) == "agreement_ended":
+        # In grace only because the old agreement ended (daily job): the renewal sponsors the worker again.
+        change_status(participant, to=Participant.Status.ACTIVE, effective_date=effective_date, reason="sponsorship_renewed",
+                      note=f"moved to {to_agreement.number}", actor=actor)
     audit.record(
         actor=actor, action="participant.move_sponsor", obj=participant,
         changes=audit.diff(before, audit.snapshot(participant, ["agreement_id", "sponsor_id", "programs", "wage", "branch_id"])),
         summary=f"moved to {to_agreement} from {effective_date}", sponsor_id=to_agreement.sponsor_id,
     )
     return period
+
+
+def _grace_reason(participant: Participant) -> str:
+    last = StatusChange.objects.filter(participant=participant, to_status=Participant.Status.GRACE).order_by("-pk").values_list("reason", flat=True).first()
+    return last or ""
 
 
 def sponsorship_end(*, actor, participant: Participant, effective_date: dt.date, note: str = "") -> Participant:
