@@ -85,7 +85,10 @@ ROLES: dict[str, Role] = {
             _("Sees only its own sponsor's workers, invoices and claims; uploads rosters."),
             (
                 "registry.view_region",
-                "membership.view_*", "membership.import_*",
+                # its own programme only: not employers, construction projects or wage reports
+                "membership.view_sponsor", "membership.view_sponsoragreement", "membership.view_participant",
+                "membership.view_sponsorshipperiod", "membership.view_statuschange", "membership.view_rosterimport",
+                "membership.import_*",
                 "contributions.view_*", "claims.view_*", "reports.view_*",
                 "core.view_job",
             ),

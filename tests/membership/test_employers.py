@@ -133,7 +133,7 @@ def test_employer_api(regions, users, api_client):
     assert resp.status_code == 200, resp.content
     assert resp.json()["rows"] == 2
     assert api.post("/api/v1/employers/NOPE1/wages", data={"period": "2024-03-01", "rows": []}, content_type="application/json").status_code == 404
-    assert api_client(users["sponsor"]).get("/api/v1/employers/DMI21001").status_code == 404  # staff-only model
+    assert api_client(users["sponsor"]).get("/api/v1/employers/DMI21001").status_code == 403  # staff-only: the role has no employer permission
 
 
 def test_employer_web_pages_and_wage_entry(employer, workers, users, client):
