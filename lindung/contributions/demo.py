@@ -1,16 +1,19 @@
-"""Demo step: bill Dumai's quarters Oct–Dec 2023 and Jan–Mar 2024 and pay the first in full
-(idempotent; does nothing when no participants are enrolled yet)."""
+"""Demo step: bill Dumai's quarters Oct–Dec 2023 and Jan–Mar 2024, pay the first in full, and run
+the daily job as of the hand-over day (21 March 2024), so the second quarter's invoice is overdue and
+its workers are in grace, as they stood that day (idempotent; does nothing when no participants are
+enrolled yet)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from lindung.contributions import billing, payments
+from lindung.contributions import billing, coverage, payments
 from lindung.contributions.models import Invoice, Payment
 from lindung.core.demo import DUMAI_SPONSOR
 from lindung.membership.models import Participant
 
 QUARTERS = [dt.date(2023, 10, 1), dt.date(2024, 1, 1)]
+STORY_DAY = dt.date(2024, 3, 21)  # the public hand-over at the Dumai branch
 
 
 def load(context: dict) -> dict:
@@ -25,6 +28,8 @@ def load(context: dict) -> dict:
     if first is not None and not Payment.objects.filter(bank_reference=reference).exists():
         payments.record_payment(amount=first.total, paid_on=dt.date(2023, 10, 12), reference=f"Pembayaran iuran {first.number}",
                                 bank_reference=reference, method=Payment.Method.BANK)
+    payments.mark_overdue(on=STORY_DAY)
+    coverage.refresh_statuses(on=STORY_DAY)
     return {
         "invoices": Invoice.objects.filter(sponsor=sponsor).count(),
         "created": created,

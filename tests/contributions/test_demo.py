@@ -5,6 +5,7 @@ import pytest
 from lindung.contributions import demo
 from lindung.contributions.models import Invoice
 from lindung.core.demo import DUMAI_SPONSOR
+from lindung.membership.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +23,6 @@ def test_demo_bills_two_quarters_and_pays_the_first(sponsors, make_agreement, ma
     q4 = Invoice.objects.get(period_start=dt.date(2023, 10, 1))
     q1 = Invoice.objects.get(period_start=dt.date(2024, 1, 1))
     assert q4.status == "paid" and q1.paid_amount == 0
+    # the daily job as of the hand-over day: the second quarter is overdue, its workers in grace
+    assert q1.status == "overdue"
+    assert set(Participant.objects.values_list("status", flat=True)) == {"grace"}
