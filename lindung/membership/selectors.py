@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import csv
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
-from lindung.core.errors import NotFound
+from lindung.core.errors import NotFound, ServiceError
+from lindung.core.masking import mask_nik
 from lindung.membership.models import RosterImport, Sponsor, SponsorAgreement
 
 
@@ -48,3 +54,82 @@ def roster_import_get(*, user, pk: int) -> RosterImport:
         return roster_import_list(user=user).get(pk=pk)
     except RosterImport.DoesNotExist:
         raise NotFound(f"Roster import {pk} not found.") from None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """One line of an import's error file: one problem of one row (a row with two problems has two
+    lines). ``nik`` is masked, as in every list; the error file itself has it whole."""
+
+    row: int
+    nik: str
+    name: str
+    code: str
+    message: str
+
+
+class RejectedRows:
+    """The lines of an import's error file, optionally of one reason code, read by streaming the
+    file: ``count()`` comes from the import's summary (``by_reason`` counts the lines), and a slice
+    reads the file only up to the slice's end, so a million-line error file is never loaded whole.
+    Works with ``lindung.core.api.Page`` (``count()`` and slicing) and with templates (iteration)."""
+
+    def __init__(self, batch: RosterImport, reason: str | None = None):
+        self.batch = batch
+        self.reason = reason or None
+
+    def count(self) -> int:
+        if not self.batch.error_file:
+            return 0
+        by_reason = (self.batch.summary or {}).get("by_reason")
+        if by_reason is None:
+            return sum(1 for _ in self._lines())
+        return int(by_reason.get(self.reason, 0)) if self.reason else sum(int(n) for n in by_reason.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[RejectedRow]:
+        if not isinstance(item, slice) or (item.step or 1) != 1 or (item.start or 0) < 0 or (item.stop is not None and item.stop < 0):
+            raise TypeError("RejectedRows supports only forward slices")
+        return list(itertools.islice(self._lines(), item.start or 0, item.stop))
+
+    def __iter__(self) -> Iterator[RejectedRow]:
+        return self._lines()
+
+    def _lines(self) -> Iterator[RejectedRow]:
+        from lindung.membership.roster import ERROR_COLUMNS, map_header
+
+        if not self.batch.error_file:
+            return
+        tail = len(ERROR_COLUMNS)  # baris, kode_kesalahan, keterangan: always the last three
+        with open(self.batch.error_file, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                return
+            try:
+                index = map_header(header[:-tail])
+            except ServiceError:
+                index = {}
+            nik_i, name_i = index.get("nik"), index.get("name")
+            for line in reader:
+                if len(line) < tail:
+                    continue
+                raw, (row_no, code, message) = line[:-tail], line[-tail:]
+                if self.reason and code != self.reason:
+                    continue
+                nik = raw[nik_i] if nik_i is not None and nik_i < len(raw) else ""
+                name = raw[name_i] if name_i is not None and name_i < len(raw) else ""
+                yield RejectedRow(int(row_no) if row_no.isdigit() else 0, mask_nik(nik.strip()), name.strip(), code, message)
+
+
+def roster_import_rejected(*, user, pk: int, reason: str | None = None) -> RejectedRows:
+    """The error-file lines of an import the user may see (``NotFound`` otherwise), optionally only
+    those of one reason code (``ServiceError`` ``unknown_reason`` for a code that does not exist)."""
+    from lindung.membership.roster import REASONS
+
+    batch = roster_import_get(user=user, pk=pk)
+    if reason and reason not in REASONS:
+        raise ServiceError("unknown_reason", f"Unknown reason code {reason!r}.", {"reason": "unknown reason code"})
+    return RejectedRows(batch, reason)

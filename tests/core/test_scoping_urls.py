@@ -130,6 +130,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/sponsors/<code>/cards": by_code,
         "api/v1/roster-imports/<import_id>": [{"import_id": roster_pk}],
         "api/v1/roster-imports/<import_id>/errors": [{"import_id": roster_pk}],
+        "api/v1/roster-imports/<import_id>/rejected": [{"import_id": roster_pk}],
         "api/v1/participants/<kpj>": by_kpj,
         "api/v1/participants/<kpj>/end": by_kpj,
         "api/v1/participants/<kpj>/card.pdf": by_kpj,

@@ -31,6 +31,15 @@ def test_sponsor_uploads_a_roster_and_downloads_the_error_file(live_server, page
     enrolled = int(page.locator("#enrolled").inner_text().replace(".", "").replace(",", ""))
     assert enrolled >= 15
     assert "duplicate_in_file" in page.locator("#reasons").inner_text()
+    # The rejected rows are on the page: row number, masked NIK, name, code and explanation.
+    duplicate = page.locator('#rejected-rows tr[data-code="duplicate_in_file"]').first
+    cells = duplicate.locator("td").all_inner_texts()
+    assert int(cells[0]) > 2 and cells[1][:4].isdigit() and cells[1][4:12] == "********" and cells[2] and cells[3] == "duplicate_in_file"
+    assert "NIK" in cells[4]
+    page.click('#reasons a.reason-filter:has-text("duplicate_in_file")')
+    page.wait_for_selector("#rejected-filter")
+    codes = {c for c in page.locator("#rejected-rows tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")}
+    assert codes == {"duplicate_in_file"}
     with page.expect_download() as download:
         page.click("#error-file")
     content = open(download.value.path(), encoding="utf-8-sig").read()

@@ -67,9 +67,27 @@ def roster_import_detail(request, pk: int):
     summary = batch.summary or {}
     reasons = [(code, n, roster.REASONS.get(code, (code, ""))[0]) for code, n in (summary.get("by_reason") or {}).items()]
     context = {"batch": batch, "summary": summary, "reasons": reasons, "job": batch.job, "finished": batch.finished_at is not None}
+    if context["finished"] and batch.error_file:
+        context.update(_rejected_rows(request, batch))
     if request.htmx:
         return render(request, "membership/roster_import_status.html", context)
     return render(request, "membership/roster_import_detail.html", context)
+
+
+REJECTED_SHOWN = 200
+
+
+def _rejected_rows(request, batch) -> dict:
+    """The first ``REJECTED_SHOWN`` lines of the error file (of one reason with ``?reason=``),
+    streamed from the file; the total comes from the summary."""
+    reason = request.GET.get("reason") or None
+    try:
+        rejected = selectors.roster_import_rejected(user=request.user, pk=batch.pk, reason=reason)
+    except ServiceError:  # an unknown reason code: show every line
+        reason = None
+        rejected = selectors.roster_import_rejected(user=request.user, pk=batch.pk)
+    rows = rejected[:REJECTED_SHOWN]
+    return {"rejected_rows": rows, "rejected_total": rejected.count(), "rejected_reason": reason}
 
 
 @login_required
