@@ -213,7 +213,10 @@ def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
         # than calamine, which holds the whole sheet in memory: ~0.9 kB per row of 9 columns).
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # not a workbook at all (zipfile.BadZipFile, KeyError, ...)
+            raise _unreadable(path, exc) from None
         try:
             for row in workbook.worksheets[0].iter_rows(values_only=True):
                 yield [_cell(v) for v in row]
@@ -222,7 +225,10 @@ def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
     elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 
-        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # python_calamine.CalamineError: not a workbook at all
+            raise _unreadable(path, exc) from None
         try:
             sheet = workbook.get_sheet_by_index(0)
             for row in sheet.iter_rows():
@@ -231,6 +237,10 @@ def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
             workbook.close()
     else:
         raise ServiceError("unsupported_file", f"Roster files must be .csv or .xlsx, not {suffix or 'without extension'}.", {"file": "type"})
+
+
+def _unreadable(path: Path, exc: Exception) -> FileRejected:
+    return FileRejected([RowError(1, "unreadable_file", f"The file cannot be read as a {path.suffix.lower()} workbook ({exc}).", "file")], what="roster")
 
 
 def map_header(header: list[str]) -> dict[str, int]:

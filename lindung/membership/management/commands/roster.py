@@ -3,9 +3,18 @@ import json
 
 from django.core.management.base import CommandError
 
+from lindung.core.errors import NotFound, ServiceError
 from lindung.core.management.base import LindungCommand
 from lindung.membership import roster
 from lindung.membership.models import Sponsor
+
+
+class _Refused(CommandError):
+    """A refusal of the command itself (unknown sponsor, user or file), carrying the error shape."""
+
+    def __init__(self, error: ServiceError):
+        super().__init__(error.message)
+        self.error = error
 
 
 class Command(LindungCommand):
@@ -23,17 +32,34 @@ class Command(LindungCommand):
         imp.add_argument("--json", action="store_true", help="Print the summary as JSON")
 
     def handle(self, *args, **o):
-        actor = self.actor(o)
+        if not o["json"]:
+            return self._import(o)
+        # --json: a file refused as a whole prints the API's error shape on stdout (and exits 1),
+        # so scripts read one JSON object whatever happened.
+        try:
+            return self._import(o)
+        except ServiceError as exc:
+            self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))
+            raise CommandError(exc.message) from None
+        except _Refused as exc:
+            self.stdout.write(json.dumps(exc.error.as_dict(), ensure_ascii=False))
+            raise CommandError(exc.error.message) from None
+
+    def _import(self, o):
+        try:
+            actor = self.actor(o)
+        except CommandError as exc:
+            raise _Refused(ServiceError("not_found", str(exc), {"as": "no such user"})) from None
         sponsor = Sponsor.objects.filter(code=o["sponsor"]).first()
         if sponsor is None:
-            raise CommandError(f"No sponsor {o['sponsor']!r}.")
+            raise _Refused(NotFound(f"No sponsor {o['sponsor']!r}.", {"sponsor": "not found"}))
         agreement = roster.find_agreement(sponsor, o["agreement"])
         try:
             summary = roster.import_roster(
                 o["path"], agreement=agreement, actor=actor, dry_run=o["dry_run"], all_or_nothing=o["all_or_nothing"], start=o["start"]
             )
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {o['path']}") from None
+        except (FileNotFoundError, IsADirectoryError):
+            raise _Refused(NotFound(f"No such file: {o['path']}", {"path": "no such file"})) from None
         d = summary.as_dict()
         if o["json"]:
             keys = ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason", "error_file")
