@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.contributions.models import BillingPrice, BillingRun, Invoice, InvoiceLine, PayerType
 from lindung.core import audit
@@ -137,7 +138,9 @@ def _agreement_window(agreement: SponsorAgreement, period: dt.date) -> list[dt.d
     return [m for m in months if lo <= m <= hi]
 
 
-def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, today: dt.date, summary: BillingSummary, correction: bool):
+def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, today: dt.date, summary: BillingSummary, correction: bool,
+                   tracker: _Progress | None = None):
+    tracker = tracker or _Progress(None, ("sponsor",))
     agreements = SponsorAgreement.objects.select_related("sponsor").filter(
         start_date__lte=month_end(add_months(period, 2)), end_date__gte=add_months(period, -2)
     )
@@ -151,6 +154,7 @@ def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, to
         plans.append((agreement, window))
     if not plans:
         return
+    tracker.plan("sponsor", len(plans), _("Billing sponsor agreements"))
     all_months = sorted({m for _, w in plans for m in w})
     agreement_ids = [a.pk for a, _ in plans]
     combos = (
@@ -161,6 +165,7 @@ def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, to
     combos = {(s, tuple(p), w, r) for s, p, w, r in combos}
     _price(run, [(s, list(p), w, r) for s, p, w, r in combos], all_months)
     for agreement, window in plans:
+        tracker.advance("sponsor", _("Billing sponsor agreements"))
         key = payer_key(PayerType.SPONSOR, agreement.pk)
         first = window[0]
         existing = Invoice.objects.filter(payer_key=key, period_start=first, sequence=1).first()
@@ -348,7 +353,8 @@ WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
 
 
 def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary,
-                    correction: bool = False) -> None:
+                    correction: bool = False, tracker: _Progress | None = None) -> None:
+    tracker = tracker or _Progress(None, ("employer",))
     workers = Participant.objects.filter(segment="PU", start_date__lte=month_end(period)).filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
     if employer is not None:
         workers = workers.filter(employer=employer)
@@ -361,6 +367,7 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
         employer_ids = sorted(set(employer_ids) | set(billed.values_list("employer_id", flat=True)))
     if not employer_ids:
         return
+    tracker.plan("employer", len(employer_ids), _("Billing employers"))
     reported = dict(WageReport.objects.filter(period=period, participant__in=workers).values_list("participant_id", "wage"))
     risk = dict(Employer.objects.filter(pk__in=employer_ids).values_list("pk", "risk_class"))
     combos = set()
@@ -369,6 +376,7 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
     _price(run, [(s, list(p), w, r) for s, p, w, r in combos], [period])
     due = contribution_due_date("PU", period.year, period.month)
     for emp in Employer.objects.filter(pk__in=employer_ids):
+        tracker.advance("employer", _("Billing employers"))
         key = payer_key(PayerType.EMPLOYER, emp.pk)
         existing = Invoice.objects.filter(payer_key=key, period_start=period, sequence=1).first()
         if existing is not None:
@@ -429,15 +437,48 @@ def _bill_projects(run: BillingRun, period: dt.date, today: dt.date, summary: Bi
         summary.lines_created += len(lines)
 
 
+# --------------------------------------------------------------------------------------------- progress
+class _Progress:
+    """Done/total of a run for a ``progress(done, total, message)`` callback: one unit per payer
+    for sponsor agreements and employers (known once the segment has listed its payers; counted
+    as one until then), one unit each for the self-paying workers and the construction projects."""
+
+    def __init__(self, callback, segments):
+        self.callback = callback
+        self.units = {s: 1 for s in segments}
+        self.done = {s: 0 for s in segments}
+
+    def _emit(self, message: str) -> None:
+        if self.callback is not None:
+            self.callback(sum(self.done.values()), sum(self.units.values()), message)
+
+    def plan(self, segment: str, payers: int, message: str) -> None:
+        self.units[segment] = max(payers, 1)
+        self._emit(message)
+
+    def advance(self, segment: str, message: str) -> None:
+        self.done[segment] = min(self.done[segment] + 1, self.units[segment])
+        self._emit(message)
+
+    def complete(self, segment: str, message: str) -> None:
+        self.done[segment] = self.units[segment]
+        self._emit(message)
+
+
 # --------------------------------------------------------------------------------------------- entry point
 def run_billing(
     *, period: dt.date, sponsor: Sponsor | None = None, employer: Employer | None = None, correction: bool = False,
-    actor=None, today: dt.date | None = None, segments: tuple[str, ...] = ("sponsor", "employer", "self", "project"),
+    actor=None, today: dt.date | None = None, segments: tuple[str, ...] = ("sponsor", "employer", "self", "project"), progress=None,
 ) -> BillingSummary:
     """Bill ``period`` (first day of a month). Idempotent: a payer already billed for the period
-    gets nothing new unless ``correction`` is set, which adds adjustment lines only."""
+    gets nothing new unless ``correction`` is set, which adds adjustment lines only.
+
+    ``progress(done, total, message)``, when given, is called per payer (sponsor agreement,
+    employer) and per segment (self-paying workers, construction projects); the billing job
+    passes its reporter."""
     try:
-        return _run_billing(period=period, sponsor=sponsor, employer=employer, correction=correction, actor=actor, today=today, segments=segments)
+        return _run_billing(period=period, sponsor=sponsor, employer=employer, correction=correction, actor=actor, today=today, segments=segments,
+                            progress=progress)
     except IntegrityError:
         # Two runs for the same payers at once: the unique (payer, first month, sequence) of an
         # invoice stops the second, whose transaction is rolled back whole.
@@ -445,23 +486,28 @@ def run_billing(
                            "by this one. Run it again to see the result.", {"period": f"{period:%Y-%m}"}, status=409) from None
 
 
-def _run_billing(*, period, sponsor, employer, correction, actor, today, segments) -> BillingSummary:
+def _run_billing(*, period, sponsor, employer, correction, actor, today, segments, progress=None) -> BillingSummary:
     period = month_start(period)
     today = today or dt.date.today()
     if sponsor is not None or employer is not None:
         segments = tuple(s for s in segments if (s == "sponsor" and sponsor) or (s == "employer" and employer))
+    tracker = _Progress(progress, segments)
     with transaction.atomic():
         run = BillingRun.objects.create(period=period, sponsor=sponsor, employer=employer, correction=correction,
                                         created_by=actor if getattr(actor, "pk", None) else None)
         summary = BillingSummary(run_id=run.pk)
         if "sponsor" in segments:
-            _bill_sponsors(run, period, sponsor, today, summary, correction)
+            _bill_sponsors(run, period, sponsor, today, summary, correction, tracker)
+            tracker.complete("sponsor", _("Sponsor agreements billed"))
         if "employer" in segments:
-            _bill_employers(run, period, employer, today, summary, correction)
+            _bill_employers(run, period, employer, today, summary, correction, tracker)
+            tracker.complete("employer", _("Employers billed"))
         if "self" in segments:
             _bill_self_paying(run, period, today, summary)
+            tracker.complete("self", _("Self-paying workers billed"))
         if "project" in segments:
             _bill_projects(run, period, today, summary)
+            tracker.complete("project", _("Construction projects billed"))
         created_invoices = Invoice.objects.filter(run=run)
         agg = created_invoices.aggregate(total=Sum("total"))
         run.invoices_created = summary.created
