@@ -10,11 +10,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.api import Page, idempotent, require_perm
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
-from lindung.membership.models import Employer, Sponsor
+from lindung.core.models import Job
 
 router = Router(tags=["contributions"])
 
@@ -69,6 +70,12 @@ class BillingRunOut(Schema):
     lines: int
     total: int
     created: int
+    job_id: str
+
+
+class BillingRunQueuedOut(Schema):
+    job_id: str
+    status: str
 
 
 class PaymentIn(Schema):
@@ -105,23 +112,33 @@ def _payment(p) -> dict:
     return {"id": p.pk, "amount": p.amount, "paid_on": p.paid_on, "reference": p.reference, "bank_reference": p.bank_reference, "method": p.method, "status": p.status}
 
 
-@router.post("/contributions/billing-runs", response={200: BillingRunOut, 201: BillingRunOut})
+# Job failures answered with the status the service would have answered (others: 400).
+_JOB_ERROR_STATUS = {"billing_conflict": 409, "not_found": 404}
+
+
+@router.post("/contributions/billing-runs", response={201: BillingRunOut, 202: BillingRunQueuedOut})
 @idempotent
 def billing_run(request, payload: BillingRunIn):
+    """Start a billing run as a ``contributions.billing_run`` job. 201 with the summary and
+    ``job_id`` when the job finished already (embedded default); 202 with ``job_id`` while it is
+    queued (``LINDUNG_TASKS_BACKEND=database``): poll ``GET /jobs/{job_id}``. An unknown or
+    out-of-scope sponsor code or employer NPP is refused (404) and nothing is billed."""
     require_perm(request, "contributions.add_billingrun")
     period = billing.parse_period(payload.period)
-    sponsor = employer = None
-    if payload.sponsor:
-        sponsor = Sponsor.objects.visible_to(request.user).filter(code=payload.sponsor).first()
-        if sponsor is None:
-            raise ServiceError("not_found", "No such sponsor.", {"sponsor": "unknown"}, status=404)
-    if payload.employer:
-        employer = Employer.objects.visible_to(request.user).filter(npp=payload.employer).first()
-        if employer is None:
-            raise ServiceError("not_found", "No such employer.", {"employer": "unknown"}, status=404)
+    for name in ("sponsor", "employer"):
+        value = getattr(payload, name)
+        if value is not None and not value.strip():
+            raise ServiceError("invalid", f"{name}: give a code or leave the field out (an empty value does not mean every payer).", {name: "empty"})
+    sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=payload.sponsor, employer=payload.employer)
     with audit_source("api"):
-        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)
-    return Status(201 if summary.created else 200, summary.as_dict())
+        job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)
+    if job.status == Job.Status.FAILED:
+        err = (job.result or {}).get("error") or {"code": "job_failed", "message": job.error, "fields": {}}
+        raise ServiceError(err["code"], err["message"], {**(err.get("fields") or {}), "job_id": str(job.pk)},
+                           status=_JOB_ERROR_STATUS.get(err["code"], 400))
+    if job.status == Job.Status.SUCCEEDED:
+        return Status(201, {**job.result, "job_id": str(job.pk)})
+    return Status(202, {"job_id": str(job.pk), "status": job.status})
 
 
 @router.get("/contributions/invoices", response=list[InvoiceOut])

@@ -9,3 +9,4 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.contributions import coverage  # noqa: F401 - registers the daily job handler
+        from lindung.contributions import jobs  # noqa: F401 - registers the billing run job handler

@@ -15,11 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, NotFound, ServiceError
 from lindung.core.masking import mask_name
-from lindung.membership.models import Employer, Sponsor
+from lindung.membership.models import Sponsor
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
@@ -76,15 +77,22 @@ def invoice_list(request):
             raise Http404
         try:
             period = billing.parse_period(request.POST.get("period", ""))
-            sponsor = Sponsor.objects.visible_to(request.user).filter(code=request.POST.get("sponsor")).first() if request.POST.get("sponsor") else None
-            employer = Employer.objects.visible_to(request.user).filter(npp=request.POST.get("employer")).first() if request.POST.get("employer") else None
-            with audit_source("web"):
-                s = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")), actor=request.user)
-            messages.success(request, _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
-                             % {"period": f"{period:%Y-%m}", "created": s.created, "invoices": s.invoices, "total": f"{s.total:,}".replace(",", ".")})
         except ServiceError as exc:
             messages.error(request, exc.message)
-        return redirect("contributions:invoice_list")
+            return redirect("contributions:invoice_list")
+        try:
+            sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=request.POST.get("sponsor"), employer=request.POST.get("employer"))
+        except ServiceError as exc:
+            # An unknown or out-of-scope code is refused: it must never widen the run to every payer.
+            if "sponsor" in exc.fields:
+                messages.error(request, _("Sponsor: no sponsor with code %(code)s. Nothing was billed.") % {"code": request.POST.get("sponsor", "").strip()})
+            else:
+                messages.error(request, _("Employer NPP: no employer with NPP %(npp)s. Nothing was billed.") % {"npp": request.POST.get("employer", "").strip()})
+            return redirect("contributions:invoice_list")
+        with audit_source("web"):
+            job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")),
+                                                 actor=request.user)
+        return redirect("core:job_detail", job.pk)
     status = request.GET.get("status") or None
     qs = selectors.invoice_list(user=request.user, status=status, sponsor=request.GET.get("sponsor") or None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -45,4 +47,18 @@ def audit_list(request):
 def job_detail(request, job_id):
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "result_template": _result_template(job)})
+
+
+def _result_template(job) -> str | None:
+    """A context shows a finished job's result its own way with ``<app>/jobs/<name>.html`` for
+    kind ``<app>.<name>`` (included in the job page); without one the result is listed as is."""
+    app, _, name = job.kind.partition(".")
+    if not job.is_finished or not name:
+        return None
+    path = f"{app}/jobs/{name}.html"
+    try:
+        get_template(path)
+    except TemplateDoesNotExist:
+        return None
+    return path

@@ -67,7 +67,8 @@ def test_api_billing_payments_and_scoping(billed, users, api_client):
     invoice, workers = billed
     finance = api_client(users["finance"])
     r = finance.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["created"] == 0
+    # A billing run is a job: 201 with the summary and the job's id once it finished (inline here).
+    assert r.status_code == 201 and r.json()["created"] == 0 and r.json()["job_id"]
     r = finance.get("/api/v1/contributions/invoices?status=open")
     assert r.status_code == 200 and r.json()["count"] == 2  # the Dumai quarter and Riau's monthly October
     body = {"amount": invoice.total + 1000, "paid_on": "2023-10-10", "reference": invoice.number, "bank_reference": "API-1"}

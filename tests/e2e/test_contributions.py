@@ -36,9 +36,16 @@ def test_finance_bills_a_quarter_pays_it_and_sees_the_cover(live_server, page, u
     page.click("nav.main-nav a[href='/contributions/']")
     page.fill("#id_period", "2023-10")
     page.click("[data-testid=billing-form] button[type=submit]")
-    page.wait_for_selector(".messages")
+    # The run is a job: its page shows progress, then the summary with a link back to the invoices.
+    page.wait_for_url("**/jobs/*/")
+    summary = page.get_by_test_id("billing-summary")
+    summary.wait_for()
     invoice = Invoice.objects.get()
     assert invoice.total == 3 * 3 * 16_800
+    assert page.get_by_test_id("billing-created").inner_text() == "1"
+    assert page.get_by_test_id("billing-total").inner_text() == "Rp 151.200"
+    summary.locator("a[href='/contributions/']").click()
+    page.wait_for_url(live_server.url + "/contributions/")
     assert invoice.number in page.get_by_test_id("invoice-table").inner_text()
     page.click(f"text={invoice.number}")
     assert "seratus lima puluh satu ribu dua ratus rupiah" in page.get_by_test_id("invoice-words").inner_text().lower()
@@ -73,3 +80,15 @@ def test_sponsor_sees_own_invoice_but_cannot_run_billing(live_server, page, user
     page.goto(live_server.url + "/contributions/")
     assert Invoice.objects.get().number in page.get_by_test_id("invoice-table").inner_text()
     assert page.get_by_test_id("billing-form").count() == 0
+
+
+def test_unknown_sponsor_code_is_refused_and_nothing_billed(live_server, page, users, sponsors, branch):
+    _workers(sponsors["dumai"], branch)
+    _login(page, live_server, users["finance"])
+    page.goto(live_server.url + "/contributions/")
+    page.fill("#id_period", "2023-10")
+    page.fill("#id_employer", "NPP-NOPE")
+    page.click("[data-testid=billing-form] button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "NPP-NOPE" in page.locator(".messages").inner_text()
+    assert Invoice.objects.count() == 0

@@ -51,12 +51,13 @@ class Command(LindungCommand):
             return
         period = billing.parse_period(options["period"])
         sponsor = employer = None
-        if options.get("sponsor"):
-            sponsor = Sponsor.objects.filter(code=options["sponsor"]).first()
+        # A code given but empty or unknown is refused: it never widens the run to every payer.
+        if options.get("sponsor") is not None:
+            sponsor = Sponsor.objects.filter(code=options["sponsor"].strip()).first() if options["sponsor"].strip() else None
             if sponsor is None:
                 raise CommandError(f"--sponsor: no sponsor {options['sponsor']!r}.")
-        if options.get("employer"):
-            employer = Employer.objects.filter(npp=options["employer"]).first()
+        if options.get("employer") is not None:
+            employer = Employer.objects.filter(npp=options["employer"].strip()).first() if options["employer"].strip() else None
             if employer is None:
                 raise CommandError(f"--employer: no employer {options['employer']!r}.")
         try:

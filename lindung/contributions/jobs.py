@@ -1,0 +1,106 @@
+"""Billing runs as background jobs (``contributions.billing_run``), started from the web form and
+the API; the job page ``/jobs/<id>/`` and ``/api/v1/jobs/{id}`` show progress and the summary."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils.translation import gettext as _
+
+from lindung.contributions import billing
+from lindung.core.errors import ServiceError
+from lindung.core.jobs import JobContext, job_handler, start_job
+from lindung.core.models import Job
+from lindung.membership.models import Employer, Sponsor
+
+KIND = "contributions.billing_run"
+
+
+def payers_for_billing(user, *, sponsor: str | None, employer: str | None) -> tuple[Sponsor | None, Employer | None]:
+    """The sponsor (code) and employer (NPP) a billing run is limited to, as ``user`` sees them.
+    ``None`` or an empty value means no limit; a code that is unknown or out of the user's scope
+    is refused (404, naming the field): it never widens the run to every payer."""
+    sponsor_obj = employer_obj = None
+    if sponsor is not None and sponsor.strip():
+        sponsor_obj = Sponsor.objects.visible_to(user).filter(code=sponsor.strip()).first()
+        if sponsor_obj is None:
+            raise ServiceError("not_found", f"sponsor: no sponsor with code {sponsor.strip()!r}; nothing was billed.", {"sponsor": "unknown"},
+                               status=404)
+    if employer is not None and employer.strip():
+        employer_obj = Employer.objects.visible_to(user).filter(npp=employer.strip()).first()
+        if employer_obj is None:
+            raise ServiceError("not_found", f"employer: no employer with NPP {employer.strip()!r}; nothing was billed.", {"employer": "unknown"},
+                               status=404)
+    return sponsor_obj, employer_obj
+
+
+def start_billing_run(*, period, sponsor: Sponsor | None = None, employer: Employer | None = None, correction: bool = False, actor=None) -> Job:
+    """Start a billing run as a job (inline on the embedded default, queued on the database backend)."""
+    params = {"period": f"{period:%Y-%m}", "sponsor": sponsor.code if sponsor else None, "employer": employer.npp if employer else None,
+              "correction": bool(correction)}
+    return start_job(KIND, actor=actor, sponsor=sponsor, params=params)
+
+
+class _Reporter:
+    """``progress`` for run_billing. The run is one transaction; on PostgreSQL the progress is
+    written through a second connection so that the job page sees it while the run goes on. On
+    SQLite (one writer at a time) it is written in the run's transaction and seen when it ends."""
+
+    def __init__(self, ctx: JobContext, min_interval: float = 0.5):
+        self.ctx = ctx
+        self.min_interval = min_interval
+        self.done, self.total = 0, 0
+        self._last = 0.0
+        self._side = None
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        self.done, self.total = done, total
+        now = time.monotonic()
+        if now - self._last < self.min_interval and done < total:
+            return
+        self._last = now
+        if connection.vendor != "postgresql":
+            self.ctx.progress(done, total, message, force=True)
+            return
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self._side.cursor() as cur:
+            cur.execute(f"UPDATE {Job._meta.db_table} SET progress_done = %s, progress_total = %s, message = %s WHERE id = %s",
+                        [done, total, message[:500], self.ctx.job.pk])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+@job_handler(KIND)
+def billing_run_job(ctx: JobContext) -> dict:
+    """``params = {"period": "YYYY-MM", "sponsor": code | None, "employer": NPP | None, "correction": bool}``;
+    the result is the run's summary ``{"invoices", "lines", "total", "created"}``."""
+    from lindung.accounts.models import User
+
+    params = ctx.params
+    period = billing.parse_period(params.get("period", ""))
+    sponsor = employer = None
+    if params.get("sponsor"):
+        sponsor = Sponsor.objects.filter(code=params["sponsor"]).first()
+        if sponsor is None:  # removed since the job was started: never bill every payer instead
+            raise ServiceError("not_found", f"sponsor: no sponsor with code {params['sponsor']!r}; nothing was billed.", {"sponsor": "unknown"})
+    if params.get("employer"):
+        employer = Employer.objects.filter(npp=params["employer"]).first()
+        if employer is None:
+            raise ServiceError("not_found", f"employer: no employer with NPP {params['employer']!r}; nothing was billed.", {"employer": "unknown"})
+    actor = User.objects.filter(pk=ctx.job.created_by_id).first() if ctx.job.created_by_id else None
+    reporter = _Reporter(ctx)
+    try:
+        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=bool(params.get("correction")), actor=actor,
+                                      progress=reporter)
+    finally:
+        reporter.close()
+    total = max(reporter.total, 1)
+    ctx.progress(total, total, _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
+                 % {"period": f"{period:%Y-%m}", "created": summary.created, "invoices": summary.invoices,
+                    "total": f"{summary.total:,}".replace(",", ".")}, force=True)
+    return summary.as_dict()
