@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from the package's own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "lindung.core",

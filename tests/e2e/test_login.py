@@ -42,3 +42,13 @@ def test_sponsor_user_sees_own_sponsor_only(live_server, page, users, sponsors):
     assert "Pemerintah Kota Dumai" in table and "Pemerintah Provinsi Riau" not in table
     response = page.goto(live_server.url + f"/sponsors/{sponsors['riau'].code}/")
     assert response.status == 404
+
+
+def test_api_docs_render_in_the_browser_without_the_internet(live_server, page):
+    """Swagger UI comes from the installed package's static files and passes the site's CSP."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+    assert page.locator(".opblock-summary-path").filter(has_text="/api/v1/calc/benefit").count() == 1
+    assert errors == []
