@@ -66,6 +66,37 @@ def test_serve_runs_gunicorn(tmp_path):
     assert "gunicorn lindung.wsgi:application --bind 127.0.0.1:9999" in result.stdout
 
 
+def test_serve_access_log_leaves_out_query_strings(tmp_path):
+    """Searches carry NIKs and names in the query string; gunicorn's access log must not keep them."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}}
+    env.update({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "127.0.0.1", "LINDUNG_DATA_DIR": str(tmp_path), "LINDUNG_SECURE_SSL_REDIRECT": "0"})
+    server = subprocess.Popen([sys.executable, "-m", "lindung", "serve", "--no-collectstatic", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q=1472015507900001&name=Siti") as response:
+                    status = response.status
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[0]
+    line = next(x for x in log.splitlines() if "/healthz" in x)
+    assert '"GET /healthz HTTP/1.1" 200' in line
+    assert "1472015507900001" not in log and "Siti" not in log
+
+
 def test_demo_refused_without_debug(tmp_path):
     result = run(["demo"], {"SECRET_KEY": "x" * 60, "LINDUNG_DATA_DIR": str(tmp_path)})
     assert result.returncode != 0 and "DEBUG" in result.stderr

@@ -5,6 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+# The access log names the path without its query string: searches carry NIKs and names
+# (``/participants/?q=…``), which must not reach the logs. The request id ties a line to the app's.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+
+
 class Command(BaseCommand):
     help = "Production server: collects static files, then runs gunicorn on lindung.wsgi."
 
@@ -21,7 +26,8 @@ class Command(BaseCommand):
         argv = [
             sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]), "--timeout", str(options["timeout"]),
-            "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+            "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         if options["dry_run"]:
             self.stdout.write(" ".join(argv))
