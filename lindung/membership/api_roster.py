@@ -64,16 +64,6 @@ class RejectedRowOut(Schema):
     message: str  # the error file's ``keterangan`` (Indonesian)
 
 
-class RejectedRowOut(Schema):
-    """One line of the error file: one problem of one row (``row`` counts the header as row 1)."""
-
-    row: int
-    nik: str  # masked, as in every list
-    name: str
-    code: str
-    message: str  # the error file's ``keterangan`` (Indonesian)
-
-
 @router.post("/roster-imports", response={201: RosterImportOut, 202: RosterImportOut, 400: ErrorOut, 404: ErrorOut})
 def roster_import_create(
     request,
@@ -119,15 +109,6 @@ def roster_import_errors(request, import_id: int):
     if not batch.error_file:
         raise NotFound("This import has no error file (yet).")
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-errors.csv", content_type="text/csv")
-
-
-@router.get("/roster-imports/{import_id}/rejected", response={200: list[RejectedRowOut], 400: ErrorOut, 404: ErrorOut})
-@paginate(Page)
-def roster_import_rejected(request, import_id: int, reason: str | None = None):
-    """The error file as JSON, paginated (``?page=&page_size=``), optionally only one reason code
-    (``?reason=over_quota``). The file is streamed up to the page asked for; NIKs are masked."""
-    require_perm(request, "membership.view_rosterimport")
-    return selectors.roster_import_rejected(user=request.user, pk=import_id, reason=reason)
 
 
 @router.get("/roster-imports/{import_id}/rejected", response={200: list[RejectedRowOut], 400: ErrorOut, 404: ErrorOut})

@@ -26,6 +26,19 @@ def test_openapi_schema_and_docs_are_served(client):
     assert "https://" not in html
 
 
+def test_each_endpoint_and_method_is_registered_once():
+    """A path answered by two handlers for the same method gets a duplicate operation id and the
+    second handler is dead code."""
+    import lindung.api  # noqa: F401 - mounts every router
+
+    repeated = []
+    for _prefix, router in api._routers:
+        for route, view in router.path_operations.items():
+            methods = [m for operation in view.operations for m in operation.methods]
+            repeated += [f"{m} {route}" for m in set(methods) if methods.count(m) > 1]
+    assert repeated == []
+
+
 def test_unauthenticated_request_gets_the_error_shape(client):
     response = client.get("/api/v1/sponsors")
     assert response.status_code == 401
