@@ -514,7 +514,8 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
 
 
 def _nik_note(nik: str, exc: NikError) -> str:
-    """The NIK column plus what is wrong with it (Indonesian, for the error file)."""
+    """The NIK column plus what is wrong with it (Indonesian, for the error file). The note is also
+    listed beside the masked NIK (result page, API), so it repeats no digit the mask hides."""
     if exc.code == "nik_format":
         if "E+" in nik.upper():
             return "nik: notasi ilmiah Excel; format kolom NIK sebagai teks"
@@ -523,7 +524,7 @@ def _nik_note(nik: str, exc: NikError) -> str:
         return f"nik: {len(nik)} karakter" if nik.isdigit() else "nik: bukan angka"
     if exc.code == "nik_province":
         return f"nik: {nik[:2]} bukan kode provinsi"
-    return f"nik: {nik[6:12]}"
+    return "nik"  # nik_date: digits 7-12 are the birth date, which the mask hides
 
 
 def _all_villages() -> frozenset[str]:

@@ -85,6 +85,17 @@ def test_few_problems_show_no_more_note(users, agreement, data_dir, roster_file)
     assert "<code>***</code>" in page  # a short NIK is masked whole
 
 
+def test_explanations_do_not_repeat_the_nik_digits_the_mask_hides(users, agreement, data_dir, roster_file):
+    bad_date = "1472013602900007"  # digits 7-12 (360290) are no date: day 36
+    summary = roster.import_roster(roster_file([person_row(serial=1), person_row(serial=2, nik=bad_date)]), agreement=agreement, start=START)
+    page = login(users["sponsor"]).get(reverse("membership:roster_import_detail", kwargs={"pk": summary.import_id})).content.decode()
+    assert 'data-code="nik_date"' in page and mask_nik(bad_date) in page
+    assert bad_date[6:12] not in page
+    assert [r.message for r in selectors.roster_import_rejected(user=users["sponsor"], pk=summary.import_id)] == [
+        "Digit 7-12 NIK bukan tanggal lahir yang sah. (kolom nik)"
+    ]
+
+
 def test_selector_streams_pages_and_counts_from_the_summary(users, big_import):
     summary, rows = big_import
     lines = selectors.roster_import_rejected(user=users["sponsor"], pk=summary.import_id)
