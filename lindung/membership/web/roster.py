@@ -78,14 +78,13 @@ REJECTED_SHOWN = 200
 
 
 def _rejected_rows(request, batch) -> dict:
-    """The first ``REJECTED_SHOWN`` lines of the error file (of one reason with ``?reason=``),
-    streamed from the file; the total comes from the summary."""
-    reason = request.GET.get("reason") or None
-    try:
-        rejected = selectors.roster_import_rejected(user=request.user, pk=batch.pk, reason=reason)
-    except ServiceError:  # an unknown reason code: show every line
+    """The first ``REJECTED_SHOWN`` lines of the error file (of one reason with ``?reason=``; an
+    unknown code shows every line), streamed from the file; the total comes from the summary.
+    ``batch`` was fetched within the user's scope already, so it is not looked up again."""
+    reason = request.GET.get("reason")
+    if reason not in roster.REASONS:
         reason = None
-        rejected = selectors.roster_import_rejected(user=request.user, pk=batch.pk)
+    rejected = selectors.RejectedRows(batch, reason)
     rows = rejected[:REJECTED_SHOWN]
     return {"rejected_rows": rows, "rejected_total": rejected.count(), "rejected_reason": reason}
 
