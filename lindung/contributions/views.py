@@ -38,7 +38,9 @@ def _form_key() -> str:
 
 def _first_submission(request) -> bool:
     """True the first time a form's ``idempotency_key`` is posted by this user (then stored, like
-    the API's Idempotency-Key); False on a resubmission. Forms without a key always pass."""
+    the API's Idempotency-Key); False on a resubmission. Forms without a key always pass. Call it
+    in the transaction that records the money: a refusal or a failure rolls the key back with it,
+    so the same form may be corrected and sent again."""
     key = (request.POST.get("idempotency_key") or "").strip()[:200]
     if not key:
         return True
@@ -51,15 +53,6 @@ def _first_submission(request) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def _forget_submission(request) -> None:
-    """The form was refused (nothing recorded): the same form may be corrected and sent again."""
-    key = (request.POST.get("idempotency_key") or "").strip()[:200]
-    if key:
-        from lindung.core.models import IdempotencyRecord
-
-        IdempotencyRecord.objects.filter(user=request.user, key=f"web:{key}").delete()
 
 
 def _get(fn, **kwargs):
@@ -107,17 +100,16 @@ def invoice_detail(request, number: str):
     if request.method == "POST" and request.POST.get("action") == "settle":
         if not request.user.has_perm("contributions.approve_arrearssettlement"):
             raise Http404
-        if not _first_submission(request):
-            messages.info(request, _("This form was already submitted; it was recorded once."))
-            return redirect("contributions:invoice_detail", number=number)
         try:
-            with audit_source("web"):
+            with transaction.atomic(), audit_source("web"):
+                if not _first_submission(request):
+                    messages.info(request, _("This form was already submitted; it was recorded once."))
+                    return redirect("contributions:invoice_detail", number=number)
                 payments.settle_arrears(invoice=invoice, amount=int(request.POST.get("amount") or 0), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
                                         reason=request.POST.get("reason", ""), document_reference=request.POST.get("document_reference", ""),
                                         bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
             messages.success(request, _("Arrears settled; cover restored."))
         except (ServiceError, ValueError) as exc:
-            _forget_submission(request)
             messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("contributions:invoice_detail", number=number)
     if request.method == "POST" and request.POST.get("action") == "cancel":
@@ -167,22 +159,22 @@ def payment_list(request):
                     invoice = _get(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
                     payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
                     messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
-                elif not _first_submission(request):
-                    messages.info(request, _("This form was already submitted; it was recorded once."))
                 else:
-                    amount = request.POST.get("amount", "")
-                    if not amount.isdigit():
-                        raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"})
-                    p = payments.record_payment(amount=int(amount), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
-                                                reference=request.POST.get("reference", ""), bank_reference=request.POST.get("bank_reference") or None,
-                                                actor=request.user)
+                    with transaction.atomic():
+                        if not _first_submission(request):
+                            messages.info(request, _("This form was already submitted; it was recorded once."))
+                            return redirect("contributions:payment_list")
+                        amount = request.POST.get("amount", "")
+                        if not amount.isdigit():
+                            raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"})
+                        p = payments.record_payment(amount=int(amount), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                                                    reference=request.POST.get("reference", ""),
+                                                    bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
                     messages.success(request, _("Payment recorded (%(status)s).") % {"status": p.get_status_display()})
         except FileRejected as exc:
             messages.error(request, _("The bank statement was rejected, nothing was applied."))
             return render(request, "contributions/payment_list.html", _payments_context(request, row_errors=exc.errors), status=400)
         except ServiceError as exc:
-            if action not in ("import", "match"):
-                _forget_submission(request)
             messages.error(request, exc.message)
         return redirect("contributions:payment_list")
     return render(request, "contributions/payment_list.html", _payments_context(request))

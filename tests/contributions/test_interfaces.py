@@ -312,3 +312,38 @@ def test_cancel_invoice_on_api_cli_and_web(billed, users, api_client, client):
     assert riau.status == "cancelled"
     call_command("billing", "run", "--period", "2023-10", "--correction", stdout=io.StringIO())
     assert Invoice.objects.filter(kind="adjustment").count() == 2  # both payers billed again
+
+
+def test_web_money_form_key_stays_usable_when_recording_fails_unexpectedly(billed, users, client, monkeypatch):
+    """The form's key is stored in the same transaction as the money: a failure that is not a
+    refusal (a database error, a crash) must not leave the key spent with nothing recorded."""
+    invoice, _ = billed
+    client.force_login(users["finance"])
+    client.raise_request_exception = False
+    page = client.get("/contributions/payments/").content.decode()
+    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    form = {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": invoice.number, "idempotency_key": key}
+    real = payments.record_payment
+
+    def crash(**kwargs):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(payments, "record_payment", crash)
+    assert client.post("/contributions/payments/", form).status_code == 500
+    monkeypatch.setattr(payments, "record_payment", real)
+    client.post("/contributions/payments/", form)  # the user sends the same form again
+    assert Payment.objects.count() == 1
+    client.force_login(users["branch_head"])
+    page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
+    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    settle = {"action": "settle", "amount": "500", "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-7", "idempotency_key": key}
+    real_settle = payments.settle_arrears
+
+    def crash_settle(**kwargs):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(payments, "settle_arrears", crash_settle)
+    assert client.post(f"/contributions/invoices/{invoice.number}/", settle).status_code == 500
+    monkeypatch.setattr(payments, "settle_arrears", real_settle)
+    client.post(f"/contributions/invoices/{invoice.number}/", settle)
+    assert Payment.objects.filter(method="settlement").count() == 1
