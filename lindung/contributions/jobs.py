@@ -3,9 +3,10 @@ the API; the job page ``/jobs/<id>/`` and ``/api/v1/jobs/{id}`` show progress an
 
 from __future__ import annotations
 
+import logging
 import time
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils.translation import gettext as _
 
 from lindung.contributions import billing
@@ -15,6 +16,8 @@ from lindung.core.models import Job
 from lindung.membership.models import Employer, Sponsor
 
 KIND = "contributions.billing_run"
+
+log = logging.getLogger(__name__)
 
 
 def payers_for_billing(user, *, sponsor: str | None, employer: str | None) -> tuple[Sponsor | None, Employer | None]:
@@ -45,7 +48,11 @@ def start_billing_run(*, period, sponsor: Sponsor | None = None, employer: Emplo
 class _Reporter:
     """``progress`` for run_billing. The run is one transaction; on PostgreSQL the progress is
     written through a second connection so that the job page sees it while the run goes on. On
-    SQLite (one writer at a time) it is written in the run's transaction and seen when it ends."""
+    SQLite (one writer at a time) it is written in the run's transaction and seen when it ends.
+
+    The second connection is best effort: it never waits for the job row (the run's own
+    transaction may hold it, and would wait for this write in turn), and when it cannot be used
+    the run goes on without progress rather than fail."""
 
     def __init__(self, ctx: JobContext, min_interval: float = 0.5):
         self.ctx = ctx
@@ -53,6 +60,7 @@ class _Reporter:
         self.done, self.total = 0, 0
         self._last = 0.0
         self._side = None
+        self._side_failed = False
 
     def __call__(self, done: int, total: int, message: str) -> None:
         self.done, self.total = done, total
@@ -63,16 +71,28 @@ class _Reporter:
         if connection.vendor != "postgresql":
             self.ctx.progress(done, total, message, force=True)
             return
-        if self._side is None:
-            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-        with self._side.cursor() as cur:
-            cur.execute(f"UPDATE {Job._meta.db_table} SET progress_done = %s, progress_total = %s, message = %s WHERE id = %s",
-                        [done, total, message[:500], self.ctx.job.pk])
+        if self._side_failed:
+            return
+        table = Job._meta.db_table
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._side.cursor() as cur:
+                cur.execute(f"UPDATE {table} SET progress_done = %s, progress_total = %s, message = %s "
+                            f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
+                            [done, total, message[:500], self.ctx.job.pk])
+        except DatabaseError:
+            log.warning("job %s: progress cannot be written through a second connection; the run goes on", self.ctx.job.pk, exc_info=True)
+            self._side_failed = True
+            self.close()
 
     def close(self) -> None:
-        if self._side is not None:
-            self._side.close()
-            self._side = None
+        side, self._side = self._side, None
+        if side is not None:
+            try:
+                side.close()
+            except DatabaseError:  # a broken connection is gone either way
+                pass
 
 
 @job_handler(KIND)
