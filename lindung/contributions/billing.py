@@ -232,6 +232,22 @@ def _finish_invoice(invoice: Invoice, count: int | None = None, total: int | Non
     invoice.save(update_fields=["total", "line_count"])
 
 
+def _follow_up_invoice(invoice: Invoice, kind: str, *, today: dt.date, run: BillingRun | None = None) -> Invoice:
+    """The next invoice of ``invoice``'s payer and period (an adjustment invoice, or a credit note,
+    which is settled as issued): the next sequence number, the same payer, period and virtual
+    account, due no earlier than ``today``."""
+    seq = (Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start).order_by("-sequence")
+           .values_list("sequence", flat=True).first() or 1) + 1
+    return Invoice.objects.create(
+        number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=kind,
+        payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
+        employer=invoice.employer, project=invoice.project, participant=invoice.participant, branch=invoice.branch, segment=invoice.segment,
+        period_start=invoice.period_start, period_end=invoice.period_end, sequence=seq, issue_date=today,
+        due_date=max(invoice.due_date, today), virtual_account=invoice.virtual_account, run=run,
+        status=Invoice.Status.PAID if kind == Invoice.Kind.CREDIT_NOTE else Invoice.Status.ISSUED,
+    )
+
+
 def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.date], today: dt.date, summary: BillingSummary) -> None:
     """Adjustment lines for the difference between what should be billed and what was billed to
     this payer for the window: a positive difference goes on an adjustment invoice, a negative one
@@ -263,15 +279,7 @@ def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.d
     for rows, kind in [(positive, Invoice.Kind.ADJUSTMENT), (negative, Invoice.Kind.CREDIT_NOTE)]:
         if not rows:
             continue
-        seq = (Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start).order_by("-sequence").values_list("sequence", flat=True).first() or 1) + 1
-        adj = Invoice.objects.create(
-            number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=kind,
-            payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
-            employer=invoice.employer, project=invoice.project, participant=invoice.participant, branch=invoice.branch, segment=invoice.segment,
-            period_start=invoice.period_start, period_end=invoice.period_end, sequence=seq, issue_date=today,
-            due_date=max(invoice.due_date, today), virtual_account=invoice.virtual_account, run=run,
-            status=Invoice.Status.PAID if kind == Invoice.Kind.CREDIT_NOTE else Invoice.Status.ISSUED,
-        )
+        adj = _follow_up_invoice(invoice, kind, today=today, run=run)
         InvoiceLine.objects.bulk_create(
             [InvoiceLine(invoice=adj, participant_id=pid, program=prog, period=m, amount=amt, paid_amount=amt if amt < 0 else 0,
                          kind=InvoiceLine.Kind.ADJUSTMENT) for pid, prog, m, amt in sorted(rows, key=lambda r: (r[2], r[0] or 0, r[1]))],
@@ -612,15 +620,7 @@ def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date 
         if invoice.paid_amount or invoice.allocations.exists():
             raise ServiceError("invalid", f"Money was applied to {invoice.number}: issue a credit note with a correction run instead.",
                                {"invoice": "has payments"}, status=409)
-        seq = (Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start).order_by("-sequence")
-               .values_list("sequence", flat=True).first() or 1) + 1
-        note = Invoice.objects.create(
-            number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=Invoice.Kind.CREDIT_NOTE,
-            payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
-            employer=invoice.employer, project=invoice.project, participant=invoice.participant, branch=invoice.branch, segment=invoice.segment,
-            period_start=invoice.period_start, period_end=invoice.period_end, sequence=seq, issue_date=today, due_date=max(invoice.due_date, today),
-            virtual_account=invoice.virtual_account, status=Invoice.Status.PAID,
-        )
+        note = _follow_up_invoice(invoice, Invoice.Kind.CREDIT_NOTE, today=today)
         with connection.cursor() as cur:
             # Opposite lines, unpaid: the month nets to nothing billed and nothing paid. No payer
             # credit arises (nothing was paid).
