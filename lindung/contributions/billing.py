@@ -139,8 +139,7 @@ def _agreement_window(agreement: SponsorAgreement, period: dt.date) -> list[dt.d
 
 
 def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, today: dt.date, summary: BillingSummary, correction: bool,
-                   tracker: _Progress | None = None):
-    tracker = tracker or _Progress(None, ("sponsor",))
+                   tracker: _Progress):
     agreements = SponsorAgreement.objects.select_related("sponsor").filter(
         start_date__lte=month_end(add_months(period, 2)), end_date__gte=add_months(period, -2)
     )
@@ -361,8 +360,7 @@ WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
 
 
 def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary,
-                    correction: bool = False, tracker: _Progress | None = None) -> None:
-    tracker = tracker or _Progress(None, ("employer",))
+                    correction: bool, tracker: _Progress) -> None:
     workers = Participant.objects.filter(segment="PU", start_date__lte=month_end(period)).filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
     if employer is not None:
         workers = workers.filter(employer=employer)
@@ -386,14 +384,14 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
     for emp in Employer.objects.filter(pk__in=employer_ids):
         tracker.advance("employer", _("Billing employers"))
         key = payer_key(PayerType.EMPLOYER, emp.pk)
+        from_params = [_sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)]
         existing = Invoice.objects.filter(payer_key=key, period_start=period, sequence=1).first()
         if existing is not None:
             if correction:
                 # Wage reports sent late, joiners and leavers: the difference goes on an
                 # adjustment invoice or a credit note; the issued invoice is not edited.
                 with connection.cursor() as cur:
-                    cur.execute("SELECT p.id, pr.program, pr.month, pr.amount " + _EMPLOYER_FROM,
-                                [_sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)])
+                    cur.execute("SELECT p.id, pr.program, pr.month, pr.amount " + _EMPLOYER_FROM, from_params)
                     desired = {(pid, prog, _as_date(m)): amt for pid, prog, m, amt in cur.fetchall()}
                 _correct(run, existing, desired, [period], today, summary)
             continue
@@ -404,7 +402,7 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
         )
         created, total = _insert_lines(
             "SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular' " + _EMPLOYER_FROM,
-            [invoice.pk, _sql_date(period), run.pk, _sql_date(period), emp.pk, _sql_date(month_end(period)), _sql_date(period)], invoice.pk,
+            [invoice.pk, *from_params], invoice.pk,
         )
         if not created:
             invoice.delete()

@@ -24,6 +24,7 @@ audited)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -177,15 +178,14 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
                               reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"))
     earlier = [m for m in months if m < month and _is_paid(months[m])]
     through = _month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
+    invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
     gap = sponsorship_gap() if sponsorship_gap else None
     if gap is not None:
         number, ended = gap
-        invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
         return CoverageResult(**base, status=NOT_COVERED, paid_through=through if earlier else None, invoices=invoices, payments=payments,
                               reason=CoverReason("agreement_ended", f"Perjanjian sponsor (PKS) {number} berakhir {ended:%d-%m-%Y}; tidak ada sponsor pada tanggal ini",
                                                  f"Sponsor agreement (PKS) {number} ended on {ended:%Y-%m-%d}; no sponsorship on this date"))
     decision = bpu_cover(on, through, arrears_paid=False)
-    invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
     billed = month in months and months[month][0] > 0
     if decision.covered and decision.payable:
         status = COVERED
@@ -227,13 +227,8 @@ def coverage_on(participant: Participant, on: dt.date, program: str | None = Non
     participant; the weakest answer is returned)."""
     programs = [program] if program else list(participant.programs or []) or ["JKM"]
     months = paid_months(participant.pk, programs)
-    memo: list = []
-
-    def gap():  # asked only for an unpaid month of a sponsored worker: one query at most
-        if not memo:
-            memo.append(sponsorship_ended_before(participant, on))
-        return memo[0]
-
+    # Asked only for an unpaid month of a sponsored worker: one query at most for all programmes.
+    gap = functools.cache(functools.partial(sponsorship_ended_before, participant, on))
     results = [_one(participant, p, on, months.get(p, {}), gap) for p in programs]
     return min(results, key=lambda r: _RANK[r.status])
 
