@@ -24,14 +24,18 @@ def payers_for_billing(user, *, sponsor: str | None, employer: str | None) -> tu
     """The sponsor (code) and employer (NPP) a billing run is limited to, as ``user`` sees them.
     ``None`` or an empty value means no limit; a code that is unknown or out of the user's scope
     is refused (404, naming the field): it never widens the run to every payer."""
+    return _payers(Sponsor.objects.visible_to(user), Employer.objects.visible_to(user), sponsor=sponsor, employer=employer)
+
+
+def _payers(sponsors, employers, *, sponsor: str | None, employer: str | None) -> tuple[Sponsor | None, Employer | None]:
     sponsor_obj = employer_obj = None
     if sponsor is not None and sponsor.strip():
-        sponsor_obj = Sponsor.objects.visible_to(user).filter(code=sponsor.strip()).first()
+        sponsor_obj = sponsors.filter(code=sponsor.strip()).first()
         if sponsor_obj is None:
             raise ServiceError("not_found", f"sponsor: no sponsor with code {sponsor.strip()!r}; nothing was billed.", {"sponsor": "unknown"},
                                status=404)
     if employer is not None and employer.strip():
-        employer_obj = Employer.objects.visible_to(user).filter(npp=employer.strip()).first()
+        employer_obj = employers.filter(npp=employer.strip()).first()
         if employer_obj is None:
             raise ServiceError("not_found", f"employer: no employer with NPP {employer.strip()!r}; nothing was billed.", {"employer": "unknown"},
                                status=404)
@@ -103,15 +107,9 @@ def billing_run_job(ctx: JobContext) -> dict:
 
     params = ctx.params
     period = billing.parse_period(params.get("period", ""))
-    sponsor = employer = None
-    if params.get("sponsor"):
-        sponsor = Sponsor.objects.filter(code=params["sponsor"]).first()
-        if sponsor is None:  # removed since the job was started: never bill every payer instead
-            raise ServiceError("not_found", f"sponsor: no sponsor with code {params['sponsor']!r}; nothing was billed.", {"sponsor": "unknown"})
-    if params.get("employer"):
-        employer = Employer.objects.filter(npp=params["employer"]).first()
-        if employer is None:
-            raise ServiceError("not_found", f"employer: no employer with NPP {params['employer']!r}; nothing was billed.", {"employer": "unknown"})
+    # Checked in the starter's scope when the job was started; a payer removed since is refused
+    # here too (never every payer instead).
+    sponsor, employer = _payers(Sponsor.objects.all(), Employer.objects.all(), sponsor=params.get("sponsor"), employer=params.get("employer"))
     actor = User.objects.filter(pk=ctx.job.created_by_id).first() if ctx.job.created_by_id else None
     reporter = _Reporter(ctx)
     try:
