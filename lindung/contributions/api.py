@@ -187,7 +187,8 @@ def cancel(request, number: str, payload: CancelIn):
     invoice = selectors.invoice_get(user=request.user, number=number)
     with audit_source("api"):
         billing.cancel_invoice(invoice=invoice, reason=payload.reason, actor=request.user)
-    return Status(200, _invoice(selectors.invoice_get(user=request.user, number=number)))
+    invoice.refresh_from_db()
+    return Status(200, _invoice(invoice))
 
 
 @router.get("/contributions/payments", response=list[PaymentOut])
