@@ -31,6 +31,17 @@ def _flush_with_audit_purge_permit():
 _flush_with_audit_purge_permit()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Indonesian): a request with the English language
+    cookie activates English on the test's thread, and service messages are translated when raised."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def regions(db):
     from lindung.registry.services import import_bundled_regions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import ApiToken, Branch, User
 from lindung.accounts.roles import BRANCH_ROLES, ROLES
@@ -27,17 +28,17 @@ def user_create(
 ) -> User:
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise ServiceError("invalid", f"Unknown role(s): {', '.join(unknown)}.", {"roles": f"unknown: {', '.join(unknown)}"})
+        raise ServiceError("invalid", _("Unknown role(s): %(roles)s.") % {"roles": ", ".join(unknown)}, {"roles": f"unknown: {', '.join(unknown)}"})
     if "sponsor" in roles and sponsor is None:
-        raise ServiceError("invalid", "A sponsor user must belong to a sponsor.", {"sponsor": "required for the sponsor role"})
+        raise ServiceError("invalid", _("A sponsor user must belong to a sponsor."), {"sponsor": "required for the sponsor role"})
     if "sponsor" in roles and len(roles) > 1:
-        raise ServiceError("invalid", "The sponsor role cannot be combined with staff roles.", {"roles": "sponsor stands alone"})
+        raise ServiceError("invalid", _("The sponsor role cannot be combined with staff roles."), {"roles": "sponsor stands alone"})
     if set(roles) & BRANCH_ROLES and not set(roles) & GLOBAL_ROLES and branch is None:
-        raise ServiceError("invalid", "Branch staff must belong to a branch office.", {"branch": "required for branch staff"})
+        raise ServiceError("invalid", _("Branch staff must belong to a branch office."), {"branch": "required for branch staff"})
     if "sponsor" in roles and branch is None:
         branch = sponsor.branch
     if User.objects.filter(username=username).exists():
-        raise ServiceError("duplicate", f"User {username!r} exists already.", {"username": "duplicate"}, status=409)
+        raise ServiceError("duplicate", _("User %(username)s exists already.") % {"username": repr(username)}, {"username": "duplicate"}, status=409)
     first, _sep, last = full_name.partition(" ")
     user = User(username=username, branch=branch, sponsor=sponsor, first_name=first, last_name=last, email=email)
     if password:

@@ -4,6 +4,7 @@
 import datetime as dt
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -128,7 +129,7 @@ def billing_run(request, payload: BillingRunIn):
     for name in ("sponsor", "employer"):
         value = getattr(payload, name)
         if value is not None and not value.strip():
-            raise ServiceError("invalid", f"{name}: give a code or leave the field out (an empty value does not mean every payer).", {name: "empty"})
+            raise ServiceError("invalid", _("%(field)s: give a code or leave the field out (an empty value does not mean every payer).") % {"field": name}, {name: "empty"})
     sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=payload.sponsor, employer=payload.employer)
     with audit_source("api"):
         job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)

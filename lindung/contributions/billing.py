@@ -56,7 +56,7 @@ def parse_period(text: str) -> dt.date:
         year, month = text.split("-")
         return dt.date(int(year), int(month), 1)
     except (ValueError, AttributeError):
-        raise ServiceError("invalid", f"The period {text!r} is not a month (YYYY-MM).", {"period": "expected YYYY-MM"}) from None
+        raise ServiceError("invalid", _("The period %(period)s is not a month (YYYY-MM).") % {"period": repr(text)}, {"period": "expected YYYY-MM"}) from None
 
 
 def quarter_months(period: dt.date) -> list[dt.date]:
@@ -101,7 +101,7 @@ def _price(run: BillingRun, combos, months: list[dt.date]) -> int:
                 )
             except CaseError as exc:
                 raise ServiceError(
-                    "cannot_price", f"The rules engine cannot price {segment} {programs} at wage {wage} for {m:%Y-%m}: {exc}",
+                    "cannot_price", _("The rules engine cannot price %(segment)s %(programs)s at wage %(wage)s for %(month)s: %(error)s") % {"segment": segment, "programs": programs, "wage": wage, "month": f"{m:%Y-%m}", "error": exc},
                     {"wage": str(wage)},
                 ) from None
             for comp in result.components:
@@ -429,7 +429,7 @@ def _bill_projects(run: BillingRun, period: dt.date, today: dt.date, summary: Bi
         try:
             result = calculate_contribution(case)
         except CaseError as exc:
-            raise ServiceError("cannot_price", f"The rules engine cannot price project {project.number}: {exc}", {"project": project.number}) from None
+            raise ServiceError("cannot_price", _("The rules engine cannot price project %(number)s: %(error)s") % {"number": project.number, "error": exc}, {"project": project.number}) from None
         invoice = Invoice.objects.create(
             number=invoice_number(first, PayerType.PROJECT, project.pk), payer_type=PayerType.PROJECT, payer_key=payer_key(PayerType.PROJECT, project.pk),
             project=project, employer=project.contractor, branch=project.branch, segment="JAKON", period_start=first,
@@ -488,8 +488,8 @@ def run_billing(
     except IntegrityError:
         # Two runs for the same payers at once: the unique (payer, first month, sequence) of an
         # invoice stops the second, whose transaction is rolled back whole.
-        raise ServiceError("billing_conflict", "Another billing run for this period was running at the same time; nothing was created "
-                           "by this one. Run it again to see the result.", {"period": f"{period:%Y-%m}"}, status=409) from None
+        raise ServiceError("billing_conflict", _("Another billing run for this period was running at the same time; nothing was created "
+                             "by this one. Run it again to see the result."), {"period": f"{period:%Y-%m}"}, status=409) from None
 
 
 def _run_billing(*, period, sponsor, employer, correction, actor, today, segments, progress=None) -> BillingSummary:
@@ -566,18 +566,18 @@ def invoices_in_scope(period: dt.date, *, sponsor=None, employer=None, segments=
 def prepay(*, participant: Participant, first_month: dt.date, months: int, actor=None, today: dt.date | None = None) -> Invoice:
     """A self-paying BPU worker prepays 3, 6 or 12 months: one invoice with a line per month."""
     if months not in (1, 3, 6, 12):
-        raise ServiceError("invalid", "Prepayment covers 1, 3, 6 or 12 months.", {"months": "1, 3, 6 or 12"})
+        raise ServiceError("invalid", _("Prepayment covers 1, 3, 6 or 12 months."), {"months": "1, 3, 6 or 12"})
     if participant.segment != "BPU" or participant.agreement_id:
-        raise ServiceError("invalid", "Only self-paying BPU workers prepay.", {"participant": "not self-paying BPU"})
+        raise ServiceError("invalid", _("Only self-paying BPU workers prepay."), {"participant": "not self-paying BPU"})
     if participant.status == Participant.Status.ENDED:
-        raise ServiceError("invalid", "The membership has ended: re-register before paying again.", {"participant": "membership ended"})
+        raise ServiceError("invalid", _("The membership has ended: re-register before paying again."), {"participant": "membership ended"})
     first = month_start(first_month)
     if first < month_start(participant.start_date):
-        raise ServiceError("invalid", f"Cover starts on {participant.start_date}: prepay from {participant.start_date:%Y-%m} on.",
+        raise ServiceError("invalid", _("Cover starts on %(start)s: prepay from %(month)s on.") % {"start": participant.start_date, "month": f"{participant.start_date:%Y-%m}"},
                            {"first_month": "before the start of cover"})
     window = [add_months(first, i) for i in range(months)]
     if InvoiceLine.objects.filter(participant=participant, period__in=window).exists():
-        raise ServiceError("already_billed", "Some of these months are already billed.", {"first_month": "already billed"})
+        raise ServiceError("already_billed", _("Some of these months are already billed."), {"first_month": "already billed"})
     today = today or dt.date.today()
     lines = []
     for m in window:
@@ -609,14 +609,14 @@ def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date 
     bills them again if they are due). Returns the cancellation note."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("invalid", "Give the reason for the cancellation.", {"reason": "required"})
+        raise ServiceError("invalid", _("Give the reason for the cancellation."), {"reason": "required"})
     today = today or dt.date.today()
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind == Invoice.Kind.CREDIT_NOTE or invoice.status == Invoice.Status.CANCELLED:
-            raise ServiceError("invalid", f"{invoice.number} is a credit note or already cancelled.", {"invoice": "cannot be cancelled"}, status=409)
+            raise ServiceError("invalid", _("%(number)s is a credit note or already cancelled.") % {"number": invoice.number}, {"invoice": "cannot be cancelled"}, status=409)
         if invoice.paid_amount or invoice.allocations.exists():
-            raise ServiceError("invalid", f"Money was applied to {invoice.number}: issue a credit note with a correction run instead.",
+            raise ServiceError("invalid", _("Money was applied to %(number)s: issue a credit note with a correction run instead.") % {"number": invoice.number},
                                {"invoice": "has payments"}, status=409)
         note = _follow_up_invoice(invoice, Invoice.Kind.CREDIT_NOTE, today=today)
         with connection.cursor() as cur:

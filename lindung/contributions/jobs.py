@@ -32,12 +32,12 @@ def _payers(sponsors, employers, *, sponsor: str | None, employer: str | None) -
     if sponsor is not None and sponsor.strip():
         sponsor_obj = sponsors.filter(code=sponsor.strip()).first()
         if sponsor_obj is None:
-            raise ServiceError("not_found", f"sponsor: no sponsor with code {sponsor.strip()!r}; nothing was billed.", {"sponsor": "unknown"},
+            raise ServiceError("not_found", _("sponsor: no sponsor with code %(code)s; nothing was billed.") % {"code": repr(sponsor.strip())}, {"sponsor": "unknown"},
                                status=404)
     if employer is not None and employer.strip():
         employer_obj = employers.filter(npp=employer.strip()).first()
         if employer_obj is None:
-            raise ServiceError("not_found", f"employer: no employer with NPP {employer.strip()!r}; nothing was billed.", {"employer": "unknown"},
+            raise ServiceError("not_found", _("employer: no employer with NPP %(npp)s; nothing was billed.") % {"npp": repr(employer.strip())}, {"employer": "unknown"},
                                status=404)
     return sponsor_obj, employer_obj
 

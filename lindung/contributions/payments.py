@@ -18,6 +18,7 @@ import re
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from lindung.contributions.models import Allocation, ArrearsSettlement, BankImport, Invoice, InvoiceLine, PayerCredit, Payment, Refund
 from lindung.core import audit
@@ -173,9 +174,9 @@ def _settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
 
 def _create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_reference: str | None, method: str, actor, bank_import=None) -> Payment:
     if amount is None or amount <= 0:
-        raise ServiceError("invalid", "The amount must be a positive number of rupiah.", {"amount": "must be positive"})
+        raise ServiceError("invalid", _("The amount must be a positive number of rupiah."), {"amount": "must be positive"})
     if paid_on > dt.date.today():
-        raise ServiceError("invalid", f"The payment date {paid_on} is in the future.", {"paid_on": "in the future"})
+        raise ServiceError("invalid", _("The payment date %(date)s is in the future.") % {"date": paid_on}, {"paid_on": "in the future"})
     try:
         with transaction.atomic():
             return Payment.objects.create(
@@ -185,7 +186,7 @@ def _create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_refer
                 branch_id=getattr(actor, "branch_id", None),
             )
     except IntegrityError:
-        raise ServiceError("duplicate_bank_reference", f"The bank reference {bank_reference} was already applied.",
+        raise ServiceError("duplicate_bank_reference", _("The bank reference %(reference)s was already applied.") % {"reference": bank_reference},
                            {"bank_reference": "already applied"}, status=409) from None
 
 
@@ -208,7 +209,7 @@ def match_payment(*, payment: Payment, invoice: Invoice, actor=None) -> Payment:
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.UNMATCHED:
-            raise ServiceError("already_matched", "This payment is already matched.", {"payment": "already matched"}, status=409)
+            raise ServiceError("already_matched", _("This payment is already matched."), {"payment": "already matched"}, status=409)
         outcome = _settle_payment(payment, invoice, payment.paid_on)
         audit.record(actor=actor, action="contributions.payment_match", obj=payment, changes=outcome, sponsor_id=payment.sponsor_id)
     return payment
@@ -248,14 +249,14 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return [], [RowError(1, "encoding", "The file is not UTF-8 text.")]
+            return [], [RowError(1, "encoding", _("The file is not UTF-8 text."))]
     sample = content[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in BANK_COLUMNS if c not in header]
     if missing:
-        return [], [RowError(1, "missing_column", f"Missing column(s): {', '.join(missing)}.", field=missing[0])]
+        return [], [RowError(1, "missing_column", _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, field=missing[0])]
     reader.fieldnames = header
     today = today or dt.date.today()
     rows, errors, seen, names = [], [], {}, {}
@@ -265,23 +266,23 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
             continue
         date = _parse_date(row["date"])
         if date is None:
-            errors.append(RowError(i, "invalid_date", f"{row['date']!r} is not a date (YYYY-MM-DD or DD/MM/YYYY).", field="date"))
+            errors.append(RowError(i, "invalid_date", _("%(date)s is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"date": repr(row["date"])}, field="date"))
         elif date > today:
-            errors.append(RowError(i, "future_date", f"{row['date']} is in the future: a bank statement lists money already received.", field="date"))
+            errors.append(RowError(i, "future_date", _("%(date)s is in the future: a bank statement lists money already received.") % {"date": row["date"]}, field="date"))
         amount = None
         if not _AMOUNT_RE.match(row["amount"]):
-            errors.append(RowError(i, "invalid_amount", f"{row['amount']!r} is not a whole rupiah amount.", field="amount"))
+            errors.append(RowError(i, "invalid_amount", _("%(amount)s is not a whole rupiah amount.") % {"amount": repr(row["amount"])}, field="amount"))
         else:
             amount = int(re.sub(r"[.,]", "", row["amount"]))
             if amount <= 0:
-                errors.append(RowError(i, "invalid_amount", "The amount must be positive.", field="amount"))
+                errors.append(RowError(i, "invalid_amount", _("The amount must be positive."), field="amount"))
         ref = row["bank_reference"]
         if not ref:
-            errors.append(RowError(i, "required", "The bank reference is required.", field="bank_reference"))
+            errors.append(RowError(i, "required", _("The bank reference is required."), field="bank_reference"))
         elif len(ref) > 64:
-            errors.append(RowError(i, "too_long", "The bank reference is longer than 64 characters.", field="bank_reference"))
+            errors.append(RowError(i, "too_long", _("The bank reference is longer than 64 characters."), field="bank_reference"))
         elif ref in seen:
-            errors.append(RowError(i, "duplicate_in_file", f"The bank reference {ref} is also on row {seen[ref]}.", field="bank_reference"))
+            errors.append(RowError(i, "duplicate_in_file", _("The bank reference %(reference)s is also on row %(first)s.") % {"reference": ref, "first": seen[ref]}, field="bank_reference"))
         else:
             seen[ref] = i
         named = _named_document(f"{row['reference']} {ref}")
@@ -289,7 +290,7 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
             names[i] = named
         rows.append({"row": i, "paid_on": date, "amount": amount, "reference": row["reference"], "bank_reference": ref})
     if not rows and not errors:
-        errors.append(RowError(1, "empty", "The file has no payment rows."))
+        errors.append(RowError(1, "empty", _("The file has no payment rows.")))
     # A reference that names an invoice number or virtual account must name one that exists (a
     # typo would otherwise pay nobody); a reference naming neither goes to the unmatched queue.
     numbers = {v for kind, v in names.values() if kind == "invoice"}
@@ -298,13 +299,13 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
     known_accounts = set(Invoice.objects.filter(virtual_account__in=accounts).values_list("virtual_account", flat=True)) if accounts else set()
     for i, (kind, value) in sorted(names.items()):
         if kind == "invoice" and value not in known_numbers:
-            errors.append(RowError(i, "unknown_invoice", f"The reference names invoice {value}, which does not exist.", field="reference"))
+            errors.append(RowError(i, "unknown_invoice", _("The reference names invoice %(number)s, which does not exist.") % {"number": value}, field="reference"))
         elif kind == "virtual_account" and value not in known_accounts:
-            errors.append(RowError(i, "unknown_virtual_account", f"The reference names virtual account {value}, which has no invoice.", field="reference"))
+            errors.append(RowError(i, "unknown_virtual_account", _("The reference names virtual account %(account)s, which has no invoice.") % {"account": value}, field="reference"))
     already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
     for r in rows:
         if r["bank_reference"] in already:
-            errors.append(RowError(r["row"], "duplicate_bank_reference", f"The bank reference {r['bank_reference']} was already applied.", field="bank_reference"))
+            errors.append(RowError(r["row"], "duplicate_bank_reference", _("The bank reference %(reference)s was already applied.") % {"reference": r["bank_reference"]}, field="bank_reference"))
     errors.sort(key=lambda e: e.row)
     return rows, errors
 
@@ -313,7 +314,7 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
     """All rows or none: any row error rejects the whole file (FileRejected with row errors)."""
     rows, errors = parse_bank_statement(content, today=today)
     if errors:
-        raise FileRejected(errors, what="bank statement")
+        raise FileRejected(errors, what=_("bank statement"))
     raw = content if isinstance(content, bytes) else content.encode()
     with transaction.atomic():
         batch = BankImport.objects.create(file_name=file_name[:255], file_sha256=hashlib.sha256(raw).hexdigest(), rows=len(rows),
@@ -346,7 +347,7 @@ def refund_after_death(*, participant, actor=None) -> Refund | None:
         person_death = getattr(participant.person, "death_date", None)
         death = person_death
     if death is None:
-        raise ServiceError("not_deceased", "The participant has no recorded death.", {"participant": "not deceased"})
+        raise ServiceError("not_deceased", _("The participant has no recorded death."), {"participant": "not deceased"})
     after = InvoiceLine.objects.filter(participant=participant, period__gt=death.replace(day=1))
     by_payer: dict[str, dict] = {}
     for payer, sponsor_id, period, paid in after.values_list("invoice__payer_key", "invoice__sponsor_id", "period").annotate(p=Sum("paid_amount")):
@@ -377,7 +378,7 @@ def settle_arrears(
     payment is allocated, paid-through extends, and participants in grace return to active at
     once (the daily job would do the same). A documented, audited action."""
     if not reason.strip() or not document_reference.strip():
-        raise ServiceError("invalid", "A settlement needs a reason and a supporting document.",
+        raise ServiceError("invalid", _("A settlement needs a reason and a supporting document."),
                            {"reason": "required" if not reason.strip() else "", "document_reference": "required" if not document_reference.strip() else ""})
     from lindung.contributions.coverage import refresh_statuses
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext as _
 
 from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment, Refund
 from lindung.core.errors import NotFound
@@ -32,7 +33,7 @@ def invoice_list(*, user, status: str | None = None, sponsor: str | None = None,
 def invoice_get(*, user, number: str) -> Invoice:
     invoice = Invoice.objects.visible_to(user).select_related("sponsor", "agreement", "employer", "participant", "project").filter(number=number).first()
     if invoice is None:
-        raise NotFound("No such invoice.")
+        raise NotFound(_("No such invoice."))
     return invoice
 
 
@@ -59,21 +60,21 @@ def payment_list(*, user, status: str | None = None):
 def payment_get(*, user, pk: int) -> Payment:
     payment = Payment.objects.visible_to(user).filter(pk=pk).first()
     if payment is None:
-        raise NotFound("No such payment.")
+        raise NotFound(_("No such payment."))
     return payment
 
 
 def participant_get(*, user, kpj: str) -> Participant:
     participant = Participant.objects.visible_to(user).select_related("person", "sponsor").filter(kpj_number=kpj).first()
     if participant is None:
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     return participant
 
 
 def sponsor_get(*, user, code: str) -> Sponsor:
     sponsor = Sponsor.objects.visible_to(user).filter(code=code).first()
     if sponsor is None:
-        raise NotFound("No such sponsor.")
+        raise NotFound(_("No such sponsor."))
     return sponsor
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
@@ -196,7 +197,7 @@ def idempotent(func: Callable) -> Callable:
         if not key:
             return func(request, *args, **kwargs)
         if len(key) > 200:
-            raise ServiceError("invalid", "Idempotency-Key is longer than 200 characters.", {"Idempotency-Key": "too long"})
+            raise ServiceError("invalid", _("Idempotency-Key is longer than 200 characters."), {"Idempotency-Key": "too long"})
         digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + _request_content(request)).hexdigest()
         try:
             with transaction.atomic():
@@ -207,10 +208,10 @@ def idempotent(func: Callable) -> Callable:
             record = IdempotencyRecord.objects.get(user=request.user, key=key)
             if record.request_hash != digest:
                 raise ServiceError(
-                    "idempotency_key_reused", "This Idempotency-Key was used for a different request.", {"Idempotency-Key": "reused"}, status=422
+                    "idempotency_key_reused", _("This Idempotency-Key was used for a different request."), {"Idempotency-Key": "reused"}, status=422
                 ) from None
             if record.status_code is None:
-                raise ServiceError("idempotency_in_progress", "A request with this Idempotency-Key is still running.", status=409) from None
+                raise ServiceError("idempotency_in_progress", _("A request with this Idempotency-Key is still running."), status=409) from None
             return Status(record.status_code, record.response_body)
         try:
             result = func(request, *args, **kwargs)

@@ -5,6 +5,8 @@ The API error shape is ``{"error": {"code": str, "message": str, "fields": {name
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class ServiceError(Exception):
     """A business rule refused the request. ``code`` is stable and machine-readable."""
@@ -26,8 +28,8 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     status = 404
 
-    def __init__(self, message: str = "Not found.", fields: dict[str, str] | None = None):
-        super().__init__("not_found", message, fields)
+    def __init__(self, message: str | None = None, fields: dict[str, str] | None = None):
+        super().__init__("not_found", _("Not found.") if message is None else message, fields)
 
 
 class Conflict(ServiceError):
@@ -46,7 +48,7 @@ class RowError:
         self.message = message
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", field {self.field}" if self.field else "")
+        where = _("row %(row)s") % {"row": self.row} + (_(", field %(field)s") % {"field": self.field} if self.field else "")
         return f"{where}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict:
@@ -56,12 +58,14 @@ class RowError:
 class FileRejected(ServiceError):
     """An input file was rejected as a whole; nothing of it was written."""
 
-    def __init__(self, errors: list[RowError], *, what: str = "file", limit: int = 20):
+    def __init__(self, errors: list[RowError], *, what: str | None = None, limit: int = 20):
+        """``what`` names the file in the active language (``_("wage file")``); by default "file"."""
         self.errors = errors
         shown = "; ".join(str(e) for e in errors[:limit])
-        more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""
+        more = _(" (and %(count)s more)") % {"count": len(errors) - limit} if len(errors) > limit else ""
         super().__init__(
             "file_rejected",
-            f"The {what} was rejected, nothing was written: {len(errors)} problem(s): {shown}{more}",
+            _("The %(what)s was rejected, nothing was written: %(count)s problem(s): %(shown)s%(more)s")
+            % {"what": _("file") if what is None else what, "count": len(errors), "shown": shown, "more": more},
             {f"row {e.row}": e.message for e in errors[:limit]},
         )

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django.utils.translation import gettext as _
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
@@ -73,7 +74,7 @@ def execute_job(job_id: str) -> Job:
     ctx = JobContext(job)
     try:
         if handler is None:
-            raise ServiceError("unknown_job_kind", f"No handler is registered for job kind {job.kind!r}.")
+            raise ServiceError("unknown_job_kind", _("No handler is registered for job kind %(kind)s.") % {"kind": repr(job.kind)})
         with audit_source("job"):
             result = handler(ctx) or {}
     except ServiceError as exc:
@@ -101,7 +102,7 @@ def execute_job(job_id: str) -> Job:
 def start_job(kind: str, *, actor=None, sponsor=None, params: dict[str, Any] | None = None) -> Job:
     """Create a job and enqueue it. Returns the job (finished already on the inline backend)."""
     if kind not in _HANDLERS:
-        raise ServiceError("unknown_job_kind", f"No handler is registered for job kind {kind!r}.")
+        raise ServiceError("unknown_job_kind", _("No handler is registered for job kind %(kind)s.") % {"kind": repr(kind)})
     job = Job.objects.create(kind=kind, created_by=actor if getattr(actor, "pk", None) else None, sponsor=sponsor, params=params or {})
     if _runs_inline() or not transaction.get_connection().in_atomic_block:
         _enqueue(job)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -306,7 +307,7 @@ def participant_register_bpu(request, payload: BpuIn):
     else:
         from lindung.core.errors import ServiceError
 
-        raise ServiceError("invalid", "Give person_id (an existing person) or person (a new one).", {"person": "required"})
+        raise ServiceError("invalid", _("Give person_id (an existing person) or person (a new one)."), {"person": "required"})
     participant = registration.register_bpu(
         actor=request.user, person=person, declared_income=payload.declared_income, programs=payload.programs, start_date=payload.start_date
     )
@@ -431,7 +432,7 @@ def sponsor_cards(request, code: str):
     require_perm(request, "membership.view_participant")
     sponsor = Sponsor.objects.visible_to(request.user).filter(code=code).first()
     if sponsor is None:
-        raise NotFound(f"Sponsor {code!r} not found.")
+        raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)})
     job = cards.start_sponsor_cards(sponsor, actor=request.user, base_url=cards.public_base_url(request))
     return Status(202, {"job_id": str(job.pk), "status": job.status, "url": f"/api/v1/jobs/{job.pk}"})
 
@@ -450,7 +451,7 @@ def sponsor_card_jobs(request, code: str):
     require_perm(request, "membership.view_participant")
     sponsor = Sponsor.objects.visible_to(request.user).filter(code=code).first()
     if sponsor is None:
-        raise NotFound(f"Sponsor {code!r} not found.")
+        raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)})
     from lindung.core.models import Job
 
     jobs = Job.objects.visible_to(request.user).filter(kind=cards.JOB_KIND, sponsor=sponsor).order_by("-created_at")[:10]

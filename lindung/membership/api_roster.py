@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -107,7 +108,7 @@ def roster_import_errors(request, import_id: int):
     require_perm(request, "membership.view_rosterimport")
     batch = selectors.roster_import_get(user=request.user, pk=import_id)
     if not batch.error_file:
-        raise NotFound("This import has no error file (yet).")
+        raise NotFound(_("This import has no error file (yet)."))
     return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-errors.csv", content_type="text/csv")
 
 

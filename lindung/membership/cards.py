@@ -217,7 +217,7 @@ def render_cards(cards: Iterable[CardData], base_url: str, *, progress: Callable
         if progress is not None and renderer.count % 500 == 0:
             progress(renderer.count)
     if renderer.count == 0:
-        raise ServiceError("no_cards", "There are no participants to print cards for.")
+        raise ServiceError("no_cards", _("There are no participants to print cards for."))
     return renderer.output()
 
 
@@ -240,7 +240,7 @@ def sponsor_card_queryset(sponsor: Sponsor):
 def start_sponsor_cards(sponsor: Sponsor, *, actor, base_url: str):
     """Start the background job that prints every card of ``sponsor`` into one PDF."""
     if not sponsor_card_queryset(sponsor).exists():
-        raise ServiceError("no_cards", f"{sponsor.name} has no current participants to print cards for.", {"sponsor": "no participants"})
+        raise ServiceError("no_cards", _("%(sponsor)s has no current participants to print cards for.") % {"sponsor": sponsor.name}, {"sponsor": "no participants"})
     return start_job(JOB_KIND, actor=actor, sponsor=sponsor, params={"sponsor_id": sponsor.pk, "base_url": base_url})
 
 
@@ -267,20 +267,20 @@ def _sponsor_cards_job(ctx) -> dict:
 def card_job_file(job) -> Path:
     name = (job.result or {}).get("file")
     if job.kind != JOB_KIND or not name or "/" in name or "\\" in name:
-        raise NotFound("This job has no card file.")
+        raise NotFound(_("This job has no card file."))
     path = cards_dir() / name
     if not path.exists():
-        raise NotFound("The card file is no longer available.")
+        raise NotFound(_("The card file is no longer available."))
     return path
 
 
 def verification(kpj: str, token: str) -> dict:
     """What the public verification page shows, or ``NotFound`` for an unknown KPJ or a wrong token."""
     if not token_matches(kpj, token):
-        raise NotFound("No card matches this code.")
+        raise NotFound(_("No card matches this code."))
     values = Participant.objects.filter(kpj_number=kpj).values(*_CARD_VALUES).first()
     if values is None:
-        raise NotFound("No card matches this code.")
+        raise NotFound(_("No card matches this code."))
     card = _card_from_values(values)
     status = card.status
     if status != "ended" and card.valid_until is not None and card.valid_until < timezone.localdate():

@@ -11,6 +11,7 @@ workers takes one short transaction, not a million.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 
 def luhn_check_digit(body: str) -> int:
@@ -53,7 +54,7 @@ def reserve_kpj_block(count: int, year: int) -> int:
         first = seq.next_serial
         if first + count - 1 > MAX_SERIAL:
             raise ServiceError(
-                "kpj_exhausted", f"Only {max(MAX_SERIAL - first + 1, 0):,} KPJ numbers are left for {year}; {count:,} were asked for.",
+                "kpj_exhausted", _("Only %(left)s KPJ numbers are left for %(year)s; %(count)s were asked for.") % {"left": f"{max(MAX_SERIAL - first + 1, 0):,}", "year": year, "count": f"{count:,}"},
                 {"kpj": "no numbers left for the year"},
             )
         seq.next_serial = first + count

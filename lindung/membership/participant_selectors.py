@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lindung.core.errors import NotFound
 from lindung.membership.models import Employer, Participant, Project, SponsorshipPeriod, StatusChange, WageReport
@@ -49,7 +50,7 @@ def participant_get(*, user, kpj: str) -> Participant:
         .first()
     )
     if participant is None:
-        raise NotFound(f"Participant {kpj} not found.")
+        raise NotFound(_("Participant %(kpj)s not found.") % {"kpj": kpj})
     return participant
 
 
@@ -101,7 +102,7 @@ def employer_list(*, user, q: str | None = None) -> QuerySet[Employer]:
 def employer_get(*, user, npp: str) -> Employer:
     employer = Employer.objects.visible_to(user).select_related("region", "branch").filter(npp=npp).first()
     if employer is None:
-        raise NotFound(f"Employer {npp} not found.")
+        raise NotFound(_("Employer %(npp)s not found.") % {"npp": npp})
     return employer
 
 
@@ -127,7 +128,7 @@ def project_list(*, user, contractor: str | None = None) -> QuerySet[Project]:
 def project_get(*, user, number: str) -> Project:
     project = Project.objects.visible_to(user).select_related("contractor", "region").filter(number=number).first()
     if project is None:
-        raise NotFound(f"Project {number} not found.")
+        raise NotFound(_("Project %(number)s not found.") % {"number": number})
     return project
 
 

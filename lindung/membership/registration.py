@@ -19,6 +19,7 @@ from typing import IO, Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import Conflict, FileRejected, RowError, ServiceError
@@ -55,7 +56,7 @@ def _premium(case: ContributionCase, field_name: str = "wage") -> Result:
         return calculate_contribution(case)
     except CaseError as exc:
         fields = dict(getattr(exc, "fields", None) or getattr(exc, "errors", None) or {}) or {field_name: str(exc)}
-        raise ServiceError("invalid", "The premium cannot be calculated: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields) from None
+        raise ServiceError("invalid", _("The premium cannot be calculated: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in fields.items())}, fields) from None
 
 
 def bpu_premium(declared_income: int, programs: Iterable[str], on: dt.date) -> Result:
@@ -118,8 +119,9 @@ def _as_date(value, field_name: str, errors: dict[str, str]) -> dt.date | None:
 
 
 def _raise(errors: dict[str, str], what: str) -> None:
+    """``what`` is the translated sentence head, e.g. ``_("The registration is not valid")``."""
     if errors:
-        raise ServiceError("invalid", f"The {what} is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ServiceError("invalid", _("%(what)s: %(details)s") % {"what": what, "details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
 
 
 def _branch_of(actor, branch=None):
@@ -179,16 +181,16 @@ def register_bpu(
         low, high = bpu_income_limits(start)
         if not low <= income <= high:
             errors["declared_income"] = f"The declared income must be between Rp {low:,} and Rp {high:,} a month (got Rp {income:,}).".replace(",", ".")
-    _raise(errors, "registration")
+    _raise(errors, _("The registration is not valid"))
     person_obj = _person_for(person, actor=actor, errors=errors, prefix="person.")
-    _raise(errors, "registration")
+    _raise(errors, _("The registration is not valid"))
     if person_obj.death_date:
-        raise ServiceError("person_deceased", "This person is recorded as deceased.", {"person": "deceased"})
+        raise ServiceError("person_deceased", _("This person is recorded as deceased."), {"person": "deceased"})
     open_bpu = Participant.objects.filter(person=person_obj, segment=Segment.BPU).exclude(status=Participant.Status.ENDED).first()
     if open_bpu is not None:
         raise Conflict(
             "bpu_already_open",
-            f"This person already has an open BPU membership (KPJ {open_bpu.kpj_number}, {open_bpu.get_status_display()}); end it before registering again.",
+            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.") % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
             {"person": f"open BPU membership {open_bpu.kpj_number}"},
         )
     programs_sorted = [p for p in ("JKK", "JKM", "JHT") if p in chosen]
@@ -201,7 +203,7 @@ def register_bpu(
                 branch=_branch_of(actor, branch), start_date=start, status=Participant.Status.ACTIVE,
             )
     except IntegrityError:
-        raise Conflict("bpu_already_open", "This person already has an open BPU membership.", {"person": "open BPU membership"}) from None
+        raise Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"}) from None
     _initial_status([participant], actor=actor, reason="registered")
     audit.record(
         actor=actor, action="participant.register_bpu", obj=participant,
@@ -234,9 +236,9 @@ def employer_create(*, actor, npp, name, risk_class, region=None, address="", ph
             errors["region"] = f"Region {region!r} does not exist."
     if email and "@" not in str(email):
         errors["email"] = "Not an email address."
-    _raise(errors, "employer")
+    _raise(errors, _("The employer is not valid"))
     if Employer.objects.filter(npp=npp).exists():
-        raise Conflict("duplicate_npp", f"An employer with NPP {npp} is already registered.", {"npp": "already registered"})
+        raise Conflict("duplicate_npp", _("An employer with NPP %(npp)s is already registered.") % {"npp": npp}, {"npp": "already registered"})
     employer = Employer.objects.create(
         npp=npp, name=name[:200], risk_class=risk_class, region=region_obj, address=str(address or "")[:300], phone=str(phone or "")[:20],
         email=email or "", branch=_branch_of(actor, branch),
@@ -251,7 +253,7 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
     ``birth_date``, ``sex``, optional ``region``…, or ``person`` for an existing one), ``wage`` and
     ``start_date``. All or nothing: every problem is reported with its item number."""
     if not workers:
-        raise ServiceError("invalid", "No workers given.", {"workers": "empty"})
+        raise ServiceError("invalid", _("No workers given."), {"workers": "empty"})
     errors: dict[str, str] = {}
     prepared = []
     seen: set[str] = set()
@@ -271,7 +273,7 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
             errors.update({f"workers.{i}.{k}": v for k, v in row_errors.items()})
             continue
         prepared.append((i, person, wage, start))
-    _raise(errors, "worker list")
+    _raise(errors, _("The worker list is not valid"))
     participants = []
     with transaction.atomic():
         for i, person, wage, start in prepared:
@@ -287,7 +289,7 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
             )
         if errors:
             transaction.set_rollback(True)
-            _raise(errors, "worker list")
+            _raise(errors, _("The worker list is not valid"))
         by_year: dict[int, list[Participant]] = {}
         for p in participants:
             by_year.setdefault(p.start_date.year, []).append(p)
@@ -325,23 +327,23 @@ def parse_wage_csv(source: IO[str] | IO[bytes] | str) -> list[WageRow]:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise FileRejected([RowError(1, "encoding", "The file is not UTF-8 text.")], what="wage file") from None
+            raise FileRejected([RowError(1, "encoding", _("The file is not UTF-8 text."))], what=_("wage file")) from None
     reader = csv.reader(io.StringIO(raw.lstrip("\ufeff")))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise FileRejected([RowError(1, "empty_file", "The file is empty; expected a header 'kpj,wage'.")], what="wage file") from None
+        raise FileRejected([RowError(1, "empty_file", _("The file is empty; expected a header 'kpj,wage'."))], what=_("wage file")) from None
     aliases = {"kpj": "kpj", "kpj_number": "kpj", "no_kpj": "kpj", "wage": "wage", "upah": "wage"}
     cols = [aliases.get(h) for h in header]
     if "kpj" not in cols or "wage" not in cols:
-        raise FileRejected([RowError(1, "bad_header", f"Expected the columns kpj and wage, found {','.join(header)!r}.")], what="wage file")
+        raise FileRejected([RowError(1, "bad_header", _("Expected the columns kpj and wage, found %(header)s.") % {"header": repr(",".join(header))})], what=_("wage file"))
     ki, wi = cols.index("kpj"), cols.index("wage")
     rows, errors = [], []
     for n, record in enumerate(reader, start=2):
         if not record or all(not c.strip() for c in record):
             continue
         if len(record) != len(header):
-            errors.append(RowError(n, "wrong_column_count", f"Expected {len(header)} columns, found {len(record)}."))
+            errors.append(RowError(n, "wrong_column_count", _("Expected %(expected)s columns, found %(found)s.") % {"expected": len(header), "found": len(record)}))
             continue
         field_errors: dict[str, str] = {}
         wage = _as_int(record[wi], "wage", field_errors)
@@ -350,7 +352,7 @@ def parse_wage_csv(source: IO[str] | IO[bytes] | str) -> list[WageRow]:
             continue
         rows.append(WageRow(n, record[ki].strip(), wage))
     if errors:
-        raise FileRejected(errors, what="wage file")
+        raise FileRejected(errors, what=_("wage file"))
     return rows
 
 
@@ -362,12 +364,12 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
     month replaces that month's wages. The participant's current wage follows the latest month."""
     errors: dict[str, str] = {}
     month = _as_date(period, "period", errors)
-    _raise(errors, "wage report")
+    _raise(errors, _("The wage report is not valid"))
     month = month.replace(day=1)
     items = [r if isinstance(r, WageRow) else WageRow(int(r.get("row") or i), str(r.get("kpj") or r.get("kpj_number") or ""), r.get("wage"))
              for i, r in enumerate(rows, start=1)]
     if not items:
-        raise ServiceError("invalid", "The wage report has no rows.", {"rows": "empty"})
+        raise ServiceError("invalid", _("The wage report has no rows."), {"rows": "empty"})
     row_errors: list[RowError] = []
     known = dict(
         Participant.objects.filter(kpj_number__in=[r.kpj for r in items]).values_list("kpj_number", "pk")
@@ -379,20 +381,20 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
     seen: dict[str, int] = {}
     for r in items:
         if not is_valid_kpj(r.kpj):
-            row_errors.append(RowError(r.row, "bad_kpj", f"{r.kpj!r} is not a KPJ number (11 digits with a check digit).", "kpj"))
+            row_errors.append(RowError(r.row, "bad_kpj", _("%(kpj)s is not a KPJ number (11 digits with a check digit).") % {"kpj": repr(r.kpj)}, "kpj"))
         elif r.kpj not in known:
-            row_errors.append(RowError(r.row, "unknown_kpj", f"KPJ {r.kpj} is not registered.", "kpj"))
+            row_errors.append(RowError(r.row, "unknown_kpj", _("KPJ %(kpj)s is not registered.") % {"kpj": r.kpj}, "kpj"))
         elif r.kpj not in mine:
-            row_errors.append(RowError(r.row, "not_this_employer", f"KPJ {r.kpj} is not a PU worker of {employer.npp}.", "kpj"))
+            row_errors.append(RowError(r.row, "not_this_employer", _("KPJ %(kpj)s is not a PU worker of %(npp)s.") % {"kpj": r.kpj, "npp": employer.npp}, "kpj"))
         elif r.kpj in seen:
-            row_errors.append(RowError(r.row, "duplicate_kpj", f"KPJ {r.kpj} appears again (first on row {seen[r.kpj]}).", "kpj"))
+            row_errors.append(RowError(r.row, "duplicate_kpj", _("KPJ %(kpj)s appears again (first on row %(first)s).") % {"kpj": r.kpj, "first": seen[r.kpj]}, "kpj"))
         elif month < mine[r.kpj].replace(day=1):
-            row_errors.append(RowError(r.row, "before_start", f"KPJ {r.kpj} was not yet registered in {month:%Y-%m}.", "kpj"))
+            row_errors.append(RowError(r.row, "before_start", _("KPJ %(kpj)s was not yet registered in %(month)s.") % {"kpj": r.kpj, "month": f"{month:%Y-%m}"}, "kpj"))
         if not isinstance(r.wage, int) or isinstance(r.wage, bool) or r.wage <= 0:
-            row_errors.append(RowError(r.row, "bad_wage", f"The wage must be a positive whole number of rupiah (got {r.wage!r}).", "wage"))
+            row_errors.append(RowError(r.row, "bad_wage", _("The wage must be a positive whole number of rupiah (got %(wage)s).") % {"wage": repr(r.wage)}, "wage"))
         seen.setdefault(r.kpj, r.row)
     if row_errors:
-        raise FileRejected(sorted(row_errors, key=lambda e: e.row), what="wage report")
+        raise FileRejected(sorted(row_errors, key=lambda e: e.row), what=_("wage report"))
     ids = {r.kpj: known[r.kpj] for r in items}
     existing = {w.participant_id: w for w in WageReport.objects.filter(period=month, participant_id__in=ids.values())}
     to_create, to_update = [], []
@@ -453,9 +455,9 @@ def register_project(
         region_obj = region if isinstance(region, Region) else Region.objects.filter(code=str(region).strip()).first()
         if region_obj is None:
             errors["region"] = f"Region {region!r} does not exist."
-    _raise(errors, "project")
+    _raise(errors, _("The project is not valid"))
     if Project.objects.filter(number=number).exists():
-        raise Conflict("duplicate_project", f"Project {number} is already registered.", {"number": "already registered"})
+        raise Conflict("duplicate_project", _("Project %(number)s is already registered.") % {"number": number}, {"number": "already registered"})
     project = Project.objects.create(
         contractor=contractor, number=number, name=name[:300], contract_value=value, total_wage=wage_total or None,
         start_date=start, end_date=end, region=region_obj, branch=_branch_of(actor, branch) or contractor.branch,
@@ -500,7 +502,7 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
         )
     if errors:
         transaction.set_rollback(True)
-        _raise(errors, "worker list")
+        _raise(errors, _("The worker list is not valid"))
     for p, kpj in zip(participants, reserve_kpj_numbers(len(participants), project.start_date.year)):
         p.kpj_number = kpj
     Participant.objects.bulk_create(participants)
@@ -532,7 +534,7 @@ def end_membership(participant: Participant, *, actor, effective_date, reason: s
     when = _as_date(effective_date, "effective_date", errors)
     if reason not in Participant.ExitReason.values or not reason:
         errors["reason"] = f"Choose an exit reason: {', '.join(v for v in Participant.ExitReason.values if v)}."
-    _raise(errors, "exit")
+    _raise(errors, _("The exit is not valid"))
     if participant.status == Participant.Status.ENDED:
-        raise Conflict("already_ended", f"Membership {participant.kpj_number} has already ended.", {"status": "ended"})
+        raise Conflict("already_ended", _("Membership %(kpj)s has already ended.") % {"kpj": participant.kpj_number}, {"status": "ended"})
     return change_status(participant, to=Participant.Status.ENDED, effective_date=when, reason=reason, note=note, actor=actor)

@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError, ServiceError
@@ -236,11 +236,11 @@ def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
         finally:
             workbook.close()
     else:
-        raise ServiceError("unsupported_file", f"Roster files must be .csv or .xlsx, not {suffix or 'without extension'}.", {"file": "type"})
+        raise ServiceError("unsupported_file", (gettext("Roster files must be .csv or .xlsx, not %(suffix)s.") % {"suffix": suffix} if suffix else gettext("Roster files must be .csv or .xlsx, not a file without extension.")), {"file": "type"})
 
 
 def _unreadable(path: Path, exc: Exception) -> FileRejected:
-    return FileRejected([RowError(1, "unreadable_file", f"The file cannot be read as a {path.suffix.lower()} workbook ({exc}).", "file")], what="roster")
+    return FileRejected([RowError(1, "unreadable_file", gettext("The file cannot be read as a %(suffix)s workbook (%(error)s).") % {"suffix": path.suffix.lower(), "error": exc}, "file")], what=gettext("roster"))
 
 
 def map_header(header: list[str]) -> dict[str, int]:
@@ -254,7 +254,7 @@ def map_header(header: list[str]) -> dict[str, int]:
     missing = [f for f in REQUIRED if f not in index]
     if missing:
         expected = ", ".join(f"{COLUMNS[f][0]}/{COLUMNS[f][1]}" if len(COLUMNS[f]) > 1 else COLUMNS[f][0] for f in missing)
-        raise FileRejected([RowError(1, "missing_column", f"Missing column(s): {expected}.", "header")], what="roster")
+        raise FileRejected([RowError(1, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster"))
     return index
 
 
@@ -801,7 +801,7 @@ def create_import(
     """Record an upload (status pending) and keep a copy of the file under ``DATA_DIR/roster/<id>/``."""
     path = Path(path)
     if not path.exists():
-        raise ServiceError("not_found", f"No such file: {path}", {"file": "missing"})
+        raise ServiceError("not_found", gettext("No such file: %(path)s") % {"path": path}, {"file": "missing"})
     batch = RosterImport.objects.create(
         agreement=agreement, sponsor=agreement.sponsor, file_name=(file_name or path.name)[:255], file_sha256=file_sha256(path),
         dry_run=dry_run, all_or_nothing=all_or_nothing, created_by=actor if getattr(actor, "pk", None) else None,
@@ -825,7 +825,7 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         _finish(batch, RosterImport.Status.REJECTED, {"error": "cover start outside the agreement"})
         raise ServiceError(
             "outside_agreement",
-            f"Cover would start on {cover_start}, outside the agreement {agreement.number} ({agreement.start_date} to {agreement.end_date}).",
+            gettext("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).") % {"start": cover_start, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
             {"start": "outside the agreement period"},
         )
     summary = RosterSummary(dry_run=batch.dry_run, all_or_nothing=batch.all_or_nothing, cover_start=cover_start.isoformat(), import_id=batch.pk)
@@ -836,7 +836,7 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         rows = iter_file_rows(batch.stored_file)
         header = next(rows, None)
         if header is None:
-            raise FileRejected([RowError(1, "empty_file", "The file is empty.", "header")], what="roster")
+            raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
         index = map_header(header)
         spools = [_Spool(str(out_dir)) for _ in range(4)]
         errors, errors_db, good, enrol = spools
@@ -922,12 +922,12 @@ def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None
     if number:
         agreement = qs.filter(number=number).first()
         if agreement is None:
-            raise ServiceError("not_found", f"Sponsor {sponsor.code} has no agreement {number!r}.", {"agreement": "not found"}, status=404)
+            raise ServiceError("not_found", gettext("Sponsor %(sponsor)s has no agreement %(number)s.") % {"sponsor": sponsor.code, "number": repr(number)}, {"agreement": "not found"}, status=404)
         return agreement
     on = on or timezone.localdate()
     agreement = qs.filter(start_date__lte=on, end_date__gte=on).order_by("-start_date").first() or qs.order_by("-start_date").first()
     if agreement is None:
-        raise ServiceError("no_agreement", f"Sponsor {sponsor.code} has no agreement yet.", {"agreement": "none"})
+        raise ServiceError("no_agreement", gettext("Sponsor %(sponsor)s has no agreement yet.") % {"sponsor": sponsor.code}, {"agreement": "none"})
     return agreement
 
 
@@ -978,9 +978,9 @@ def start_import_from_upload(
     name = Path(upload.name or "roster.csv").name
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ServiceError("unsupported_file", "Roster files must be .csv or .xlsx.", {"file": "must be .csv or .xlsx"})
+        raise ServiceError("unsupported_file", gettext("Roster files must be .csv or .xlsx."), {"file": "must be .csv or .xlsx"})
     if start is not None and not (agreement.start_date <= start <= agreement.end_date):
-        raise ServiceError("outside_agreement", "The cover start is outside the agreement's period.", {"start": "outside the agreement period"})
+        raise ServiceError("outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"})
     upload_dir = Path(settings.DATA_DIR) / "roster" / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", suffix=suffix, dir=upload_dir, delete=False) as tmp:

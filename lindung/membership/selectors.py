@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.masking import mask_nik
@@ -22,7 +23,7 @@ def sponsor_get(*, user, code: str) -> Sponsor:
     try:
         return sponsor_list(user=user).get(code=code)
     except Sponsor.DoesNotExist:
-        raise NotFound(f"Sponsor {code!r} not found.") from None
+        raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)}) from None
 
 
 def agreement_list(*, user, sponsor: Sponsor | None = None) -> QuerySet[SponsorAgreement]:
@@ -34,7 +35,7 @@ def agreement_get(*, user, sponsor_code: str, number: str) -> SponsorAgreement:
     try:
         return agreement_list(user=user).get(sponsor__code=sponsor_code, number=number)
     except SponsorAgreement.DoesNotExist:
-        raise NotFound(f"Agreement {number!r} of sponsor {sponsor_code!r} not found.") from None
+        raise NotFound(_("Agreement %(number)s of sponsor %(sponsor)s not found.") % {"number": repr(number), "sponsor": repr(sponsor_code)}) from None
 
 
 def agreements_with_usage(*, user, sponsor: Sponsor) -> list[tuple[SponsorAgreement, object]]:
@@ -53,7 +54,7 @@ def roster_import_get(*, user, pk: int) -> RosterImport:
     try:
         return roster_import_list(user=user).get(pk=pk)
     except RosterImport.DoesNotExist:
-        raise NotFound(f"Roster import {pk} not found.") from None
+        raise NotFound(_("Roster import %(id)s not found.") % {"id": pk}) from None
 
 
 @dataclass(frozen=True)
@@ -131,5 +132,5 @@ def roster_import_rejected(*, user, pk: int, reason: str | None = None) -> Rejec
 
     batch = roster_import_get(user=user, pk=pk)
     if reason and reason not in REASONS:
-        raise ServiceError("unknown_reason", f"Unknown reason code {reason!r}.", {"reason": "unknown reason code"})
+        raise ServiceError("unknown_reason", _("Unknown reason code %(reason)s.") % {"reason": repr(reason)}, {"reason": "unknown reason code"})
     return RejectedRows(batch, reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import ServiceError
@@ -38,7 +39,7 @@ def sponsor_create(
     if not name:
         fields["name"] = "required"
     if Sponsor.objects.filter(code=code).exists():
-        raise ServiceError("duplicate", f"A sponsor with code {code!r} exists already.", {"code": "duplicate"}, status=409)
+        raise ServiceError("duplicate", _("A sponsor with code %(code)s exists already.") % {"code": repr(code)}, {"code": "duplicate"}, status=409)
     if type not in Sponsor.Type.values:
         fields["type"] = f"must be one of {', '.join(Sponsor.Type.values)}"
     if funding_source not in Sponsor.FundingSource.values:
@@ -47,7 +48,7 @@ def sponsor_create(
     if region is None:
         fields["region"] = f"unknown region code {region_code!r}"
     if fields:
-        raise ServiceError("invalid", "The sponsor could not be created.", fields)
+        raise ServiceError("invalid", _("The sponsor could not be created."), fields)
     if branch is None:
         branch = branch_for_region(region.code)
     sponsor = Sponsor.objects.create(code=code, name=name, type=type, region=region, funding_source=funding_source, branch=branch)
@@ -92,7 +93,7 @@ def agreement_create(
     if not number:
         fields["number"] = "required"
     elif SponsorAgreement.objects.filter(sponsor=sponsor, number=number).exists():
-        raise ServiceError("duplicate", f"Sponsor {sponsor.code} has an agreement {number!r} already.", {"number": "duplicate"}, status=409)
+        raise ServiceError("duplicate", _("Sponsor %(sponsor)s has an agreement %(number)s already.") % {"sponsor": sponsor.code, "number": repr(number)}, {"number": "duplicate"}, status=409)
     start = _parse_date(start_date, "start", fields)
     end = _parse_date(end_date, "end", fields)
     if start and end and end < start:
@@ -116,7 +117,7 @@ def agreement_create(
         if region is None:
             fields["region"] = f"unknown region code {eligible_region_code!r}"
     if fields:
-        raise ServiceError("invalid", "The agreement could not be created.", fields)
+        raise ServiceError("invalid", _("The agreement could not be created."), fields)
     agreement = SponsorAgreement.objects.create(
         sponsor=sponsor, number=number, start_date=start, end_date=end, programs=programs, declared_income=int(declared_income),
         budget=int(budget), quota=int(quota), billing_frequency=billing_frequency, eligible_region=region,
@@ -136,17 +137,17 @@ def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAg
     ``agreement_ended``) becomes active again (reason ``sponsorship_renewed``)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status == Participant.Status.ENDED:
-        raise ServiceError("ended", "An ended membership cannot be moved.", {"participant": "ended"})
+        raise ServiceError("ended", _("An ended membership cannot be moved."), {"participant": "ended"})
     if participant.segment != "BPU":
-        raise ServiceError("not_bpu", "Only BPU workers can be sponsored.", {"participant": "not BPU"})
+        raise ServiceError("not_bpu", _("Only BPU workers can be sponsored."), {"participant": "not BPU"})
     if participant.agreement_id == to_agreement.pk:
-        raise ServiceError("same_agreement", "The worker is under this agreement already.", {"agreement": "same"})
+        raise ServiceError("same_agreement", _("The worker is under this agreement already."), {"agreement": "same"})
     if not (to_agreement.start_date <= effective_date <= to_agreement.end_date):
-        raise ServiceError("outside_agreement", "The move date is outside the new agreement's period.", {"effective_date": "outside period"})
+        raise ServiceError("outside_agreement", _("The move date is outside the new agreement's period."), {"effective_date": "outside period"})
     open_period = SponsorshipPeriod.objects.filter(participant=participant, end_date__isnull=True).first()
     if open_period is not None:
         if effective_date <= open_period.start_date:
-            raise ServiceError("invalid", "The move date must be after the start of the current sponsorship.", {"effective_date": "too early"})
+            raise ServiceError("invalid", _("The move date must be after the start of the current sponsorship."), {"effective_date": "too early"})
         open_period.end_date = effective_date - dt.timedelta(days=1)
         open_period.end_reason = Participant.ExitReason.MOVED if to_agreement.sponsor_id != participant.sponsor_id else Participant.ExitReason.OTHER
         open_period.save(update_fields=["end_date", "end_reason"])
@@ -182,7 +183,7 @@ def sponsorship_end(*, actor, participant: Participant, effective_date: dt.date,
     """The sponsor ends a worker's sponsored membership (exit reason ``ended_by_sponsor``); the
     open sponsorship period closes on the same date (through the status service)."""
     if participant.sponsor_id is None:
-        raise ServiceError("not_sponsored", "This membership is not sponsored.", {"participant": "not sponsored"})
+        raise ServiceError("not_sponsored", _("This membership is not sponsored."), {"participant": "not sponsored"})
     return change_status(
         participant, to=Participant.Status.ENDED, effective_date=effective_date, reason=Participant.ExitReason.ENDED_BY_SPONSOR,
         note=note, actor=actor,

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import ServiceError
@@ -34,11 +35,11 @@ def change_status(
     if to == participant.status:
         return participant
     if to not in ALLOWED[participant.status]:
-        raise ServiceError("invalid_transition", f"A participant cannot go from {participant.status} to {to}.", {"status": to})
+        raise ServiceError("invalid_transition", _("A participant cannot go from %(from)s to %(to)s.") % {"from": participant.status, "to": to}, {"status": to})
     if to == Participant.Status.ENDED and reason not in Participant.ExitReason.values[1:]:
-        raise ServiceError("exit_reason_required", "Ending a membership needs an exit reason.", {"reason": "required"})
+        raise ServiceError("exit_reason_required", _("Ending a membership needs an exit reason."), {"reason": "required"})
     if to == Participant.Status.ENDED and effective_date < participant.start_date:
-        raise ServiceError("invalid", "The end date is before the start of cover.", {"effective_date": "before cover start"})
+        raise ServiceError("invalid", _("The end date is before the start of cover."), {"effective_date": "before cover start"})
     before = audit.snapshot(participant, ["status", "end_date", "exit_reason"])
     with transaction.atomic():
         old = participant.status
@@ -69,9 +70,9 @@ def bulk_change_status(
     if not ids:
         return 0
     if to not in ALLOWED[from_status]:
-        raise ServiceError("invalid_transition", f"Participants cannot go from {from_status} to {to}.")
+        raise ServiceError("invalid_transition", _("Participants cannot go from %(from)s to %(to)s.") % {"from": from_status, "to": to})
     if to == Participant.Status.ENDED and reason not in Participant.ExitReason.values[1:]:
-        raise ServiceError("exit_reason_required", "Ending memberships needs an exit reason.")
+        raise ServiceError("exit_reason_required", _("Ending memberships needs an exit reason."))
     moved = 0
     with transaction.atomic():
         for start in range(0, len(ids), 5000):

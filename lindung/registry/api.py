@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -34,7 +36,7 @@ def region_detail(request, code: str):
     require_perm(request, "registry.view_region")
     region = Region.objects.visible_to(request.user).filter(code=code).first()
     if region is None:
-        raise NotFound(f"Region {code!r} not found.")
+        raise NotFound(_("Region %(code)s not found.") % {"code": repr(code)})
     return region
 
 

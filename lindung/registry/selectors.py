@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lindung.registry.models import Region
 
@@ -46,7 +47,7 @@ def person_list(*, user, q: str | None = None) -> QuerySet[Person]:
 def person_get(*, user, pk: int) -> Person:
     person = Person.objects.visible_to(user).select_related("region").filter(pk=pk).first()
     if person is None:
-        raise NotFound(f"Person {pk} not found.")
+        raise NotFound(_("Person %(id)s not found.") % {"id": pk})
     return person
 
 
@@ -57,7 +58,7 @@ def family_of(*, user, person: Person) -> QuerySet[FamilyMember]:
 def family_member_get(*, user, person: Person, member_id: int) -> FamilyMember:
     member = family_of(user=user, person=person).filter(pk=member_id).first()
     if member is None:
-        raise NotFound(f"Family member {member_id} not found.")
+        raise NotFound(_("Family member %(id)s not found.") % {"id": member_id})
     return member
 
 

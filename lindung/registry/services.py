@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError
@@ -50,12 +51,12 @@ def _parse_region_rows(lines: Iterable[str]) -> tuple[list[ParsedRegion], list[R
     try:
         header = next(reader)
     except StopIteration:
-        return [], [RowError(1, "empty_file", "The file is empty; expected a header 'kode,nama'.")]
+        return [], [RowError(1, "empty_file", _("The file is empty; expected a header 'kode,nama'."))]
     except csv.Error as exc:
-        return [], [RowError(1, "malformed_csv", f"Not a readable CSV file: {exc}.")]
+        return [], [RowError(1, "malformed_csv", _("Not a readable CSV file: %(error)s.") % {"error": exc})]
     normalized = [h.strip().lstrip("\ufeff").lower() for h in header]
     if normalized[:2] not in (["kode", "nama"], ["code", "name"]) or len(normalized) != 2:
-        return [], [RowError(1, "bad_header", f"Expected the header 'kode,nama', found {','.join(header)!r}.")]
+        return [], [RowError(1, "bad_header", _("Expected the header 'kode,nama', found %(header)s.") % {"header": repr(",".join(header))})]
     seen: dict[str, int] = {}
     line_no = 1
     try:
@@ -63,27 +64,27 @@ def _parse_region_rows(lines: Iterable[str]) -> tuple[list[ParsedRegion], list[R
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue
             if len(record) != 2:
-                errors.append(RowError(line_no, "wrong_column_count", f"Expected 2 columns (kode,nama), found {len(record)}."))
+                errors.append(RowError(line_no, "wrong_column_count", _("Expected 2 columns (kode,nama), found %(found)s.") % {"found": len(record)}))
                 continue
             code, name = record[0].strip(), record[1].strip()
             if not _CODE_RE.match(code):
-                errors.append(RowError(line_no, "bad_code", f"Region code {code!r} is not of the form 14, 14.72, 14.72.01 or 14.72.01.1003.", "kode"))
+                errors.append(RowError(line_no, "bad_code", _("Region code %(code)s is not of the form 14, 14.72, 14.72.01 or 14.72.01.1003.") % {"code": repr(code)}, "kode"))
                 continue
             if not name:
-                errors.append(RowError(line_no, "missing_name", f"Region {code} has no name.", "nama"))
+                errors.append(RowError(line_no, "missing_name", _("Region %(code)s has no name.") % {"code": code}, "nama"))
                 continue
             if len(name) > 200:
-                errors.append(RowError(line_no, "name_too_long", f"Region {code} has a name longer than 200 characters.", "nama"))
+                errors.append(RowError(line_no, "name_too_long", _("Region %(code)s has a name longer than 200 characters.") % {"code": code}, "nama"))
                 continue
             if code in seen:
-                errors.append(RowError(line_no, "duplicate_code", f"Region code {code} appears again (first on row {seen[code]}).", "kode"))
+                errors.append(RowError(line_no, "duplicate_code", _("Region code %(code)s appears again (first on row %(first)s).") % {"code": code, "first": seen[code]}, "kode"))
                 continue
             seen[code] = line_no
             level = code.count(".") + 1
             parent = code.rsplit(".", 1)[0] if level > 1 else None
             rows.append((line_no, code, name, level, parent))
     except csv.Error as exc:
-        errors.append(RowError(line_no + 1, "malformed_csv", f"Unreadable CSV: {exc}."))
+        errors.append(RowError(line_no + 1, "malformed_csv", _("Unreadable CSV: %(error)s.") % {"error": exc}))
     return rows, errors
 
 
@@ -100,14 +101,14 @@ def import_regions(source: str | Path | IO[str], *, actor=None) -> RegionImportR
             return import_regions(fh, actor=actor)
     rows, errors = _parse_region_rows(source)
     if not errors and not rows:
-        errors.append(RowError(2, "no_rows", "The file has a header but no regions."))
+        errors.append(RowError(2, "no_rows", _("The file has a header but no regions.")))
     codes_in_file = {r[1] for r in rows}
     existing = dict(Region.objects.values_list("code", "name"))
     for row, code, _name, _level, parent in rows:
         if parent is not None and parent not in codes_in_file and parent not in existing:
-            errors.append(RowError(row, "unknown_parent", f"Region {code} has parent {parent}, which is neither in the file nor in the database.", "kode"))
+            errors.append(RowError(row, "unknown_parent", _("Region %(code)s has parent %(parent)s, which is neither in the file nor in the database.") % {"code": code, "parent": parent}, "kode"))
     if errors:
-        raise FileRejected(sorted(errors, key=lambda e: e.row), what="region file")
+        raise FileRejected(sorted(errors, key=lambda e: e.row), what=_("region file"))
 
     result = RegionImportResult(rows=len(rows))
     to_create: list[Region] = []
@@ -261,7 +262,7 @@ def _clean_person(data: dict, *, partial_of: Person | None = None) -> tuple[dict
             errors["bank_account_number"] = "The bank account number must be digits only (at most 34)."
         clean["bank_account_number"] = acct
     if errors:
-        raise ServiceError("invalid", "The person's data is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ServiceError("invalid", _("The person's data is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
     nik = clean.get("nik") or current("nik")
     warnings = nik_warnings(parse_nik(nik), clean.get("birth_date", current("birth_date")), clean.get("sex", current("sex")))
     return clean, warnings
@@ -322,7 +323,7 @@ def _clean_family(data: dict, worker: Person, *, partial_of: FamilyMember | None
     if clean.get("school_level", get("school_level")) and relation not in _YOUNGER:
         errors["school_level"] = "A school level is recorded for children only."
     if errors:
-        raise ServiceError("invalid", "The family member is not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise ServiceError("invalid", _("The family member is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
     return clean
 
 
@@ -337,12 +338,12 @@ def person_create(*, actor, family: list[dict] | None = None, **data) -> Person:
     ``nik_warnings``. A second person with the same NIK is refused (``duplicate_nik``, 409)."""
     clean, warnings = _clean_person(data)
     if Person.objects.filter(nik=clean["nik"]).exists():
-        raise Conflict("duplicate_nik", f"A person with NIK {clean['nik']} is already registered.", {"nik": "already registered"})
+        raise Conflict("duplicate_nik", _("A person with NIK %(nik)s is already registered.") % {"nik": clean["nik"]}, {"nik": "already registered"})
     try:
         with transaction.atomic():
             person = Person.objects.create(**clean, nik_warnings=warnings)
     except IntegrityError:
-        raise Conflict("duplicate_nik", f"A person with NIK {clean['nik']} is already registered.", {"nik": "already registered"}) from None
+        raise Conflict("duplicate_nik", _("A person with NIK %(nik)s is already registered.") % {"nik": clean["nik"]}, {"nik": "already registered"}) from None
     audit.record(
         actor=actor, action="person.create", obj=person, object_repr=person.nik[:4] + "…",
         changes={"created": True, "nik_warnings": warnings},
@@ -351,7 +352,7 @@ def person_create(*, actor, family: list[dict] | None = None, **data) -> Person:
         try:
             family_member_add(person, actor=actor, **member)
         except ServiceError as exc:
-            raise ServiceError(exc.code, f"Family member {i + 1}: {exc.message}", {f"family.{i}.{k}": v for k, v in exc.fields.items()}) from None
+            raise ServiceError(exc.code, _("Family member %(number)s: %(message)s") % {"number": i + 1, "message": exc.message}, {f"family.{i}.{k}": v for k, v in exc.fields.items()}) from None
     return person
 
 
@@ -359,7 +360,7 @@ def person_create(*, actor, family: list[dict] | None = None, **data) -> Person:
 def person_update(person: Person, *, actor, **data) -> Person:
     """Change a person's editable fields (the NIK never changes: corrections keep it)."""
     if "nik" in data and data["nik"] and data["nik"] != person.nik:
-        raise ServiceError("nik_immutable", "A NIK cannot be changed; register the correct person instead.", {"nik": "cannot be changed"})
+        raise ServiceError("nik_immutable", _("A NIK cannot be changed; register the correct person instead."), {"nik": "cannot be changed"})
     data = {k: v for k, v in data.items() if k in _EDITABLE or k == "region_code"}
     clean, warnings = _clean_person(data, partial_of=person)
     before = audit.snapshot(person, PERSON_FIELDS + ("nik_warnings",))
@@ -369,7 +370,7 @@ def person_update(person: Person, *, actor, **data) -> Person:
     if person.birth_date:
         clash = person.family.filter(relation__in=_YOUNGER, birth_date__lte=person.birth_date).first()
         if clash:
-            raise ServiceError("invalid", f"{clash.full_name} ({clash.get_relation_display()}) was born before this birth date.", {"birth_date": "after a child's birth date"})
+            raise ServiceError("invalid", _("%(name)s (%(relation)s) was born before this birth date.") % {"name": clash.full_name, "relation": clash.get_relation_display()}, {"birth_date": "after a child's birth date"})
     person.save()
     changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS + ("nik_warnings",)))
     if changes:
@@ -391,7 +392,7 @@ def family_member_add(person: Person, *, actor, **data) -> FamilyMember:
     data.setdefault("nik", "")
     clean = _clean_family(data, person)
     if clean.get("nik") and person.family.filter(nik=clean["nik"]).exists():
-        raise Conflict("duplicate_family_nik", f"NIK {clean['nik']} is already in this family.", {"nik": "already in this family"})
+        raise Conflict("duplicate_family_nik", _("NIK %(nik)s is already in this family.") % {"nik": clean["nik"]}, {"nik": "already in this family"})
     member = FamilyMember.objects.create(person=person, **clean)
     audit.record(
         actor=actor, action="family.add", obj=member, object_repr=f"{member.get_relation_display()} of person {person.pk}",
@@ -405,7 +406,7 @@ def family_member_update(member: FamilyMember, *, actor, **data) -> FamilyMember
     data = {k: v for k, v in data.items() if k in FAMILY_FIELDS}
     clean = _clean_family(data, member.person, partial_of=member)
     if clean.get("nik") and member.person.family.exclude(pk=member.pk).filter(nik=clean["nik"]).exists():
-        raise Conflict("duplicate_family_nik", f"NIK {clean['nik']} is already in this family.", {"nik": "already in this family"})
+        raise Conflict("duplicate_family_nik", _("NIK %(nik)s is already in this family.") % {"nik": clean["nik"]}, {"nik": "already in this family"})
     before = audit.snapshot(member, FAMILY_FIELDS)
     for k, v in clean.items():
         setattr(member, k, v)

@@ -115,7 +115,7 @@ def test_api_billing_conflict_answers_409_and_the_job_shows_it(two_sponsors, use
     r = api_client(users["finance"]).post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json")
     assert r.status_code == 409 and r.json()["error"]["code"] == "billing_conflict"
     job = Job.objects.get(kind=KIND)
-    assert job.status == Job.Status.FAILED and "Another billing run" in job.error
+    assert job.status == Job.Status.FAILED and "Proses penagihan lain untuk periode ini berjalan pada saat yang sama" in job.error
 
 
 def test_web_billing_conflict_shows_on_the_job_page(two_sponsors, users, client, monkeypatch):
@@ -129,7 +129,7 @@ def test_web_billing_conflict_shows_on_the_job_page(two_sponsors, users, client,
     r = client.post("/contributions/", {"period": "2023-10"}, follow=True)
     job = Job.objects.get(kind=KIND)
     assert job.status == Job.Status.FAILED
-    assert "Another billing run" in r.content.decode() and 'href="/contributions/"' in r.content.decode()
+    assert "Proses penagihan lain untuk periode ini berjalan pada saat yang sama" in r.content.decode() and 'href="/contributions/"' in r.content.decode()
 
 
 def test_job_refuses_a_sponsor_removed_since_it_was_started(two_sponsors, users):
@@ -219,3 +219,23 @@ def test_billing_goes_on_when_the_progress_connection_cannot_be_opened(two_spons
     monkeypatch.setattr(connections, "create_connection", refuse)
     job = start_billing_run(period=D(2023, 10, 1), actor=users["finance"])
     assert job.status == Job.Status.SUCCEEDED and job.result["created"] == 2 and job.progress_done == job.progress_total
+
+
+def test_billing_errors_speak_the_active_language_and_keep_their_code(users, api_client, client):
+    """A period that is not a month: the web form shows the service's message in Indonesian; the
+    API answers in the active language with the same code and fields."""
+    from html import unescape
+
+    client.force_login(users["finance"])
+    page = unescape(client.post("/contributions/", {"period": "2023-13"}, follow=True).content.decode())
+    assert "Periode '2023-13' bukan bulan (YYYY-MM)." in page and "is not a month" not in page
+
+    api = api_client(users["finance"])
+    indonesian = api.post("/api/v1/contributions/billing-runs", {"period": "2023-13"}, content_type="application/json")
+    assert indonesian.status_code == 400
+    assert indonesian.json() == {"error": {"code": "invalid", "message": "Periode '2023-13' bukan bulan (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}}
+    api.cookies["lindung_language"] = "en"
+    english = api.post("/api/v1/contributions/billing-runs", {"period": "2023-13"}, content_type="application/json")
+    assert english.status_code == 400
+    assert english.json() == {"error": {"code": "invalid", "message": "The period '2023-13' is not a month (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}}
+    assert not Job.objects.filter(kind=KIND).exists() and not Invoice.objects.exists()

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from django.core.management.base import CommandError
 
 from lindung.contributions import billing, payments
@@ -51,9 +52,13 @@ def test_cli_payments_and_coverage(billed, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,amount,reference,bank_reference\nnot-a-date,10,x,X2\n")
     err = io.StringIO()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError), translation.override("en"):
         call_command("payments", "import", str(bad), stderr=err)
     assert "row 2, field date" in err.getvalue()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("payments", "import", str(bad), stderr=err)
+    assert "baris 2, kolom date" in err.getvalue()
     out = io.StringIO()
     call_command("coverage", workers[0].kpj_number, "2023-11-01", "--json", stdout=out)
     data = json.loads(out.getvalue())

@@ -27,7 +27,7 @@ def test_cli_json_refusal_prints_the_error_shape(agreement, data_dir, roster_fil
     assert "tanggal_lahir" in result["error"]["fields"]["row 1"] and exc.returncode == 1
 
     result, _ = _cli(str(tmp_path / "r.csv"), "--sponsor", "NOPE")
-    assert result == {"error": {"code": "not_found", "message": "No sponsor 'NOPE'.", "fields": {"sponsor": "not found"}}}
+    assert result == {"error": {"code": "not_found", "message": "Tidak ada sponsor 'NOPE'.", "fields": {"sponsor": "not found"}}}
     result, _ = _cli(str(tmp_path / "missing.csv"), "--sponsor", "PEMKO-DUMAI")
     assert result["error"]["code"] == "not_found" and result["error"]["fields"] == {"file": "missing"}
     result, _ = _cli(str(tmp_path / "r.csv"), "--sponsor", "PEMKO-DUMAI", "--agreement", "PKS-X")
@@ -38,7 +38,7 @@ def test_cli_json_refusal_prints_the_error_shape(agreement, data_dir, roster_fil
     assert result["error"]["code"] == "unsupported_file"
     (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
     result, _ = _cli(str(tmp_path / "broken.xlsx"), "--sponsor", "PEMKO-DUMAI")
-    assert result["error"]["code"] == "file_rejected" and "cannot be read" in result["error"]["fields"]["row 1"]
+    assert result["error"]["code"] == "file_rejected" and "tidak dapat dibaca" in result["error"]["fields"]["row 1"]
     result, _ = _cli(str(roster_file([])), "--sponsor", "PEMKO-DUMAI", before=("--as", "nobody"))
     assert result["error"]["code"] == "not_found" and result["error"]["fields"] == {"as": "no such user"}
 

@@ -64,7 +64,7 @@ def test_malformed_row_rejects_the_whole_file_with_row_number(bad_line, code):
         import_regions(csv_file(text))
     errors = info.value.errors
     assert [(e.row, e.code) for e in errors] == [(5, code)]
-    assert "row 5" in info.value.message
+    assert "baris 5" in info.value.message
     assert Region.objects.count() == 0
     assert not AuditEvent.objects.filter(action="regions.import").exists()
 
@@ -94,8 +94,8 @@ def test_command_reports_rows_and_exits_nonzero(tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError) as info:
         call_command("regions", "import", str(bad), stderr=err)
-    assert "row 3" in err.getvalue() and "bad_code" in err.getvalue()
-    assert "1 problem" in str(info.value)
+    assert "baris 3" in err.getvalue() and "bad_code" in err.getvalue()
+    assert "1 masalah" in str(info.value)
     assert Region.objects.count() == 0
     good = tmp_path / "good.csv"
     good.write_text("\ufeffkode,nama\n14,Riau\n14.72,Kota Dumai\n", encoding="utf-8")

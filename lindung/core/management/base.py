@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, ServiceError
@@ -37,7 +38,9 @@ class LindungCommand(BaseCommand):
             except FileRejected as exc:
                 for err in exc.errors:
                     self.stderr.write(f"  {err}")
-                raise CommandError(f"{exc.message.split(':')[0]}: {len(exc.errors)} problem(s), listed above.") from None
+                raise CommandError(
+                    _("%(what)s: %(count)s problem(s), listed above.") % {"what": exc.message.split(":")[0], "count": len(exc.errors)}
+                ) from None
             except ServiceError as exc:
                 fields = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
                 raise CommandError(f"{exc.message}{fields}") from None

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.management.base import LindungCommand
@@ -52,14 +53,14 @@ class Command(LindungCommand):
             raise _Refused(ServiceError("not_found", str(exc), {"as": "no such user"})) from None
         sponsor = Sponsor.objects.filter(code=o["sponsor"]).first()
         if sponsor is None:
-            raise _Refused(NotFound(f"No sponsor {o['sponsor']!r}.", {"sponsor": "not found"}))
+            raise _Refused(NotFound(_("No sponsor %(code)s.") % {"code": repr(o["sponsor"])}, {"sponsor": "not found"}))
         agreement = roster.find_agreement(sponsor, o["agreement"])
         try:
             summary = roster.import_roster(
                 o["path"], agreement=agreement, actor=actor, dry_run=o["dry_run"], all_or_nothing=o["all_or_nothing"], start=o["start"]
             )
         except (FileNotFoundError, IsADirectoryError):
-            raise _Refused(NotFound(f"No such file: {o['path']}", {"path": "no such file"})) from None
+            raise _Refused(NotFound(_("No such file: %(path)s") % {"path": o["path"]}, {"path": "no such file"})) from None
         d = summary.as_dict()
         if o["json"]:
             keys = ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason", "error_file")
