@@ -58,12 +58,15 @@ class FamilyMemberForm(forms.Form):
 
 
 def apply_service_error(form: forms.Form, exc: ServiceError, prefix: str = "") -> None:
-    """Show a service's field errors on the form fields they name (the rest at the top)."""
+    """Show a service's field errors on the form fields they name (the rest at the top).
+
+    ``fields`` holds short machine-readable reasons; an error naming a single field shows the
+    service's message (in the active language) on that field instead."""
     placed = False
     for name, message in exc.fields.items():
         key = name[len(prefix):] if prefix and name.startswith(prefix) else name
         if key in form.fields:
-            form.add_error(key, message)
+            form.add_error(key, exc.message if len(exc.fields) == 1 else message)
             placed = True
     if not placed:
         form.add_error(None, exc.message)

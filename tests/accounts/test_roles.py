@@ -106,3 +106,25 @@ def test_branch_staff_require_a_branch_and_sponsor_users_take_their_sponsors(db,
     assert auditor.branch is None
     sponsor_user = services.user_create(actor=None, username="disnaker-2", password="x" * 12, roles=["sponsor"], sponsor=sponsors["dumai"])
     assert sponsor_user.branch == sponsors["dumai"].branch == branch
+
+
+def test_user_create_errors_speak_the_active_language_and_keep_their_code(db, branch):
+    """Accounts have no form of their own: the service's message follows the active language (the
+    web and the API activate the user's), Indonesian by default; code, status and fields stay."""
+    from django.utils import translation
+
+    from lindung.accounts import services
+    from lindung.core.errors import ServiceError
+
+    services.user_create(actor=None, username="petugas", password="x" * 12, roles=["auditor"])
+    with pytest.raises(ServiceError) as indonesian:
+        services.user_create(actor=None, username="petugas", password="x" * 12, roles=["auditor"])
+    assert indonesian.value.message == "Pengguna 'petugas' sudah ada."
+    with translation.override("en"), pytest.raises(ServiceError) as english:
+        services.user_create(actor=None, username="petugas", password="x" * 12, roles=["auditor"])
+    assert english.value.message == "User 'petugas' exists already."
+    for info in (indonesian, english):
+        assert (info.value.code, info.value.status, info.value.fields) == ("duplicate", 409, {"username": "duplicate"})
+    with pytest.raises(ServiceError) as info:
+        services.user_create(actor=None, username="y", password="x" * 12, roles=["superhero"])
+    assert info.value.message == "Peran tidak dikenal: superhero." and info.value.fields == {"roles": "unknown: superhero"}

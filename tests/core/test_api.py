@@ -154,3 +154,18 @@ def test_unhandled_error_gets_the_error_shape(users, monkeypatch):
     body = response.json()["error"]
     assert body["code"] == "server_error" and response["X-Request-ID"] in body["message"]
     assert "boom" not in response.content.decode()
+
+
+def test_core_api_errors_speak_the_active_language_and_keep_their_code(users, api_client):
+    """The API's own refusals (here an over-long Idempotency-Key) follow the active language:
+    Indonesian by default, English by the language switch's cookie; code and fields stay."""
+    api = api_client(users["finance"])
+    key = "k" * 201
+    indonesian = api.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert indonesian.status_code == 400
+    assert indonesian.json() == {"error": {"code": "invalid", "message": "Idempotency-Key lebih dari 200 karakter.", "fields": {"Idempotency-Key": "too long"}}}
+    api.cookies["lindung_language"] = "en"
+    english = api.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert english.status_code == 400
+    assert english.json() == {"error": {"code": "invalid", "message": "Idempotency-Key is longer than 200 characters.", "fields": {"Idempotency-Key": "too long"}}}
+    assert not IdempotencyRecord.objects.exists()

@@ -42,3 +42,28 @@ def test_participant_list_counts_in_indonesian(regions, sponsors, users):
     client.force_login(users["officer"])
     page = client.get("/participants/").content.decode()
     assert "2 peserta" in page and "KPJ, NIK atau nama" in page and "Pembayar iuran" in page
+
+
+@pytest.mark.django_db
+def test_service_errors_speak_the_active_language_and_keep_their_code(regions, users, api_client):
+    """A duplicate sponsor: the web form shows the service's message in Indonesian; the API answers
+    in the active language (Indonesian by default, English by the language switch's cookie) with
+    the same machine-readable code and fields."""
+    from html import unescape
+
+    form = {"code": "CSR-SAWIT", "name": "PT Sawit Makmur (CSR)", "type": "csr", "region": "14.72", "funding_source": "CSR"}
+    client = Client()
+    client.force_login(users["officer"])
+    assert client.post("/sponsors/new/", form).status_code == 302
+    page = unescape(client.post("/sponsors/new/", form).content.decode())
+    assert "Sponsor dengan kode 'CSR-SAWIT' sudah ada." in page and "exists already" not in page
+
+    body = {"code": "CSR-SAWIT", "name": "N", "type": "csr", "region": "14.72"}
+    api = api_client(users["admin"])
+    indonesian = api.post("/api/v1/sponsors", body, content_type="application/json")
+    assert indonesian.status_code == 409
+    assert indonesian.json() == {"error": {"code": "duplicate", "message": "Sponsor dengan kode 'CSR-SAWIT' sudah ada.", "fields": {"code": "duplicate"}}}
+    api.cookies["lindung_language"] = "en"
+    english = api.post("/api/v1/sponsors", body, content_type="application/json")
+    assert english.status_code == 409
+    assert english.json() == {"error": {"code": "duplicate", "message": "A sponsor with code 'CSR-SAWIT' exists already.", "fields": {"code": "duplicate"}}}

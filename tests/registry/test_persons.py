@@ -125,3 +125,27 @@ def test_person_web_pages(regions, users, client):
     client.force_login(users["auditor"])
     assert client.get(f"/persons/{person.pk}/").status_code == 200
     assert client.get(f"/persons/{person.pk}/edit/").status_code == 403
+
+
+def test_service_errors_speak_the_active_language_and_keep_their_code(regions, users, api_client, client):
+    """A NIK already in the family: the web form shows the service's message in Indonesian on the
+    NIK field; the API's duplicate-NIK error follows the active language with the same code."""
+    from html import unescape
+
+    person = services.person_create(actor=None, **person_data())
+    child_nik = make_nik("14.72.06", dt.date(2015, 3, 30), "F", 13)
+    services.family_member_add(person, actor=None, relation="child", full_name="Dewi", nik=child_nik, birth_date=dt.date(2015, 3, 30))
+    client.force_login(users["officer"])
+    page = client.post(f"/persons/{person.pk}/family/add/", {"relation": "child", "full_name": "Dewi lagi", "nik": child_nik})
+    assert page.status_code == 200
+    assert f"NIK {child_nik} sudah ada dalam keluarga ini." in unescape(page.content.decode())
+    assert FamilyMember.objects.filter(person=person).count() == 1
+
+    api = api_client(users["officer"])
+    indonesian = api.post("/api/v1/persons", data=person_data(birth_date="1985-04-17"), content_type="application/json")
+    assert indonesian.status_code == 409
+    assert indonesian.json() == {"error": {"code": "duplicate_nik", "message": f"Orang dengan NIK {NIK} sudah terdaftar.", "fields": {"nik": "already registered"}}}
+    api.cookies["lindung_language"] = "en"
+    english = api.post("/api/v1/persons", data=person_data(birth_date="1985-04-17"), content_type="application/json")
+    assert english.status_code == 409
+    assert english.json() == {"error": {"code": "duplicate_nik", "message": f"A person with NIK {NIK} is already registered.", "fields": {"nik": "already registered"}}}
