@@ -293,6 +293,13 @@ def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.d
 
 
 # --------------------------------------------------------------------------------------------- self-paying BPU
+# The next invoice sequence of a self-paying worker's month (1 unless a cancelled one went before).
+_SELF_SEQ = (
+    "(SELECT COALESCE(MAX(i2.sequence), 0) + 1 FROM contributions_invoice i2 "
+    "WHERE i2.payer_key = 'self:' || CAST(p.id AS TEXT) AND i2.period_start = %(period)s)"
+)
+
+
 def _bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary: BillingSummary) -> None:
     base = Participant.objects.filter(segment="BPU", agreement__isnull=True, start_date__lte=month_end(period)).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=period)
@@ -305,19 +312,22 @@ def _bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary:
     ym = f"{period:%Y%m}"
     params = {"run": run.pk, "period": _sql_date(period), "period_end": _sql_date(month_end(period))}
     with connection.cursor() as cur:
-        # Invoices first (one per worker without one for the month and with something left to bill)…
+        # Invoices first (one per worker without a live one for the month and with nothing billed
+        # for it: a month whose lines a cancellation note netted out counts as not billed, and its
+        # new invoice takes the next sequence number)…
         cur.execute(
             f"""
             INSERT INTO contributions_invoice (number, kind, payer_type, payer_key, participant_id, branch_id, segment, period_start,
                 period_end, sequence, issue_date, due_date, total, paid_amount, fine_amount, line_count, status, virtual_account, run_id, created_at)
-            SELECT 'INV-{ym}-3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2) || '-1', 'regular', 'self', 'self:' || CAST(p.id AS TEXT),
-                   p.id, p.branch_id, 'BPU', %(period)s, %(period)s, 1, %(today)s, %(due)s, 0, 0, 0, 0, 'issued',
-                   '{VA_PREFIX}3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2), %(run)s, %(now)s
+            SELECT 'INV-{ym}-3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2) || '-' || CAST({_SELF_SEQ} AS TEXT), 'regular', 'self',
+                   'self:' || CAST(p.id AS TEXT), p.id, p.branch_id, 'BPU', %(period)s, %(period)s, {_SELF_SEQ}, %(today)s, %(due)s, 0, 0, 0, 0,
+                   'issued', '{VA_PREFIX}3' || SUBSTR(CAST(1000000000 + p.id AS TEXT), 2), %(run)s, %(now)s
             FROM membership_participant p
             WHERE p.segment = 'BPU' AND p.agreement_id IS NULL AND p.start_date <= %(period_end)s
               AND (p.end_date IS NULL OR p.end_date >= %(period)s)
-              AND NOT EXISTS (SELECT 1 FROM contributions_invoice i WHERE i.payer_key = 'self:' || CAST(p.id AS TEXT) AND i.period_start = %(period)s)
-              AND NOT EXISTS (SELECT 1 FROM contributions_invoiceline l WHERE l.participant_id = p.id AND l.period = %(period)s)
+              AND NOT EXISTS (SELECT 1 FROM contributions_invoice i WHERE i.payer_key = 'self:' || CAST(p.id AS TEXT)
+                              AND i.period_start = %(period)s AND i.kind <> 'credit_note' AND i.status <> 'cancelled')
+              AND COALESCE((SELECT SUM(l.amount) FROM contributions_invoiceline l WHERE l.participant_id = p.id AND l.period = %(period)s), 0) <= 0
             """,
             {**params, "today": _sql_date(today), "due": _sql_date(due), "now": connection.ops.adapt_datetimefield_value(timezone.now())},
         )
@@ -576,7 +586,8 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         raise ServiceError("invalid", _("Cover starts on %(start)s: prepay from %(month)s on.") % {"start": participant.start_date, "month": f"{participant.start_date:%Y-%m}"},
                            {"first_month": "before the start of cover"})
     window = [add_months(first, i) for i in range(months)]
-    if InvoiceLine.objects.filter(participant=participant, period__in=window).exists():
+    # a month counts as billed while its lines add up to something (a cancellation note nets them out)
+    if InvoiceLine.objects.filter(participant=participant, period__in=window).values("period").annotate(net=Sum("amount")).filter(net__gt=0).exists():
         raise ServiceError("already_billed", _("Some of these months are already billed."), {"first_month": "already billed"})
     today = today or dt.date.today()
     lines = []

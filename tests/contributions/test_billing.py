@@ -5,6 +5,7 @@ import pytest
 from lindung.contributions import billing, payments
 from lindung.contributions.coverage import coverage_on
 from lindung.contributions.models import Invoice, InvoiceLine
+from lindung.core.errors import ServiceError
 from lindung.core.models import AuditEvent
 from lindung.membership.models import Participant
 
@@ -72,6 +73,27 @@ def test_self_paying_and_prepayment(make_workers):
     assert s.created == 1
     april = Invoice.objects.get(period_start=D(2024, 4, 1))
     assert april.total == 16_800 and april.due_date == D(2024, 4, 15) and april.virtual_account.startswith("88023")
+
+
+def test_self_paying_cancelled_months_count_as_not_billed(make_workers):
+    """A cancelled self-paying invoice (or prepayment) nets its months out: the next run bills them
+    again on a new sequence number, a prepayment may cover them, and a rerun bills nothing twice."""
+    (worker,) = make_workers(1, start=D(2024, 1, 1))
+    billing.run_billing(period=D(2024, 1, 1), today=D(2024, 1, 1))
+    january = Invoice.objects.get(period_start=D(2024, 1, 1), kind="regular")
+    billing.cancel_invoice(invoice=january, reason="Wrong declared income", today=D(2024, 1, 3))
+    s = billing.run_billing(period=D(2024, 1, 1), today=D(2024, 1, 4))
+    assert s.created == 1
+    again = Invoice.objects.get(period_start=D(2024, 1, 1), kind="regular", status="issued")
+    assert again.sequence == 3 and again.number.endswith("-3") and again.total == 16_800  # 1 cancelled, 2 its note
+    assert billing.run_billing(period=D(2024, 1, 1), today=D(2024, 1, 5)).created == 0
+    with pytest.raises(ServiceError) as exc:
+        billing.prepay(participant=worker, first_month=D(2024, 1, 1), months=3, today=D(2024, 1, 5))
+    assert exc.value.code == "already_billed"  # January is billed again
+    prepaid = billing.prepay(participant=worker, first_month=D(2024, 2, 1), months=3, today=D(2024, 1, 5))
+    billing.cancel_invoice(invoice=prepaid, reason="Paid in cash at the branch instead", today=D(2024, 1, 6))
+    redo = billing.prepay(participant=worker, first_month=D(2024, 2, 1), months=3, today=D(2024, 1, 7))
+    assert redo.total == 3 * 16_800 and redo.sequence == 3
 
 
 def test_employer_invoice_uses_wage_report_and_risk_class(employer, make_workers):
