@@ -229,15 +229,17 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def _named_document(text: str) -> tuple[str, str] | None:
-    """The invoice number (preferred) or virtual account a bank reference names, if any."""
+def _named_documents(text: str) -> list[tuple[str, str]]:
+    """The invoice number and the virtual account a bank reference names, in the order
+    ``find_invoice`` tries them (either may be missing)."""
+    named = []
     m = INVOICE_RE.search(text or "")
     if m:
-        return "invoice", m.group(0).upper()
+        named.append(("invoice", m.group(0).upper()))
     m = VA_RE.search(text or "")
     if m:
-        return "virtual_account", m.group(0)
-    return None
+        named.append(("virtual_account", m.group(0)))
+    return named
 
 
 def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) -> tuple[list[dict], list[RowError]]:
@@ -285,22 +287,27 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
             errors.append(RowError(i, "duplicate_in_file", _("The bank reference %(reference)s is also on row %(first)s.") % {"reference": ref, "first": seen[ref]}, field="bank_reference"))
         else:
             seen[ref] = i
-        named = _named_document(f"{row['reference']} {ref}")
+        named = _named_documents(f"{row['reference']} {ref}")
         if named:
             names[i] = named
         rows.append({"row": i, "paid_on": date, "amount": amount, "reference": row["reference"], "bank_reference": ref})
     if not rows and not errors:
         errors.append(RowError(1, "empty", _("The file has no payment rows.")))
-    # A reference that names an invoice number or virtual account must name one that exists (a
-    # typo would otherwise pay nobody); a reference naming neither goes to the unmatched queue.
-    numbers = {v for kind, v in names.values() if kind == "invoice"}
-    accounts = {v for kind, v in names.values() if kind == "virtual_account"}
+    # A reference that names an invoice number or virtual account must name one that exists, as
+    # find_invoice reads it (a typo would otherwise pay nobody); a reference naming neither goes to
+    # the unmatched queue.
+    numbers = {v for docs in names.values() for kind, v in docs if kind == "invoice"}
+    accounts = {v for docs in names.values() for kind, v in docs if kind == "virtual_account"}
     known_numbers = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True)) if numbers else set()
     known_accounts = set(Invoice.objects.filter(virtual_account__in=accounts).values_list("virtual_account", flat=True)) if accounts else set()
-    for i, (kind, value) in sorted(names.items()):
-        if kind == "invoice" and value not in known_numbers:
+    known = {"invoice": known_numbers, "virtual_account": known_accounts}
+    for i, docs in sorted(names.items()):
+        if any(value in known[kind] for kind, value in docs):
+            continue
+        kind, value = docs[0]
+        if kind == "invoice":
             errors.append(RowError(i, "unknown_invoice", _("The reference names invoice %(number)s, which does not exist.") % {"number": value}, field="reference"))
-        elif kind == "virtual_account" and value not in known_accounts:
+        else:
             errors.append(RowError(i, "unknown_virtual_account", _("The reference names virtual account %(account)s, which has no invoice.") % {"account": value}, field="reference"))
     already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
     for r in rows:

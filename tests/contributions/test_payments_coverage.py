@@ -192,6 +192,16 @@ def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(du
     errs = [(e.row, e.field, e.code) for e in exc.value.errors]
     assert errs == [(3, "date", "future_date"), (4, "reference", "unknown_invoice"), (5, "reference", "unknown_virtual_account")]
     assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
+    # A mistyped invoice number beside the right virtual account is paid by the account, as
+    # find_invoice reads it; both wrong is still a row error.
+    both = (
+        "date,amount,reference,bank_reference\n"
+        f"2023-10-12,1000,INV-202310-1999999999-1 VA {q4.virtual_account},B-1\n"
+        "2023-10-12,1000,INV-202310-1999999999-1 VA 88021999999999,B-2\n"
+    ).encode()
+    with pytest.raises(FileRejected) as exc:
+        payments.import_bank_statement(content=both, today=D(2024, 1, 31))
+    assert [(e.row, e.code) for e in exc.value.errors] == [(3, "unknown_invoice")]
     # The same money by virtual account, and a transfer naming nothing (the unmatched queue).
     ok = f"date,amount,reference,bank_reference\n2023-10-12,{q4.total},VA {q4.virtual_account},OK-1\n2023-10-12,1000,no reference,N-1\n"
     batch = payments.import_bank_statement(content=ok.encode(), today=D(2024, 1, 31))
