@@ -77,10 +77,7 @@ def invoice_list(request):
             sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=request.POST.get("sponsor"), employer=request.POST.get("employer"))
         except ServiceError as exc:
             # An unknown or out-of-scope code is refused: it must never widen the run to every payer.
-            if "sponsor" in exc.fields:
-                messages.error(request, _("Sponsor: no sponsor with code %(code)s. Nothing was billed.") % {"code": request.POST.get("sponsor", "").strip()})
-            else:
-                messages.error(request, _("Employer NPP: no employer with NPP %(npp)s. Nothing was billed.") % {"npp": request.POST.get("employer", "").strip()})
+            messages.error(request, exc.message)
             return redirect("contributions:invoice_list")
         with audit_source("web"):
             job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")),
