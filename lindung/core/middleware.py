@@ -7,8 +7,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy
 
 from lindung.core.audit import audit_source
+from lindung.core.errors import ServiceError
 
 
 class LanguageMiddleware:
@@ -58,9 +60,9 @@ class SecurityHeadersMiddleware:
 
 
 _API_FALLBACK_ERRORS = {
-    404: ("not_found", "There is no such API endpoint."),
-    405: ("method_not_allowed", "This endpoint does not accept the {method} method."),
-    500: ("server_error", "The server failed to answer this request; it has been logged (request {request_id})."),
+    404: ("not_found", gettext_lazy("There is no such API endpoint.")),
+    405: ("method_not_allowed", gettext_lazy("This endpoint does not accept the %(method)s method.")),
+    500: ("server_error", gettext_lazy("The server failed to answer this request; it has been logged (request %(request_id)s).")),
 }
 
 
@@ -72,8 +74,8 @@ def api_error_shape(request, response):
     if response.status_code == 500 and settings.DEBUG:
         return response  # keep the traceback page while developing
     code, message = _API_FALLBACK_ERRORS[response.status_code]
-    body = {"error": {"code": code, "message": message.format(method=request.method, request_id=request.request_id), "fields": {}}}
-    shaped = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+    error = ServiceError(code, str(message) % {"method": request.method, "request_id": request.request_id}, status=response.status_code)
+    shaped = HttpResponse(json.dumps(error.as_dict()), status=error.status, content_type="application/json")
     if response.has_header("Allow"):
         shaped["Allow"] = response["Allow"]
     return shaped

@@ -136,8 +136,11 @@ def test_unknown_endpoint_and_wrong_method_get_the_error_shape(api_client, users
     assert missing.json()["error"]["code"] == "not_found"
     wrong = c.delete("/api/v1/me")
     assert wrong.status_code == 405
-    assert wrong.json()["error"] == {"code": "method_not_allowed", "message": "This endpoint does not accept the DELETE method.", "fields": {}}
+    assert wrong.json()["error"] == {"code": "method_not_allowed", "message": "Endpoint ini tidak menerima metode DELETE.", "fields": {}}
     assert "GET" in wrong["Allow"]
+    c.cookies["lindung_language"] = "en"
+    wrong = c.delete("/api/v1/me")
+    assert wrong.json()["error"] == {"code": "method_not_allowed", "message": "This endpoint does not accept the DELETE method.", "fields": {}}
 
 
 def test_unhandled_error_gets_the_error_shape(users, monkeypatch):
