@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,12 +231,18 @@ def _finish_invoice(invoice: Invoice, count: int | None = None, total: int | Non
     invoice.save(update_fields=["total", "line_count"])
 
 
+def _next_sequence(key: str, period_start: dt.date) -> int:
+    """The next invoice sequence of a payer's period (1 for the first; ``_SELF_SEQ`` is the same
+    in SQL for the self-paying run)."""
+    top = Invoice.objects.filter(payer_key=key, period_start=period_start).aggregate(top=Max("sequence"))["top"]
+    return (top or 0) + 1
+
+
 def _follow_up_invoice(invoice: Invoice, kind: str, *, today: dt.date, run: BillingRun | None = None) -> Invoice:
     """The next invoice of ``invoice``'s payer and period (an adjustment invoice, or a credit note,
     which is settled as issued): the next sequence number, the same payer, period and virtual
     account, due no earlier than ``today``."""
-    seq = (Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start).order_by("-sequence")
-           .values_list("sequence", flat=True).first() or 1) + 1
+    seq = _next_sequence(invoice.payer_key, invoice.period_start)
     return Invoice.objects.create(
         number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=kind,
         payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
@@ -596,7 +602,7 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         lines += [(c.program, m, c.amount) for c in result.components if c.program]
     key = payer_key(PayerType.SELF, participant.pk)
     with transaction.atomic():
-        seq = (Invoice.objects.filter(payer_key=key, period_start=first).order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+        seq = _next_sequence(key, first)
         invoice = Invoice.objects.create(
             number=invoice_number(first, PayerType.SELF, participant.pk, seq), kind=Invoice.Kind.PREPAYMENT, payer_type=PayerType.SELF,
             payer_key=key, participant=participant, branch=participant.branch, segment="BPU", period_start=first, period_end=window[-1],
