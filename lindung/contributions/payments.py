@@ -144,16 +144,14 @@ def apply_credits_for(payer_keys, *, on: dt.date) -> int:
 def find_invoice(reference: str) -> Invoice | None:
     """The invoice named in a bank reference: an invoice number, or a payer's virtual account
     (then the payer's oldest open invoice)."""
-    text = reference or ""
-    m = INVOICE_RE.search(text)
-    if m:
-        inv = Invoice.objects.filter(number=m.group(0).upper()).first()
-        if inv:
-            return inv
-    m = VA_RE.search(text)
-    if m:
-        qs = Invoice.objects.filter(virtual_account=m.group(0)).exclude(kind=Invoice.Kind.CREDIT_NOTE)
-        return qs.filter(status__in=OPEN_STATUSES).order_by("period_start", "sequence").first() or qs.order_by("-period_start").first()
+    for kind, value in _named_documents(reference):
+        if kind == "invoice":
+            inv = Invoice.objects.filter(number=value).first()
+            if inv:
+                return inv
+        else:
+            qs = Invoice.objects.filter(virtual_account=value).exclude(kind=Invoice.Kind.CREDIT_NOTE)
+            return qs.filter(status__in=OPEN_STATUSES).order_by("period_start", "sequence").first() or qs.order_by("-period_start").first()
     return None
 
 
