@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate demo messages bench clean help
+.PHONY: run test lint format install install-dev migrate demo messages bench clean help
 
 help:
 	@echo "make run    start Lindung on http://$(HOST):$(PORT) (SQLite, demo data)"
@@ -41,6 +41,14 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 messages: $(VENV)/.installed-dev
 	cd lindung && ../$(BIN)/lindung makemessages -l id -l en --no-obsolete --add-location file

@@ -69,7 +69,13 @@ def setup(n: int) -> dict:
     import_bundled_regions()
     sponsor = services.sponsor_create(actor=None, code="BENCH", name="Bench sponsor", type="city", region_code="14.72")
     agreement = services.agreement_create(
-        actor=None, sponsor=sponsor, number="PKS-BENCH", start_date=START, end_date=dt.date(2024, 12, 31), budget=16_800 * 24 * n, quota=n,
+        actor=None,
+        sponsor=sponsor,
+        number="PKS-BENCH",
+        start_date=START,
+        end_date=dt.date(2024, 12, 31),
+        budget=16_800 * 24 * n,
+        quota=n,
         billing_frequency="monthly",
     )
     t0 = time.perf_counter()
@@ -95,8 +101,18 @@ def setup(n: int) -> dict:
         )
         for m in _months(START, dt.date(2024, 2, 1)):
             inv = Invoice.objects.create(
-                number=f"HIST-{m:%Y%m}", payer_type="sponsor", payer_key=f"sponsor:{agreement.pk}", sponsor=sponsor, agreement=agreement,
-                segment="BPU", period_start=m, period_end=m, issue_date=m, due_date=m.replace(day=15), total=16_800 * n, paid_amount=16_800 * n,
+                number=f"HIST-{m:%Y%m}",
+                payer_type="sponsor",
+                payer_key=f"sponsor:{agreement.pk}",
+                sponsor=sponsor,
+                agreement=agreement,
+                segment="BPU",
+                period_start=m,
+                period_end=m,
+                issue_date=m,
+                due_date=m.replace(day=15),
+                total=16_800 * n,
+                paid_amount=16_800 * n,
                 status="paid",
             )
             cur.execute(
@@ -124,8 +140,16 @@ def baseline(agreement_id: int) -> tuple[float, int]:
     result = {}
     try:
         with transaction.atomic():
-            inv = Invoice.objects.create(number="BASELINE", payer_type="sponsor", payer_key="baseline", segment="BPU", period_start=PERIOD,
-                                         period_end=PERIOD, issue_date=PERIOD, due_date=PERIOD)
+            inv = Invoice.objects.create(
+                number="BASELINE",
+                payer_type="sponsor",
+                payer_key="baseline",
+                segment="BPU",
+                period_start=PERIOD,
+                period_end=PERIOD,
+                issue_date=PERIOD,
+                due_date=PERIOD,
+            )
             with connection.cursor() as cur:
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 t0 = time.perf_counter()
@@ -201,8 +225,12 @@ def main() -> None:
     PERIOD = dt.date(int(args.period[:4]), int(args.period[5:7]), 1)
     if not args.reuse:
         _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
-    os.environ.update(DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="lindung.settings", DEBUG="0",
-                      SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"))
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        DJANGO_SETTINGS_MODULE="lindung.settings",
+        DEBUG="0",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
+    )
     import django
 
     django.setup()
@@ -226,7 +254,10 @@ def main() -> None:
         assert summary["lines_created"] == base_rows, "Lindung and the baseline must produce the same lines"
         assert summary["total"] == 16_800 * n
         cov = coverage(min(args.samples, n))
-        print(f"(c) coverage_on: p50 {cov['p50']:.2f} ms, p95 {cov['p95']:.2f} ms, p99 {cov['p99']:.2f} ms over {cov['samples']} calls {cov['statuses']}", flush=True)
+        print(
+            f"(c) coverage_on: p50 {cov['p50']:.2f} ms, p95 {cov['p95']:.2f} ms, p99 {cov['p99']:.2f} ms over {cov['samples']} calls {cov['statuses']}",
+            flush=True,
+        )
         from django.db import connection
 
         pg = connection.cursor().connection.info.server_version
@@ -240,7 +271,7 @@ def main() -> None:
 |---|---:|---|
 | (a) baseline: one hand-written `INSERT … SELECT` of the same lines | {base_s:.2f} s | {base_rows:,} lines at fixed prices into the real lines table (same indexes and size, FKs checked), rolled back |
 | (b) `run_billing(period={PERIOD:%Y-%m})` | {run_s:.2f} s | **{ratio:.2f}× baseline** (target ≤ 2×); {queries} SQL queries in all, none per participant |
-| (c) `coverage_on` (12 months of history) | p50 {cov['p50']:.2f} ms · p95 **{cov['p95']:.2f} ms** · p99 {cov['p99']:.2f} ms | {cov['samples']:,} random participants and dates (target p95 < 5 ms) |
+| (c) `coverage_on` (12 months of history) | p50 {cov["p50"]:.2f} ms · p95 **{cov["p95"]:.2f} ms** · p99 {cov["p99"]:.2f} ms | {cov["samples"]:,} random participants and dates (target p95 < 5 ms) |
 
 Billing prices each distinct (segment, programmes, wage, risk class) combination once per month
 with the rules engine into `contributions_billingprice`, then one `INSERT … SELECT` per payer joins

@@ -61,16 +61,27 @@ def main() -> int:
     import_bundled_regions()
     sponsor = Sponsor.objects.create(code="PEMKO-DUMAI", name="Pemerintah Kota Dumai", type="city", region_id="14.72", funding_source="APBD")
     agreement = SponsorAgreement.objects.create(
-        sponsor=sponsor, number="PKS-2024", start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31), programs=["JKK", "JKM"],
-        budget=2_016_000_000, quota=args.cards,
+        sponsor=sponsor,
+        number="PKS-2024",
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 12, 31),
+        programs=["JKK", "JKM"],
+        budget=2_016_000_000,
+        quota=args.cards,
     )
     n = args.cards
     persons = []
     for i in range(n):
         birth = dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28)
         sex = "F" if i % 2 else "M"
-        persons.append(Person(nik=make_nik("14.72.0" + str(1 + i % 7), birth, sex, 1 + i % 9999),
-                              full_name=f"Pekerja Rentan Dumai {i:05d}", birth_date=birth, sex=sex))
+        persons.append(
+            Person(
+                nik=make_nik("14.72.0" + str(1 + i % 7), birth, sex, 1 + i % 9999),
+                full_name=f"Pekerja Rentan Dumai {i:05d}",
+                birth_date=birth,
+                sex=sex,
+            )
+        )
     seen = set()
     unique = []
     for p in persons:
@@ -80,8 +91,19 @@ def main() -> int:
     Person.objects.bulk_create(unique, batch_size=5000)
     ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     Participant.objects.bulk_create(
-        [Participant(kpj_number=format_kpj(2024, i + 1), person_id=pid, segment="BPU", programs=["JKK", "JKM"], wage=1_000_000,
-                     agreement=agreement, sponsor=sponsor, start_date=dt.date(2024, 1, 1)) for i, pid in enumerate(ids)],
+        [
+            Participant(
+                kpj_number=format_kpj(2024, i + 1),
+                person_id=pid,
+                segment="BPU",
+                programs=["JKK", "JKM"],
+                wage=1_000_000,
+                agreement=agreement,
+                sponsor=sponsor,
+                start_date=dt.date(2024, 1, 1),
+            )
+            for i, pid in enumerate(ids)
+        ],
         batch_size=5000,
     )
     count = Participant.objects.count()

@@ -88,7 +88,9 @@ def main() -> int:
         label = "PostgreSQL COPY" if connection.vendor == "postgresql" else "SQLite executemany"
         print(f"database: {connection.vendor}; rows: {len(rows):,}")
         print(f"baseline ({label}): {baseline:.2f} s")
-        print(f"lindung regions import (first): {lindung_first:.2f} s  ratio {lindung_first / baseline:.2f}x  ({len(rows) / lindung_first:,.0f} rows/s)")
+        print(
+            f"lindung regions import (first): {lindung_first:.2f} s  ratio {lindung_first / baseline:.2f}x  ({len(rows) / lindung_first:,.0f} rows/s)"
+        )
         print(f"lindung regions import (again, nothing to change): {lindung_again:.2f} s  ratio {lindung_again / baseline:.2f}x")
     finally:
         connection.close()

@@ -44,8 +44,12 @@ START = dt.date(2023, 10, 1)
 def _env(url: str, data_dir: str) -> dict:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=url, LINDUNG_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="lindung.settings", DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-not-for-production-use-0123456789", PYTHONPATH=str(ROOT),
+        DATABASE_URL=url,
+        LINDUNG_DATA_DIR=data_dir,
+        DJANGO_SETTINGS_MODULE="lindung.settings",
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-not-for-production-use-0123456789",
+        PYTHONPATH=str(ROOT),
     )
     return env
 
@@ -93,8 +97,13 @@ def w_setup(args) -> dict:
     for code in ("BENCH", "BENCH-ORM", "BENCH-LINDUNG"):
         sponsor = services.sponsor_create(actor=None, code=code, name=f"Bench {code}", type="city", region_code="14.72")
         services.agreement_create(
-            actor=None, sponsor=sponsor, number="PKS-BENCH", start_date=START, end_date=dt.date(2024, 9, 30),
-            budget=201_600 * 2 * max(int(args.n), 1), quota=2 * max(int(args.n), 1),
+            actor=None,
+            sponsor=sponsor,
+            number="PKS-BENCH",
+            start_date=START,
+            end_date=dt.date(2024, 9, 30),
+            budget=201_600 * 2 * max(int(args.n), 1),
+            quota=2 * max(int(args.n), 1),
         )
     return {"ok": True}
 
@@ -113,15 +122,17 @@ def w_raw_copy(args) -> dict:
         cur.execute("CREATE UNIQUE INDEX bench_roster_raw_nik ON bench_roster_raw (nik)")
     connection.ensure_connection()
     t0 = time.perf_counter()
-    with connection.connection.transaction():
-        with connection.connection.cursor() as cur:
-            with cur.copy(
-                "COPY bench_roster_raw (nik, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, alamat, pekerjaan, telepon, nomor_kk) "
-                "FROM STDIN WITH (FORMAT csv, HEADER true)"
-            ) as copy:
-                with open(args.file, "rb") as fh:
-                    while block := fh.read(1 << 20):
-                        copy.write(block)
+    with (
+        connection.connection.transaction(),
+        connection.connection.cursor() as cur,
+        cur.copy(
+            "COPY bench_roster_raw (nik, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, alamat, pekerjaan, telepon, nomor_kk) "
+            "FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy,
+        open(args.file, "rb") as fh,
+    ):
+        while block := fh.read(1 << 20):
+            copy.write(block)
     seconds = time.perf_counter() - t0
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM bench_roster_raw")
@@ -157,16 +168,24 @@ def w_raw_tables(args) -> dict:
             region = row[4] if row[4] in villages else fallback
             persons.append(f"{i}\t{nik}\t{row[1] or 'X'}\t1990-01-01\tM\t{region}\t\t\t\t\t\t\t\t[]\tnow\tnow\n")
             parts.append(
-                f"{i}\t9{i:010d}\t{i}\tBPU\t[\"JKK\", \"JKM\"]\t{agreement.declared_income}\t\t{agreement.pk}\t{sponsor.pk}\t"
+                f'{i}\t9{i:010d}\t{i}\tBPU\t["JKK", "JKM"]\t{agreement.declared_income}\t\t{agreement.pk}\t{sponsor.pk}\t'
                 f"{branch}\t{START.isoformat()}\tactive\t\tnow\tnow\n"
             )
             periods.append(f"{i}\t{agreement.pk}\t{sponsor.pk}\t{START.isoformat()}\t\n")
             changes.append(f"{i}\t\tactive\t{START.isoformat()}\troster_import\tbench\tnow\n")
     tables = [
-        ("registry_person", "id, nik, full_name, birth_date, sex, region_id, address, phone, occupation, family_card_number, bank_name, "
-         "bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at", persons),
-        ("membership_participant", "id, kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id, branch_id, "
-         "start_date, status, exit_reason, created_at, updated_at", parts),
+        (
+            "registry_person",
+            "id, nik, full_name, birth_date, sex, region_id, address, phone, occupation, family_card_number, bank_name, "
+            "bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at",
+            persons,
+        ),
+        (
+            "membership_participant",
+            "id, kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id, branch_id, "
+            "start_date, status, exit_reason, created_at, updated_at",
+            parts,
+        ),
         ("membership_sponsorshipperiod", "participant_id, agreement_id, sponsor_id, start_date, end_reason", periods),
         ("membership_statuschange", "participant_id, from_status, to_status, effective_date, reason, note, at", changes),
     ]
@@ -230,14 +249,28 @@ def w_orm(args) -> dict:
                 continue
             if person is None:
                 person = Person.objects.create(
-                    nik=row["nik"], full_name=row["nama"], birth_date=birth, sex=sex, region_id=row["kode_wilayah"], address=row["alamat"],
-                    occupation=row["pekerjaan"], phone=row["telepon"], family_card_number=row["nomor_kk"] if len(row["nomor_kk"]) == 16 else "",
+                    nik=row["nik"],
+                    full_name=row["nama"],
+                    birth_date=birth,
+                    sex=sex,
+                    region_id=row["kode_wilayah"],
+                    address=row["alamat"],
+                    occupation=row["pekerjaan"],
+                    phone=row["telepon"],
+                    family_card_number=row["nomor_kk"] if len(row["nomor_kk"]) == 16 else "",
                     nik_warnings=nik_warnings(info, birth, sex),
                 )
             kpj = reserve_kpj_numbers(1, START.year)[0]
             p = Participant.objects.create(
-                kpj_number=kpj, person=person, segment="BPU", programs=agreement.programs, wage=agreement.declared_income,
-                agreement=agreement, sponsor=agreement.sponsor, branch=agreement.sponsor.branch, start_date=START,
+                kpj_number=kpj,
+                person=person,
+                segment="BPU",
+                programs=agreement.programs,
+                wage=agreement.declared_income,
+                agreement=agreement,
+                sponsor=agreement.sponsor,
+                branch=agreement.sponsor.branch,
+                start_date=START,
             )
             SponsorshipPeriod.objects.create(participant=p, agreement=agreement, sponsor=agreement.sponsor, start_date=START)
             StatusChange.objects.create(participant=p, to_status="active", effective_date=START, reason="roster_import")
@@ -275,8 +308,11 @@ def _orm_pair(url: str, data_dir: str, tmp: Path, orm_rows: int, label: str) -> 
     orm = _run("orm", url, data_dir, "--file", str(f_orm), "--sponsor", "BENCH-ORM")
     lin = _run("lindung", url, data_dir, "--file", str(f_lin), "--sponsor", "BENCH-LINDUNG")
     return {
-        "orm_rows_per_s": orm_rows / orm["seconds"], "lindung_rows_per_s": orm_rows / lin["seconds"],
-        "speedup": orm["seconds"] / lin["seconds"], "orm_s": orm["seconds"], "lindung_s": lin["seconds"],
+        "orm_rows_per_s": orm_rows / orm["seconds"],
+        "lindung_rows_per_s": orm_rows / lin["seconds"],
+        "speedup": orm["seconds"] / lin["seconds"],
+        "orm_s": orm["seconds"],
+        "lindung_s": lin["seconds"],
     }
 
 
@@ -324,10 +360,20 @@ def main() -> int:
             lin = _run("lindung", url, data_dir, "--file", str(big), "--sponsor", "BENCH")
             s = lin["summary"]
             results["postgres"] = {
-                "raw_copy_s": raw["seconds"], "raw_rows": raw["rows"], "lindung_s": lin["seconds"], "ratio": lin["seconds"] / raw["seconds"],
-                "raw_tables_s": tables["seconds"], "raw_tables_rows": tables["rows"], "ratio_tables": lin["seconds"] / tables["seconds"],
-                "lindung_rows_per_s": args.rows / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"], "rss_before_import_mb": lin["rss_before_mb"],
-                "enrolled": s["enrolled"], "rejected": s["rejected"], "warnings": s["warnings"], "by_reason": s["by_reason"],
+                "raw_copy_s": raw["seconds"],
+                "raw_rows": raw["rows"],
+                "lindung_s": lin["seconds"],
+                "ratio": lin["seconds"] / raw["seconds"],
+                "raw_tables_s": tables["seconds"],
+                "raw_tables_rows": tables["rows"],
+                "ratio_tables": lin["seconds"] / tables["seconds"],
+                "lindung_rows_per_s": args.rows / lin["seconds"],
+                "peak_rss_mb": lin["maxrss_mb"],
+                "rss_before_import_mb": lin["rss_before_mb"],
+                "enrolled": s["enrolled"],
+                "rejected": s["rejected"],
+                "warnings": s["warnings"],
+                "by_reason": s["by_reason"],
                 "phases_s": s["seconds"],
             }
             print(
@@ -355,8 +401,13 @@ def main() -> int:
         _run("setup", url, data_dir, "--n", str(max(n, args.orm_rows)))
         f = big if n == args.rows else write_roster(tmp / "roster-sqlite.csv", n, seed=1)
         lin = _run("lindung", url, data_dir, "--file", str(f), "--sponsor", "BENCH")
-        results["sqlite"] = {"rows": n, "seconds": lin["seconds"], "rows_per_s": n / lin["seconds"], "peak_rss_mb": lin["maxrss_mb"],
-                             "phases_s": lin["summary"]["seconds"]}
+        results["sqlite"] = {
+            "rows": n,
+            "seconds": lin["seconds"],
+            "rows_per_s": n / lin["seconds"],
+            "peak_rss_mb": lin["maxrss_mb"],
+            "phases_s": lin["summary"]["seconds"],
+        }
         print(
             f"SQLite, {n:,} rows: Lindung {lin['seconds']:.2f}s = {n / lin['seconds']:,.0f} rows/s (target >= 50,000), "
             f"peak RSS {lin['maxrss_mb']:.0f} MB; phases {lin['summary']['seconds']}"

@@ -118,9 +118,7 @@ CASES: list[tuple[str, Callable[[], object], Callable[[], int]]] = [
     ),
     (
         "heirs",
-        lambda: determine_heirs(
-            HeirsCase((Relative("m", "parent"), Relative("s", "sibling")), event_date=date(2024, 1, 1)), PARAMS
-        ),
+        lambda: determine_heirs(HeirsCase((Relative("m", "parent"), Relative("s", "sibling")), event_date=date(2024, 1, 1)), PARAMS),
         _baseline_bpu,
     ),
     (
@@ -135,9 +133,7 @@ CASES: list[tuple[str, Callable[[], object], Callable[[], int]]] = [
     ),
     (
         "JSON in/out (validate + calculate + shape), JKK death",
-        lambda: calculate_json(
-            "benefit", '{"program": "JKK", "outcome": "death", "event_date": "2023-11-20", "wage": 1800000}', PARAMS
-        ),
+        lambda: calculate_json("benefit", '{"program": "JKK", "outcome": "death", "event_date": "2023-11-20", "wage": 1800000}', PARAMS),
         _baseline_jkk_death,
     ),
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lindung.membership.roster_gen import (  # noqa: E402
+from lindung.membership.roster_gen import (
     BAD_KINDS,
     DUMAI_VILLAGES,
     HEADER,

@@ -56,10 +56,7 @@ if not SECRET_KEY:
 
         SECRET_KEY = secrets.token_urlsafe(50)
     else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
-            "(or DEBUG=1 for a local development server)."
-        )
+        raise ImproperlyConfigured("SECRET_KEY is not set. Set the SECRET_KEY environment variable (or DEBUG=1 for a local development server).")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -32,6 +32,16 @@ _flush_with_audit_purge_permit()
 
 
 @pytest.fixture(autouse=True)
+def _private_data_dir(settings, tmp_path_factory):
+    """Every test writes its files (uploads, error files, cards) under a directory of its own, so
+    parallel workers (pytest-xdist), whose databases hand out the same ids, never share a path."""
+    data_dir = tmp_path_factory.mktemp("data")
+    settings.DATA_DIR = data_dir
+    settings.MEDIA_ROOT = data_dir / "media"
+    return data_dir
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language (Indonesian): a request with the English language
     cookie activates English on the test's thread, and service messages are translated when raised."""
@@ -69,8 +79,12 @@ def sponsors(branch):
     from lindung.membership import services
     from lindung.membership.models import Sponsor
 
-    dumai = services.sponsor_create(actor=None, code=DUMAI_SPONSOR, name="Pemerintah Kota Dumai", type=Sponsor.Type.CITY, region_code="14.72", branch=branch)
-    riau = services.sponsor_create(actor=None, code=RIAU_SPONSOR, name="Pemerintah Provinsi Riau", type=Sponsor.Type.PROVINCE, region_code="14", branch=branch)
+    dumai = services.sponsor_create(
+        actor=None, code=DUMAI_SPONSOR, name="Pemerintah Kota Dumai", type=Sponsor.Type.CITY, region_code="14.72", branch=branch
+    )
+    riau = services.sponsor_create(
+        actor=None, code=RIAU_SPONSOR, name="Pemerintah Provinsi Riau", type=Sponsor.Type.PROVINCE, region_code="14", branch=branch
+    )
     return {"dumai": dumai, "riau": riau}
 
 

@@ -19,9 +19,7 @@ class Branch(models.Model):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    region = models.ForeignKey(
-        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
-    )
+    region = models.ForeignKey("registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("address"), max_length=300, blank=True)
 
     access_scope = Scope(public=True)
@@ -47,9 +45,7 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
 class User(AbstractUser):
     """A person who signs in. Staff belong to a branch office; sponsor users to a sponsor."""
 
-    branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("branch office")
-    )
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("branch office"))
     sponsor = models.ForeignKey(
         "membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("sponsor")
     )
@@ -111,4 +107,3 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
-

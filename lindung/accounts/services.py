@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from lindung.accounts.models import ApiToken, Branch, User
 from lindung.accounts.roles import BRANCH_ROLES, ROLES
 from lindung.core import audit
-from lindung.core.scoping import GLOBAL_ROLES
 from lindung.core.errors import ServiceError
+from lindung.core.scoping import GLOBAL_ROLES
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 """Contributions API: billing runs, invoices, payments, bank statements, coverage and statements."""
 
-
 import datetime as dt
 
 from django.http import HttpResponse
@@ -52,9 +51,21 @@ class InvoiceOut(Schema):
 
 def _invoice(i) -> dict:
     return {
-        "number": i.number, "kind": i.kind, "payer_type": i.payer_type, "payer": i.payer_name, "sponsor": i.sponsor.code if i.sponsor_id else None,
-        "segment": i.segment, "period_start": i.period_start, "period_end": i.period_end, "issue_date": i.issue_date, "due_date": i.due_date,
-        "total": i.total, "fine_amount": i.fine_amount, "paid_amount": i.paid_amount, "outstanding": i.outstanding, "status": i.status,
+        "number": i.number,
+        "kind": i.kind,
+        "payer_type": i.payer_type,
+        "payer": i.payer_name,
+        "sponsor": i.sponsor.code if i.sponsor_id else None,
+        "segment": i.segment,
+        "period_start": i.period_start,
+        "period_end": i.period_end,
+        "issue_date": i.issue_date,
+        "due_date": i.due_date,
+        "total": i.total,
+        "fine_amount": i.fine_amount,
+        "paid_amount": i.paid_amount,
+        "outstanding": i.outstanding,
+        "status": i.status,
         "virtual_account": i.virtual_account,
     }
 
@@ -110,7 +121,15 @@ class SettleIn(Schema):
 
 
 def _payment(p) -> dict:
-    return {"id": p.pk, "amount": p.amount, "paid_on": p.paid_on, "reference": p.reference, "bank_reference": p.bank_reference, "method": p.method, "status": p.status}
+    return {
+        "id": p.pk,
+        "amount": p.amount,
+        "paid_on": p.paid_on,
+        "reference": p.reference,
+        "bank_reference": p.bank_reference,
+        "method": p.method,
+        "status": p.status,
+    }
 
 
 # Job failures answered with the status the service would have answered (others: 400).
@@ -129,14 +148,19 @@ def billing_run(request, payload: BillingRunIn):
     for name in ("sponsor", "employer"):
         value = getattr(payload, name)
         if value is not None and not value.strip():
-            raise ServiceError("invalid", _("%(field)s: give a code or leave the field out (an empty value does not mean every payer).") % {"field": name}, {name: "empty"})
+            raise ServiceError(
+                "invalid",
+                _("%(field)s: give a code or leave the field out (an empty value does not mean every payer).") % {"field": name},
+                {name: "empty"},
+            )
     sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=payload.sponsor, employer=payload.employer)
     with audit_source("api"):
         job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)
     if job.status == Job.Status.FAILED:
         err = (job.result or {}).get("error") or {"code": "job_failed", "message": job.error, "fields": {}}
-        raise ServiceError(err["code"], err["message"], {**(err.get("fields") or {}), "job_id": str(job.pk)},
-                           status=_JOB_ERROR_STATUS.get(err["code"], 400))
+        raise ServiceError(
+            err["code"], err["message"], {**(err.get("fields") or {}), "job_id": str(job.pk)}, status=_JOB_ERROR_STATUS.get(err["code"], 400)
+        )
     if job.status == Job.Status.SUCCEEDED:
         return Status(201, {**job.result, "job_id": str(job.pk)})
     return Status(202, {"job_id": str(job.pk), "status": job.status})
@@ -171,8 +195,15 @@ def settle(request, number: str, payload: SettleIn):
     require_perm(request, "contributions.approve_arrearssettlement")
     invoice = selectors.invoice_get(user=request.user, number=number)
     with audit_source("api"):
-        s = payments.settle_arrears(invoice=invoice, amount=payload.amount, paid_on=payload.paid_on, reason=payload.reason,
-                                    document_reference=payload.document_reference, bank_reference=payload.bank_reference, actor=request.user)
+        s = payments.settle_arrears(
+            invoice=invoice,
+            amount=payload.amount,
+            paid_on=payload.paid_on,
+            reason=payload.reason,
+            document_reference=payload.document_reference,
+            bank_reference=payload.bank_reference,
+            actor=request.user,
+        )
     return Status(201, {"settlement": s.pk, "payment": s.payment_id, "participants_restored": s.participants_restored})
 
 
@@ -205,8 +236,14 @@ def payment_create(request, payload: PaymentIn):
     require_perm(request, "contributions.add_payment")
     invoice = selectors.invoice_get(user=request.user, number=payload.invoice) if payload.invoice else None
     with audit_source("api"):
-        p = payments.record_payment(amount=payload.amount, paid_on=payload.paid_on, reference=payload.reference, bank_reference=payload.bank_reference,
-                                    invoice=invoice, actor=request.user)
+        p = payments.record_payment(
+            amount=payload.amount,
+            paid_on=payload.paid_on,
+            reference=payload.reference,
+            bank_reference=payload.bank_reference,
+            invoice=invoice,
+            actor=request.user,
+        )
     return Status(201, _payment(p))
 
 
@@ -269,8 +306,9 @@ def prepay(request, kpj: str, payload: PrepayIn):
     require_perm(request, "contributions.add_invoice")
     participant = selectors.participant_get(user=request.user, kpj=kpj)
     with audit_source("api"):
-        invoice = billing.prepay(participant=participant, first_month=billing.parse_period(payload.first_month), months=payload.months,
-                                 actor=request.user)
+        invoice = billing.prepay(
+            participant=participant, first_month=billing.parse_period(payload.first_month), months=payload.months, actor=request.user
+        )
     return Status(201, _invoice(invoice))
 
 
@@ -283,8 +321,15 @@ def sponsor_statement(request, code: str, start: dt.date | None = None, end: dt.
     end = end or dt.date(today.year, 12, 31)
     data = selectors.sponsor_statement(user=request.user, code=code, start=start, end=end)
     return {
-        "sponsor": code, "start": start, "end": end, "billed": data["billed"], "fines": data["fines"], "paid": data["paid"],
-        "outstanding": data["outstanding"], "credit": data["credit"], "refunds_due": data["refunds_due"],
+        "sponsor": code,
+        "start": start,
+        "end": end,
+        "billed": data["billed"],
+        "fines": data["fines"],
+        "paid": data["paid"],
+        "outstanding": data["outstanding"],
+        "credit": data["credit"],
+        "refunds_due": data["refunds_due"],
         "invoices": [_invoice(i) for i in data["invoices"]],
     }
 

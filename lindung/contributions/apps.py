@@ -8,5 +8,7 @@ class ContributionsConfig(AppConfig):
     verbose_name = _("Contributions")
 
     def ready(self) -> None:
-        from lindung.contributions import coverage  # noqa: F401 - registers the daily job handler
-        from lindung.contributions import jobs  # noqa: F401 - registers the billing run job handler
+        from lindung.contributions import (
+            coverage,  # noqa: F401 - registers the daily job handler
+            jobs,  # noqa: F401 - registers the billing run job handler
+        )

@@ -56,7 +56,9 @@ def parse_period(text: str) -> dt.date:
         year, month = text.split("-")
         return dt.date(int(year), int(month), 1)
     except (ValueError, AttributeError):
-        raise ServiceError("invalid", _("The period %(period)s is not a month (YYYY-MM).") % {"period": repr(text)}, {"period": "expected YYYY-MM"}) from None
+        raise ServiceError(
+            "invalid", _("The period %(period)s is not a month (YYYY-MM).") % {"period": repr(text)}, {"period": "expected YYYY-MM"}
+        ) from None
 
 
 def quarter_months(period: dt.date) -> list[dt.date]:
@@ -101,14 +103,26 @@ def _price(run: BillingRun, combos, months: list[dt.date]) -> int:
                 )
             except CaseError as exc:
                 raise ServiceError(
-                    "cannot_price", _("The rules engine cannot price %(segment)s %(programs)s at wage %(wage)s for %(month)s: %(error)s") % {"segment": segment, "programs": programs, "wage": wage, "month": f"{m:%Y-%m}", "error": exc},
+                    "cannot_price",
+                    _("The rules engine cannot price %(segment)s %(programs)s at wage %(wage)s for %(month)s: %(error)s")
+                    % {"segment": segment, "programs": programs, "wage": wage, "month": f"{m:%Y-%m}", "error": exc},
                     {"wage": str(wage)},
                 ) from None
             for comp in result.components:
                 if comp.program:
                     rows.append(
-                        BillingPrice(run=run, segment=segment, programs=programs, wage=wage, risk_class=risk_class or "", month=m,
-                                     month_end=month_end(m), program=comp.program, amount=comp.amount, reference=comp.reference[:200])
+                        BillingPrice(
+                            run=run,
+                            segment=segment,
+                            programs=programs,
+                            wage=wage,
+                            risk_class=risk_class or "",
+                            month=m,
+                            month_end=month_end(m),
+                            program=comp.program,
+                            amount=comp.amount,
+                            reference=comp.reference[:200],
+                        )
                     )
     BillingPrice.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
@@ -138,8 +152,9 @@ def _agreement_window(agreement: SponsorAgreement, period: dt.date) -> list[dt.d
     return [m for m in months if lo <= m <= hi]
 
 
-def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, today: dt.date, summary: BillingSummary, correction: bool,
-                   tracker: _Progress):
+def _bill_sponsors(
+    run: BillingRun, period: dt.date, sponsor: Sponsor | None, today: dt.date, summary: BillingSummary, correction: bool, tracker: _Progress
+):
     agreements = SponsorAgreement.objects.select_related("sponsor").filter(
         start_date__lte=month_end(add_months(period, 2)), end_date__gte=add_months(period, -2)
     )
@@ -170,14 +185,25 @@ def _bill_sponsors(run: BillingRun, period: dt.date, sponsor: Sponsor | None, to
         existing = Invoice.objects.filter(payer_key=key, period_start=first, sequence=1).first()
         if existing is None:
             invoice = Invoice.objects.create(
-                number=invoice_number(first, PayerType.SPONSOR, agreement.pk), kind=Invoice.Kind.REGULAR, payer_type=PayerType.SPONSOR,
-                payer_key=key, sponsor=agreement.sponsor, agreement=agreement, branch=agreement.sponsor.branch, segment="BPU",
-                period_start=first, period_end=window[-1], issue_date=today, due_date=contribution_due_date("BPU", first.year, first.month),
-                virtual_account=virtual_account(PayerType.SPONSOR, agreement.pk), run=run,
+                number=invoice_number(first, PayerType.SPONSOR, agreement.pk),
+                kind=Invoice.Kind.REGULAR,
+                payer_type=PayerType.SPONSOR,
+                payer_key=key,
+                sponsor=agreement.sponsor,
+                agreement=agreement,
+                branch=agreement.sponsor.branch,
+                segment="BPU",
+                period_start=first,
+                period_end=window[-1],
+                issue_date=today,
+                due_date=contribution_due_date("BPU", first.year, first.month),
+                virtual_account=virtual_account(PayerType.SPONSOR, agreement.pk),
+                run=run,
             )
             created, total = _insert_lines(
                 "SELECT %s, sp.participant_id, pr.program, pr.month, pr.amount, 0, 'regular' " + _SPONSOR_FROM,
-                [invoice.pk, run.pk, agreement.pk, _sql_date(first), _sql_date(window[-1])], invoice.pk,
+                [invoice.pk, run.pk, agreement.pk, _sql_date(first), _sql_date(window[-1])],
+                invoice.pk,
             )
             if created == 0:
                 invoice.delete()
@@ -244,11 +270,24 @@ def _follow_up_invoice(invoice: Invoice, kind: str, *, today: dt.date, run: Bill
     account, due no earlier than ``today``."""
     seq = _next_sequence(invoice.payer_key, invoice.period_start)
     return Invoice.objects.create(
-        number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq), kind=kind,
-        payer_type=invoice.payer_type, payer_key=invoice.payer_key, sponsor=invoice.sponsor, agreement=invoice.agreement,
-        employer=invoice.employer, project=invoice.project, participant=invoice.participant, branch=invoice.branch, segment=invoice.segment,
-        period_start=invoice.period_start, period_end=invoice.period_end, sequence=seq, issue_date=today,
-        due_date=max(invoice.due_date, today), virtual_account=invoice.virtual_account, run=run,
+        number=invoice_number(invoice.period_start, invoice.payer_type, int(invoice.payer_key.split(":")[1]), seq),
+        kind=kind,
+        payer_type=invoice.payer_type,
+        payer_key=invoice.payer_key,
+        sponsor=invoice.sponsor,
+        agreement=invoice.agreement,
+        employer=invoice.employer,
+        project=invoice.project,
+        participant=invoice.participant,
+        branch=invoice.branch,
+        segment=invoice.segment,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        sequence=seq,
+        issue_date=today,
+        due_date=max(invoice.due_date, today),
+        virtual_account=invoice.virtual_account,
+        run=run,
         status=Invoice.Status.PAID if kind == Invoice.Kind.CREDIT_NOTE else Invoice.Status.ISSUED,
     )
 
@@ -266,9 +305,7 @@ def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.d
     ):
         billed[(pid, prog, m)] = amt
         paid[(pid, prog, m)] = p
-    died = dict(
-        Participant.objects.filter(pk__in={k[0] for k in billed}, exit_reason=Participant.ExitReason.DEATH).values_list("pk", "end_date")
-    )
+    died = dict(Participant.objects.filter(pk__in={k[0] for k in billed}, exit_reason=Participant.ExitReason.DEATH).values_list("pk", "end_date"))
     positive, negative = [], []
     for key in set(desired) | set(billed):
         pid, prog, m = key
@@ -286,16 +323,27 @@ def _correct(run: BillingRun, invoice: Invoice, desired: dict, window: list[dt.d
             continue
         adj = _follow_up_invoice(invoice, kind, today=today, run=run)
         InvoiceLine.objects.bulk_create(
-            [InvoiceLine(invoice=adj, participant_id=pid, program=prog, period=m, amount=amt, paid_amount=amt if amt < 0 else 0,
-                         kind=InvoiceLine.Kind.ADJUSTMENT) for pid, prog, m, amt in sorted(rows, key=lambda r: (r[2], r[0] or 0, r[1]))],
+            [
+                InvoiceLine(
+                    invoice=adj,
+                    participant_id=pid,
+                    program=prog,
+                    period=m,
+                    amount=amt,
+                    paid_amount=amt if amt < 0 else 0,
+                    kind=InvoiceLine.Kind.ADJUSTMENT,
+                )
+                for pid, prog, m, amt in sorted(rows, key=lambda r: (r[2], r[0] or 0, r[1]))
+            ],
             batch_size=5000,
         )
         _finish_invoice(adj)
         summary.created += 1
         summary.lines_created += len(rows)
         if kind == Invoice.Kind.CREDIT_NOTE:
-            payments.add_credit(payer_key=adj.payer_key, sponsor=adj.sponsor, amount=-adj.total, kind="credit_note", invoice=adj,
-                                note=f"Credit note {adj.number}")
+            payments.add_credit(
+                payer_key=adj.payer_key, sponsor=adj.sponsor, amount=-adj.total, kind="credit_note", invoice=adj, note=f"Credit note {adj.number}"
+            )
 
 
 # --------------------------------------------------------------------------------------------- self-paying BPU
@@ -375,8 +423,9 @@ WHERE p.employer_id = %s AND p.segment = 'PU' AND p.start_date <= %s
 """
 
 
-def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary,
-                    correction: bool, tracker: _Progress) -> None:
+def _bill_employers(
+    run: BillingRun, period: dt.date, employer: Employer | None, today: dt.date, summary: BillingSummary, correction: bool, tracker: _Progress
+) -> None:
     workers = Participant.objects.filter(segment="PU", start_date__lte=month_end(period)).filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
     if employer is not None:
         workers = workers.filter(employer=employer)
@@ -412,13 +461,23 @@ def _bill_employers(run: BillingRun, period: dt.date, employer: Employer | None,
                 _correct(run, existing, desired, [period], today, summary)
             continue
         invoice = Invoice.objects.create(
-            number=invoice_number(period, PayerType.EMPLOYER, emp.pk), payer_type=PayerType.EMPLOYER, payer_key=key, employer=emp,
-            branch=emp.branch, segment="PU", period_start=period, period_end=period, issue_date=today, due_date=due,
-            virtual_account=virtual_account(PayerType.EMPLOYER, emp.pk), run=run,
+            number=invoice_number(period, PayerType.EMPLOYER, emp.pk),
+            payer_type=PayerType.EMPLOYER,
+            payer_key=key,
+            employer=emp,
+            branch=emp.branch,
+            segment="PU",
+            period_start=period,
+            period_end=period,
+            issue_date=today,
+            due_date=due,
+            virtual_account=virtual_account(PayerType.EMPLOYER, emp.pk),
+            run=run,
         )
         created, total = _insert_lines(
             "SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular' " + _EMPLOYER_FROM,
-            [invoice.pk, *from_params], invoice.pk,
+            [invoice.pk, *from_params],
+            invoice.pk,
         )
         if not created:
             invoice.delete()
@@ -445,14 +504,29 @@ def _bill_projects(run: BillingRun, period: dt.date, today: dt.date, summary: Bi
         try:
             result = calculate_contribution(case)
         except CaseError as exc:
-            raise ServiceError("cannot_price", _("The rules engine cannot price project %(number)s: %(error)s") % {"number": project.number, "error": exc}, {"project": project.number}) from None
+            raise ServiceError(
+                "cannot_price",
+                _("The rules engine cannot price project %(number)s: %(error)s") % {"number": project.number, "error": exc},
+                {"project": project.number},
+            ) from None
         invoice = Invoice.objects.create(
-            number=invoice_number(first, PayerType.PROJECT, project.pk), payer_type=PayerType.PROJECT, payer_key=payer_key(PayerType.PROJECT, project.pk),
-            project=project, employer=project.contractor, branch=project.branch, segment="JAKON", period_start=first,
-            period_end=month_start(project.end_date), issue_date=today, due_date=contribution_due_date("PU", first.year, first.month),
-            virtual_account=virtual_account(PayerType.PROJECT, project.pk), run=run,
+            number=invoice_number(first, PayerType.PROJECT, project.pk),
+            payer_type=PayerType.PROJECT,
+            payer_key=payer_key(PayerType.PROJECT, project.pk),
+            project=project,
+            employer=project.contractor,
+            branch=project.branch,
+            segment="JAKON",
+            period_start=first,
+            period_end=month_start(project.end_date),
+            issue_date=today,
+            due_date=contribution_due_date("PU", first.year, first.month),
+            virtual_account=virtual_account(PayerType.PROJECT, project.pk),
+            run=run,
         )
-        lines = [InvoiceLine(invoice=invoice, participant=None, program=c.program, period=first, amount=c.amount) for c in result.components if c.program]
+        lines = [
+            InvoiceLine(invoice=invoice, participant=None, program=c.program, period=first, amount=c.amount) for c in result.components if c.program
+        ]
         InvoiceLine.objects.bulk_create(lines)
         _finish_invoice(invoice)
         summary.created += 1
@@ -467,8 +541,8 @@ class _Progress:
 
     def __init__(self, callback, segments):
         self.callback = callback
-        self.units = {s: 1 for s in segments}
-        self.done = {s: 0 for s in segments}
+        self.units = dict.fromkeys(segments, 1)
+        self.done = dict.fromkeys(segments, 0)
 
     def _emit(self, message: str) -> None:
         if self.callback is not None:
@@ -489,8 +563,15 @@ class _Progress:
 
 # --------------------------------------------------------------------------------------------- entry point
 def run_billing(
-    *, period: dt.date, sponsor: Sponsor | None = None, employer: Employer | None = None, correction: bool = False,
-    actor=None, today: dt.date | None = None, segments: tuple[str, ...] = ("sponsor", "employer", "self", "project"), progress=None,
+    *,
+    period: dt.date,
+    sponsor: Sponsor | None = None,
+    employer: Employer | None = None,
+    correction: bool = False,
+    actor=None,
+    today: dt.date | None = None,
+    segments: tuple[str, ...] = ("sponsor", "employer", "self", "project"),
+    progress=None,
 ) -> BillingSummary:
     """Bill ``period`` (first day of a month). Idempotent: a payer already billed for the period
     gets nothing new unless ``correction`` is set, which adds adjustment lines only.
@@ -499,13 +580,18 @@ def run_billing(
     employer) and per segment (self-paying workers, construction projects); the billing job
     passes its reporter."""
     try:
-        return _run_billing(period=period, sponsor=sponsor, employer=employer, correction=correction, actor=actor, today=today, segments=segments,
-                            progress=progress)
+        return _run_billing(
+            period=period, sponsor=sponsor, employer=employer, correction=correction, actor=actor, today=today, segments=segments, progress=progress
+        )
     except IntegrityError:
         # Two runs for the same payers at once: the unique (payer, first month, sequence) of an
         # invoice stops the second, whose transaction is rolled back whole.
-        raise ServiceError("billing_conflict", _("Another billing run for this period was running at the same time; nothing was created "
-                             "by this one. Run it again to see the result."), {"period": f"{period:%Y-%m}"}, status=409) from None
+        raise ServiceError(
+            "billing_conflict",
+            _("Another billing run for this period was running at the same time; nothing was created by this one. Run it again to see the result."),
+            {"period": f"{period:%Y-%m}"},
+            status=409,
+        ) from None
 
 
 def _run_billing(*, period, sponsor, employer, correction, actor, today, segments, progress=None) -> BillingSummary:
@@ -515,8 +601,9 @@ def _run_billing(*, period, sponsor, employer, correction, actor, today, segment
         segments = tuple(s for s in segments if (s == "sponsor" and sponsor) or (s == "employer" and employer))
     tracker = _Progress(progress, segments)
     with transaction.atomic():
-        run = BillingRun.objects.create(period=period, sponsor=sponsor, employer=employer, correction=correction,
-                                        created_by=actor if getattr(actor, "pk", None) else None)
+        run = BillingRun.objects.create(
+            period=period, sponsor=sponsor, employer=employer, correction=correction, created_by=actor if getattr(actor, "pk", None) else None
+        )
         summary = BillingSummary(run_id=run.pk)
         if "sponsor" in segments:
             _bill_sponsors(run, period, sponsor, today, summary, correction, tracker)
@@ -545,9 +632,19 @@ def _run_billing(*, period, sponsor, employer, correction, actor, today, segment
         summary.lines = agg["n"] or 0
         summary.total = agg["t"] or 0
         audit.record(
-            actor=actor, action="contributions.billing_run", obj=run, object_repr=f"billing {period:%Y-%m}",
-            changes={"period": period, "correction": correction, "invoices_created": summary.created, "lines_created": summary.lines_created,
-                     "total_created": run.total_created, "sponsor": sponsor.code if sponsor else None, "employer": employer.npp if employer else None},
+            actor=actor,
+            action="contributions.billing_run",
+            obj=run,
+            object_repr=f"billing {period:%Y-%m}",
+            changes={
+                "period": period,
+                "correction": correction,
+                "invoices_created": summary.created,
+                "lines_created": summary.lines_created,
+                "total_created": run.total_created,
+                "sponsor": sponsor.code if sponsor else None,
+                "employer": employer.npp if employer else None,
+            },
             summary=f"Billing {period:%Y-%m}: {summary.created} invoices, {summary.lines_created} lines created",
             sponsor_id=sponsor.pk if sponsor else None,
         )
@@ -589,8 +686,11 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
         raise ServiceError("invalid", _("The membership has ended: re-register before paying again."), {"participant": "membership ended"})
     first = month_start(first_month)
     if first < month_start(participant.start_date):
-        raise ServiceError("invalid", _("Cover starts on %(start)s: prepay from %(month)s on.") % {"start": participant.start_date, "month": f"{participant.start_date:%Y-%m}"},
-                           {"first_month": "before the start of cover"})
+        raise ServiceError(
+            "invalid",
+            _("Cover starts on %(start)s: prepay from %(month)s on.") % {"start": participant.start_date, "month": f"{participant.start_date:%Y-%m}"},
+            {"first_month": "before the start of cover"},
+        )
     window = [add_months(first, i) for i in range(months)]
     # a month counts as billed while its lines add up to something (a cancellation note nets them out)
     if InvoiceLine.objects.filter(participant=participant, period__in=window).values("period").annotate(net=Sum("amount")).filter(net__gt=0).exists():
@@ -604,9 +704,18 @@ def prepay(*, participant: Participant, first_month: dt.date, months: int, actor
     with transaction.atomic():
         seq = _next_sequence(key, first)
         invoice = Invoice.objects.create(
-            number=invoice_number(first, PayerType.SELF, participant.pk, seq), kind=Invoice.Kind.PREPAYMENT, payer_type=PayerType.SELF,
-            payer_key=key, participant=participant, branch=participant.branch, segment="BPU", period_start=first, period_end=window[-1],
-            sequence=seq, issue_date=today, due_date=contribution_due_date("BPU", first.year, first.month),
+            number=invoice_number(first, PayerType.SELF, participant.pk, seq),
+            kind=Invoice.Kind.PREPAYMENT,
+            payer_type=PayerType.SELF,
+            payer_key=key,
+            participant=participant,
+            branch=participant.branch,
+            segment="BPU",
+            period_start=first,
+            period_end=window[-1],
+            sequence=seq,
+            issue_date=today,
+            due_date=contribution_due_date("BPU", first.year, first.month),
             virtual_account=virtual_account(PayerType.SELF, participant.pk),
         )
         InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, participant=participant, program=p, period=m, amount=a) for p, m, a in lines])
@@ -631,10 +740,19 @@ def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date 
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind == Invoice.Kind.CREDIT_NOTE or invoice.status == Invoice.Status.CANCELLED:
-            raise ServiceError("invalid", _("%(number)s is a credit note or already cancelled.") % {"number": invoice.number}, {"invoice": "cannot be cancelled"}, status=409)
+            raise ServiceError(
+                "invalid",
+                _("%(number)s is a credit note or already cancelled.") % {"number": invoice.number},
+                {"invoice": "cannot be cancelled"},
+                status=409,
+            )
         if invoice.paid_amount or invoice.allocations.exists():
-            raise ServiceError("invalid", _("Money was applied to %(number)s: issue a credit note with a correction run instead.") % {"number": invoice.number},
-                               {"invoice": "has payments"}, status=409)
+            raise ServiceError(
+                "invalid",
+                _("Money was applied to %(number)s: issue a credit note with a correction run instead.") % {"number": invoice.number},
+                {"invoice": "has payments"},
+                status=409,
+            )
         note = _follow_up_invoice(invoice, Invoice.Kind.CREDIT_NOTE, today=today)
         with connection.cursor() as cur:
             # Opposite lines, unpaid: the month nets to nothing billed and nothing paid. No payer
@@ -647,7 +765,13 @@ def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date 
         _finish_invoice(note)
         invoice.status = Invoice.Status.CANCELLED
         invoice.save(update_fields=["status"])
-        audit.record(actor=actor, action="contributions.cancel_invoice", obj=invoice, object_repr=invoice.number,
-                     changes={"reason": reason, "total": invoice.total, "cancellation_note": note.number}, sponsor_id=invoice.sponsor_id,
-                     summary=f"Invoice {invoice.number} cancelled ({reason[:100]})")
+        audit.record(
+            actor=actor,
+            action="contributions.cancel_invoice",
+            obj=invoice,
+            object_repr=invoice.number,
+            changes={"reason": reason, "total": invoice.total, "cancellation_note": note.number},
+            sponsor_id=invoice.sponsor_id,
+            summary=f"Invoice {invoice.number} cancelled ({reason[:100]})",
+        )
     return note

@@ -70,11 +70,16 @@ class CoverageResult:
 
     def as_dict(self) -> dict:
         return {
-            "participant": self.kpj_number, "program": self.program, "on": self.on.isoformat(), "status": self.status,
-            "payable": self.payable, "paid_through": self.paid_through.isoformat() if self.paid_through else None,
+            "participant": self.kpj_number,
+            "program": self.program,
+            "on": self.on.isoformat(),
+            "status": self.status,
+            "payable": self.payable,
+            "paid_through": self.paid_through.isoformat() if self.paid_through else None,
             "grace_ends": self.grace_ends.isoformat() if self.grace_ends else None,
             "reason": {"code": self.reason.code, "id": self.reason.text_id, "en": self.reason.text_en, "reference": self.reason.reference},
-            "invoices": self.invoices, "payments": self.payments,
+            "invoices": self.invoices,
+            "payments": self.payments,
         }
 
 
@@ -157,15 +162,27 @@ def sponsorship_ended_before(participant: Participant, on: dt.date) -> tuple[str
 def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]], sponsorship_gap=None) -> CoverageResult:
     base = {"participant_id": participant.pk, "kpj_number": participant.kpj_number, "program": program, "on": on}
     if program not in (participant.programs or []):
-        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
-                              reason=CoverReason("not_enrolled", "Tidak terdaftar pada program ini", "Not enrolled in this programme"))
+        return CoverageResult(
+            **base,
+            status=NOT_COVERED,
+            paid_through=None,
+            reason=CoverReason("not_enrolled", "Tidak terdaftar pada program ini", "Not enrolled in this programme"),
+        )
     if on < participant.start_date:
-        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
-                              reason=CoverReason("before_start", "Sebelum awal kepesertaan", "Before the start of cover"))
+        return CoverageResult(
+            **base, status=NOT_COVERED, paid_through=None, reason=CoverReason("before_start", "Sebelum awal kepesertaan", "Before the start of cover")
+        )
     if participant.end_date and on > participant.end_date:
-        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
-                              reason=CoverReason("membership_ended", f"Kepesertaan berakhir {participant.end_date:%d-%m-%Y}",
-                                                 f"Membership ended on {participant.end_date:%Y-%m-%d} ({participant.exit_reason or 'ended'})"))
+        return CoverageResult(
+            **base,
+            status=NOT_COVERED,
+            paid_through=None,
+            reason=CoverReason(
+                "membership_ended",
+                f"Kepesertaan berakhir {participant.end_date:%d-%m-%Y}",
+                f"Membership ended on {participant.end_date:%Y-%m-%d} ({participant.exit_reason or 'ended'})",
+            ),
+        )
     if participant.segment == "JAKON":
         return _construction(participant, program, on, base)
     month = on.replace(day=1)
@@ -174,17 +191,33 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
         while _is_paid(months.get(m)):
             through, m = _month_end(m), _next_month(m)
         invoices, payments = _refs(participant.pk, program, month)
-        return CoverageResult(**base, status=COVERED, paid_through=through, payable=True, invoices=invoices, payments=payments,
-                              reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"))
+        return CoverageResult(
+            **base,
+            status=COVERED,
+            paid_through=through,
+            payable=True,
+            invoices=invoices,
+            payments=payments,
+            reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"),
+        )
     earlier = [m for m in months if m < month and _is_paid(months[m])]
     through = _month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
     invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
     gap = sponsorship_gap() if sponsorship_gap else None
     if gap is not None:
         number, ended = gap
-        return CoverageResult(**base, status=NOT_COVERED, paid_through=through if earlier else None, invoices=invoices, payments=payments,
-                              reason=CoverReason("agreement_ended", f"Perjanjian sponsor (PKS) {number} berakhir {ended:%d-%m-%Y}; tidak ada sponsor pada tanggal ini",
-                                                 f"Sponsor agreement (PKS) {number} ended on {ended:%Y-%m-%d}; no sponsorship on this date"))
+        return CoverageResult(
+            **base,
+            status=NOT_COVERED,
+            paid_through=through if earlier else None,
+            invoices=invoices,
+            payments=payments,
+            reason=CoverReason(
+                "agreement_ended",
+                f"Perjanjian sponsor (PKS) {number} berakhir {ended:%d-%m-%Y}; tidak ada sponsor pada tanggal ini",
+                f"Sponsor agreement (PKS) {number} ended on {ended:%Y-%m-%d}; no sponsorship on this date",
+            ),
+        )
     decision = bpu_cover(on, through, arrears_paid=False)
     billed = month in months and months[month][0] > 0
     if decision.covered and decision.payable:
@@ -193,13 +226,23 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
     elif decision.covered:
         status = GRACE
         r = decision.reasons[0]
-        reason = CoverReason(r.code, r.explanation_id + ("" if billed else " (belum ditagih)"), r.explanation_en + ("" if billed else " (not billed yet)"), r.reference)
+        reason = CoverReason(
+            r.code, r.explanation_id + ("" if billed else " (belum ditagih)"), r.explanation_en + ("" if billed else " (not billed yet)"), r.reference
+        )
     else:
         status = NOT_COVERED
         r = decision.reasons[0]
         reason = CoverReason(r.code, r.explanation_id, r.explanation_en, r.reference)
-    return CoverageResult(**base, status=status, paid_through=through if earlier else None, grace_ends=decision.grace_ends,
-                          payable=decision.payable, invoices=invoices, payments=payments, reason=reason)
+    return CoverageResult(
+        **base,
+        status=status,
+        paid_through=through if earlier else None,
+        grace_ends=decision.grace_ends,
+        payable=decision.payable,
+        invoices=invoices,
+        payments=payments,
+        reason=reason,
+    )
 
 
 def _construction(participant: Participant, program: str, on: dt.date, base: dict) -> CoverageResult:
@@ -209,17 +252,34 @@ def _construction(participant: Participant, program: str, on: dt.date, base: dic
 
     project = participant.project
     if project is None or not (project.start_date <= on <= project.end_date):
-        return CoverageResult(**base, status=NOT_COVERED, paid_through=None,
-                              reason=CoverReason("outside_project", "Di luar masa proyek", "Outside the project's duration"))
+        return CoverageResult(
+            **base,
+            status=NOT_COVERED,
+            paid_through=None,
+            reason=CoverReason("outside_project", "Di luar masa proyek", "Outside the project's duration"),
+        )
     invoices = list(Invoice.objects.filter(payer_key=f"project:{project.pk}").exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by())
     numbers = sorted(i.number for i in invoices)
     if invoices and all(i.paid_amount >= i.total for i in invoices):
-        return CoverageResult(**base, status=COVERED, paid_through=project.end_date, payable=True, invoices=numbers,
-                              reason=CoverReason("project_paid", "Iuran proyek lunas", "The project's contribution is paid"))
+        return CoverageResult(
+            **base,
+            status=COVERED,
+            paid_through=project.end_date,
+            payable=True,
+            invoices=numbers,
+            reason=CoverReason("project_paid", "Iuran proyek lunas", "The project's contribution is paid"),
+        )
     decision = bpu_cover(on, project.start_date - dt.timedelta(days=1), arrears_paid=False)
     status = GRACE if decision.covered and not decision.payable else (COVERED if decision.covered else NOT_COVERED)
-    return CoverageResult(**base, status=status, paid_through=None, grace_ends=decision.grace_ends, payable=decision.payable, invoices=numbers,
-                          reason=CoverReason("project_unpaid", "Iuran proyek belum lunas", "The project's contribution is not paid"))
+    return CoverageResult(
+        **base,
+        status=status,
+        paid_through=None,
+        grace_ends=decision.grace_ends,
+        payable=decision.payable,
+        invoices=numbers,
+        reason=CoverReason("project_unpaid", "Iuran proyek belum lunas", "The project's contribution is not paid"),
+    )
 
 
 def coverage_on(participant: Participant, on: dt.date, program: str | None = None) -> CoverageResult:
@@ -242,9 +302,17 @@ def statement(participant: Participant) -> list[dict]:
         .order_by("period", "program", "invoice__number")
     )
     return [
-        {"month": r["period"], "program": r["program"], "invoice": r["invoice__number"], "invoice_status": r["invoice__status"],
-         "payer_type": r["invoice__payer_type"], "kind": r["kind"], "amount": r["amount"], "paid": r["paid"],
-         "settled": r["paid"] >= r["amount"]}
+        {
+            "month": r["period"],
+            "program": r["program"],
+            "invoice": r["invoice__number"],
+            "invoice_status": r["invoice__status"],
+            "payer_type": r["invoice__payer_type"],
+            "kind": r["kind"],
+            "amount": r["amount"],
+            "paid": r["paid"],
+            "settled": r["paid"] >= r["amount"],
+        }
         for r in rows
     ]
 
@@ -301,7 +369,7 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
     for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
         if pid not in ledger or pid in decided:
             continue
-        first_unpaid, last_paid, first_due = ledger[pid]
+        first_unpaid, _last_paid, first_due = ledger[pid]
         if first_unpaid is None or (first_due and on <= first_due):
             target = Participant.Status.ACTIVE
         else:
@@ -338,8 +406,14 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
         for day, ids in sorted(to_grace_by_day.items())
     )
     moved["agreement_ended_to_ended"] = sum(
-        bulk_change_status([pid for pid, _s in rows], from_status="grace", to="ended", effective_date=agreement_end,
-                           reason=Participant.ExitReason.ENDED_BY_SPONSOR, actor=actor)
+        bulk_change_status(
+            [pid for pid, _s in rows],
+            from_status="grace",
+            to="ended",
+            effective_date=agreement_end,
+            reason=Participant.ExitReason.ENDED_BY_SPONSOR,
+            actor=actor,
+        )
         for agreement_end, rows in sorted(ae_end.items())
     )
     return moved
@@ -355,7 +429,10 @@ def _agreement_ended(current, *, on: dt.date, arrears_months: int) -> tuple[dict
     (a move closes the old one and opens the new)."""
     rows = (
         SponsorshipPeriod.objects.filter(
-            end_date__isnull=True, agreement__end_date__lt=on, participant__in=current, participant__agreement_id=F("agreement_id"),
+            end_date__isnull=True,
+            agreement__end_date__lt=on,
+            participant__in=current,
+            participant__agreement_id=F("agreement_id"),
         )
         .values_list("participant_id", "participant__status", "participant__start_date", "agreement__end_date")
         .order_by()

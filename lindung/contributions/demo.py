@@ -26,8 +26,13 @@ def load(context: dict) -> dict:
     first = Invoice.objects.filter(sponsor=sponsor, period_start=QUARTERS[0], sequence=1).first()
     reference = "DEMO-SP2D-2023-10"
     if first is not None and not Payment.objects.filter(bank_reference=reference).exists():
-        payments.record_payment(amount=first.total, paid_on=dt.date(2023, 10, 12), reference=f"Pembayaran iuran {first.number}",
-                                bank_reference=reference, method=Payment.Method.BANK)
+        payments.record_payment(
+            amount=first.total,
+            paid_on=dt.date(2023, 10, 12),
+            reference=f"Pembayaran iuran {first.number}",
+            bank_reference=reference,
+            method=Payment.Method.BANK,
+        )
     payments.mark_overdue(on=STORY_DAY)
     coverage.refresh_statuses(on=STORY_DAY)
     return {

@@ -32,7 +32,7 @@ def _latin(text: str) -> str:
 
 def _row(pdf, cells, widths, bold=False):
     pdf.set_font("Helvetica", "B" if bold else "", 9)
-    for text, w in zip(cells, widths):
+    for text, w in zip(cells, widths, strict=False):
         align = "R" if isinstance(text, str) and text.startswith(("Rp", "-Rp")) else "L"
         pdf.cell(w, 6, _latin(text), border=1, align=align)
     pdf.ln()
@@ -60,8 +60,12 @@ def invoice_pdf(invoice, summary: list[dict]) -> bytes:
     for r in summary:
         _row(pdf, [f"{r['period']:%m/%Y}", r["program"], str(r["participants"]), rp(r["amount"]), rp(r["paid"])], widths)
     pdf.ln(2)
-    for label, value in [(_("Total"), invoice.total), (_("Late fine"), invoice.fine_amount), (_("Paid"), invoice.paid_amount),
-                         (_("Outstanding"), invoice.outstanding)]:
+    for label, value in [
+        (_("Total"), invoice.total),
+        (_("Late fine"), invoice.fine_amount),
+        (_("Paid"), invoice.paid_amount),
+        (_("Outstanding"), invoice.outstanding),
+    ]:
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(60, 6, _latin(str(label)))
         pdf.cell(0, 6, _latin(rp(value)), new_x="LMARGIN", new_y="NEXT")
@@ -110,8 +114,18 @@ def reconciliation_xlsx(rows) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(_("Reconciliation")))
-    ws.append([str(_("Payer type")), str(_("Payer")), str(_("First month")), str(_("Last month")), str(_("Billed")), str(_("Late fines")),
-               str(_("Paid")), str(_("Outstanding"))])
+    ws.append(
+        [
+            str(_("Payer type")),
+            str(_("Payer")),
+            str(_("First month")),
+            str(_("Last month")),
+            str(_("Billed")),
+            str(_("Late fines")),
+            str(_("Paid")),
+            str(_("Outstanding")),
+        ]
+    )
     for r in rows:
         ws.append([r["payer_type"], r["payer"], r["period"], r["period_end"], r["billed"], r["fines"], r["paid"], r["outstanding"]])
     out = io.BytesIO()

@@ -32,20 +32,32 @@ def _payers(sponsors, employers, *, sponsor: str | None, employer: str | None) -
     if sponsor is not None and sponsor.strip():
         sponsor_obj = sponsors.filter(code=sponsor.strip()).first()
         if sponsor_obj is None:
-            raise ServiceError("not_found", _("sponsor: no sponsor with code %(code)s; nothing was billed.") % {"code": repr(sponsor.strip())}, {"sponsor": "unknown"},
-                               status=404)
+            raise ServiceError(
+                "not_found",
+                _("sponsor: no sponsor with code %(code)s; nothing was billed.") % {"code": repr(sponsor.strip())},
+                {"sponsor": "unknown"},
+                status=404,
+            )
     if employer is not None and employer.strip():
         employer_obj = employers.filter(npp=employer.strip()).first()
         if employer_obj is None:
-            raise ServiceError("not_found", _("employer: no employer with NPP %(npp)s; nothing was billed.") % {"npp": repr(employer.strip())}, {"employer": "unknown"},
-                               status=404)
+            raise ServiceError(
+                "not_found",
+                _("employer: no employer with NPP %(npp)s; nothing was billed.") % {"npp": repr(employer.strip())},
+                {"employer": "unknown"},
+                status=404,
+            )
     return sponsor_obj, employer_obj
 
 
 def start_billing_run(*, period, sponsor: Sponsor | None = None, employer: Employer | None = None, correction: bool = False, actor=None) -> Job:
     """Start a billing run as a job (inline on the embedded default, queued on the database backend)."""
-    params = {"period": f"{period:%Y-%m}", "sponsor": sponsor.code if sponsor else None, "employer": employer.npp if employer else None,
-              "correction": bool(correction)}
+    params = {
+        "period": f"{period:%Y-%m}",
+        "sponsor": sponsor.code if sponsor else None,
+        "employer": employer.npp if employer else None,
+        "correction": bool(correction),
+    }
     return start_job(KIND, actor=actor, sponsor=sponsor, params=params)
 
 
@@ -82,9 +94,11 @@ class _Reporter:
             if self._side is None:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
             with self._side.cursor() as cur:
-                cur.execute(f"UPDATE {table} SET progress_done = %s, progress_total = %s, message = %s "
-                            f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
-                            [done, total, message[:500], self.ctx.job.pk])
+                cur.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, message = %s "
+                    f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
+                    [done, total, message[:500], self.ctx.job.pk],
+                )
         except DatabaseError:
             log.warning("job %s: progress cannot be written through a second connection; the run goes on", self.ctx.job.pk, exc_info=True)
             self._side_failed = True
@@ -113,12 +127,17 @@ def billing_run_job(ctx: JobContext) -> dict:
     actor = User.objects.filter(pk=ctx.job.created_by_id).first() if ctx.job.created_by_id else None
     reporter = _Reporter(ctx)
     try:
-        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=bool(params.get("correction")), actor=actor,
-                                      progress=reporter)
+        summary = billing.run_billing(
+            period=period, sponsor=sponsor, employer=employer, correction=bool(params.get("correction")), actor=actor, progress=reporter
+        )
     finally:
         reporter.close()
     total = max(reporter.total, 1)
-    ctx.progress(total, total, _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
-                 % {"period": f"{period:%Y-%m}", "created": summary.created, "invoices": summary.invoices,
-                    "total": f"{summary.total:,}".replace(",", ".")}, force=True)
+    ctx.progress(
+        total,
+        total,
+        _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
+        % {"period": f"{period:%Y-%m}", "created": summary.created, "invoices": summary.invoices, "total": f"{summary.total:,}".replace(",", ".")},
+        force=True,
+    )
     return summary.as_dict()

@@ -42,6 +42,9 @@ class BillingRun(models.Model):
         verbose_name = _("billing run")
         verbose_name_plural = _("billing runs")
 
+    def __str__(self) -> str:
+        return f"billing run {self.period:%Y-%m} #{self.pk}"
+
 
 class BillingPrice(models.Model):
     """The premium of one (segment, programmes, wage, risk class) combination for one month and
@@ -64,6 +67,9 @@ class BillingPrice(models.Model):
     class Meta:
         indexes = [models.Index(fields=["run", "segment", "wage", "month"], name="contrib_price_lookup_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.segment} {self.program} {self.month:%Y-%m}: Rp {self.amount}"
+
 
 class Invoice(models.Model):
     class Kind(models.TextChoices):
@@ -84,10 +90,14 @@ class Invoice(models.Model):
     payer_type = models.CharField(_("payer type"), max_length=10, choices=PayerType.choices)
     payer_key = models.CharField(max_length=30, db_index=True)
     sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"))
-    agreement = models.ForeignKey("membership.SponsorAgreement", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("agreement"))
+    agreement = models.ForeignKey(
+        "membership.SponsorAgreement", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("agreement")
+    )
     employer = models.ForeignKey("membership.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("employer"))
     project = models.ForeignKey("membership.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
-    participant = models.ForeignKey("membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("participant"))
+    participant = models.ForeignKey(
+        "membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("participant")
+    )
     branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
     segment = models.CharField(_("segment"), max_length=5)
     period_start = models.DateField(_("first month"))
@@ -160,9 +170,7 @@ class InvoiceLine(models.Model):
     # No database-level constraint: a million-line run would otherwise lock (FOR KEY SHARE) every
     # participant row at commit, doubling its cost. Lines are generated from participants by a join
     # and participants are never deleted (PROTECT here, status-based lifecycle in membership).
-    participant = models.ForeignKey(
-        "membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
-    )
+    participant = models.ForeignKey("membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     program = models.CharField(_("programme"), max_length=5)
     period = models.DateField(_("month"))
     amount = models.BigIntegerField(_("amount (Rp)"))
@@ -178,6 +186,9 @@ class InvoiceLine(models.Model):
             models.Index(fields=["participant", "program", "period"], name="contrib_line_cover_idx"),
             models.Index(fields=["invoice", "period"], name="contrib_line_invoice_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.period:%Y-%m} participant {self.participant_id}: Rp {self.amount}"
 
 
 class BankImport(models.Model):
@@ -197,6 +208,9 @@ class BankImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"bank statement {self.file_name} ({self.rows} rows)"
 
 
 class Payment(models.Model):
@@ -260,6 +274,9 @@ class PayerCredit(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.payer_key} {self.kind}: Rp {self.amount}"
+
 
 class Allocation(models.Model):
     """Money applied to an invoice, from a payment or from the payer's credit."""
@@ -281,6 +298,9 @@ class Allocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="contrib_allocation_positive"),
             models.CheckConstraint(condition=Q(payment__isnull=False) | Q(credit__isnull=False), name="contrib_allocation_has_source"),
         ]
+
+    def __str__(self) -> str:
+        return f"Rp {self.amount} to invoice {self.invoice_id} on {self.applied_on}"
 
 
 class Refund(models.Model):
@@ -308,6 +328,9 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 
+    def __str__(self) -> str:
+        return f"refund {self.payer_key} participant {self.participant_id}: Rp {self.amount}"
+
 
 class ArrearsSettlement(models.Model):
     """A documented, audited late settlement of sponsor arrears (e.g. late budget disbursement)
@@ -329,3 +352,6 @@ class ArrearsSettlement(models.Model):
         verbose_name = _("arrears settlement")
         verbose_name_plural = _("arrears settlements")
         permissions = [("approve_arrearssettlement", "Can settle sponsor arrears and restore cover retroactively")]
+
+    def __str__(self) -> str:
+        return f"arrears settlement of invoice {self.invoice_id}"

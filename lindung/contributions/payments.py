@@ -113,7 +113,9 @@ def _apply(invoice: Invoice, amount: int, *, on: dt.date, payment: Payment | Non
 
 
 def add_credit(*, payer_key: str, sponsor=None, amount: int, kind: str, payment=None, invoice=None, note: str = "") -> PayerCredit:
-    return PayerCredit.objects.create(payer_key=payer_key, sponsor=sponsor, amount=amount, kind=kind, payment=payment, invoice=invoice, note=note[:300])
+    return PayerCredit.objects.create(
+        payer_key=payer_key, sponsor=sponsor, amount=amount, kind=kind, payment=payment, invoice=invoice, note=note[:300]
+    )
 
 
 def credit_balance(payer_key: str) -> int:
@@ -123,12 +125,24 @@ def credit_balance(payer_key: str) -> int:
 def apply_credits_for(payer_keys, *, on: dt.date) -> int:
     """Carry each payer's credit to its open invoices, oldest first."""
     applied_total = 0
-    keys = list(PayerCredit.objects.filter(payer_key__in=list(payer_keys)).values("payer_key").annotate(s=Sum("amount")).filter(s__gt=0).values_list("payer_key", "s"))
+    keys = list(
+        PayerCredit.objects.filter(payer_key__in=list(payer_keys))
+        .values("payer_key")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=0)
+        .values_list("payer_key", "s")
+    )
     for key, balance in keys:
-        for invoice in Invoice.objects.filter(payer_key=key, status__in=OPEN_STATUSES).exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by("period_start", "sequence"):
+        for invoice in (
+            Invoice.objects.filter(payer_key=key, status__in=OPEN_STATUSES)
+            .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+            .order_by("period_start", "sequence")
+        ):
             if balance <= 0:
                 break
-            entry = add_credit(payer_key=key, sponsor=invoice.sponsor, amount=0, kind=PayerCredit.Kind.APPLIED, invoice=invoice, note=f"Applied to {invoice.number}")
+            entry = add_credit(
+                payer_key=key, sponsor=invoice.sponsor, amount=0, kind=PayerCredit.Kind.APPLIED, invoice=invoice, note=f"Applied to {invoice.number}"
+            )
             applied = _apply(invoice, balance, on=on, credit=entry)
             if applied:
                 entry.amount = -applied
@@ -164,8 +178,14 @@ def _settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
     applied = _apply(invoice, payment.amount, on=on, payment=payment)
     rest = payment.amount - applied
     if rest > 0:
-        add_credit(payer_key=invoice.payer_key, sponsor=invoice.sponsor, amount=rest, kind=PayerCredit.Kind.OVERPAYMENT, payment=payment,
-                   note=f"Overpayment of {invoice.number}")
+        add_credit(
+            payer_key=invoice.payer_key,
+            sponsor=invoice.sponsor,
+            amount=rest,
+            kind=PayerCredit.Kind.OVERPAYMENT,
+            payment=payment,
+            note=f"Overpayment of {invoice.number}",
+        )
         apply_credits_for([invoice.payer_key], on=on)
     return {"invoice": invoice.number, "applied": applied, "credit": rest}
 
@@ -178,27 +198,47 @@ def _create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_refer
     try:
         with transaction.atomic():
             return Payment.objects.create(
-                amount=amount, paid_on=paid_on, reference=(reference or "")[:300], bank_reference=bank_reference or None, method=method,
-                bank_import=bank_import, created_by=actor if getattr(actor, "pk", None) else None,
+                amount=amount,
+                paid_on=paid_on,
+                reference=(reference or "")[:300],
+                bank_reference=bank_reference or None,
+                method=method,
+                bank_import=bank_import,
+                created_by=actor if getattr(actor, "pk", None) else None,
                 # Until matched, a payment belongs to the branch that recorded it (its unmatched queue).
                 branch_id=getattr(actor, "branch_id", None),
             )
     except IntegrityError:
-        raise ServiceError("duplicate_bank_reference", _("The bank reference %(reference)s was already applied.") % {"reference": bank_reference},
-                           {"bank_reference": "already applied"}, status=409) from None
+        raise ServiceError(
+            "duplicate_bank_reference",
+            _("The bank reference %(reference)s was already applied.") % {"reference": bank_reference},
+            {"bank_reference": "already applied"},
+            status=409,
+        ) from None
 
 
 def record_payment(
-    *, amount: int, paid_on: dt.date, reference: str = "", bank_reference: str | None = None, invoice: Invoice | None = None,
-    method: str = Payment.Method.MANUAL, actor=None,
+    *,
+    amount: int,
+    paid_on: dt.date,
+    reference: str = "",
+    bank_reference: str | None = None,
+    invoice: Invoice | None = None,
+    method: str = Payment.Method.MANUAL,
+    actor=None,
 ) -> Payment:
     """Record one payment and match it (to ``invoice`` or by its reference); unmatched payments wait in the queue."""
     with transaction.atomic():
         payment = _create_payment(amount=amount, paid_on=paid_on, reference=reference, bank_reference=bank_reference, method=method, actor=actor)
         target = invoice or find_invoice(f"{reference} {bank_reference or ''}")
         outcome = _settle_payment(payment, target, paid_on) if target else {"unmatched": True}
-        audit.record(actor=actor, action="contributions.payment", obj=payment, changes={"amount": amount, "paid_on": paid_on, **outcome},
-                     sponsor_id=payment.sponsor_id)
+        audit.record(
+            actor=actor,
+            action="contributions.payment",
+            obj=payment,
+            changes={"amount": amount, "paid_on": paid_on, **outcome},
+            sponsor_id=payment.sponsor_id,
+        )
     return payment
 
 
@@ -266,12 +306,23 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
             continue
         date = _parse_date(row["date"])
         if date is None:
-            errors.append(RowError(i, "invalid_date", _("%(date)s is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"date": repr(row["date"])}, field="date"))
+            errors.append(
+                RowError(i, "invalid_date", _("%(date)s is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"date": repr(row["date"])}, field="date")
+            )
         elif date > today:
-            errors.append(RowError(i, "future_date", _("%(date)s is in the future: a bank statement lists money already received.") % {"date": row["date"]}, field="date"))
+            errors.append(
+                RowError(
+                    i,
+                    "future_date",
+                    _("%(date)s is in the future: a bank statement lists money already received.") % {"date": row["date"]},
+                    field="date",
+                )
+            )
         amount = None
         if not _AMOUNT_RE.match(row["amount"]):
-            errors.append(RowError(i, "invalid_amount", _("%(amount)s is not a whole rupiah amount.") % {"amount": repr(row["amount"])}, field="amount"))
+            errors.append(
+                RowError(i, "invalid_amount", _("%(amount)s is not a whole rupiah amount.") % {"amount": repr(row["amount"])}, field="amount")
+            )
         else:
             amount = int(re.sub(r"[.,]", "", row["amount"]))
             if amount <= 0:
@@ -282,7 +333,14 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
         elif len(ref) > 64:
             errors.append(RowError(i, "too_long", _("The bank reference is longer than 64 characters."), field="bank_reference"))
         elif ref in seen:
-            errors.append(RowError(i, "duplicate_in_file", _("The bank reference %(reference)s is also on row %(first)s.") % {"reference": ref, "first": seen[ref]}, field="bank_reference"))
+            errors.append(
+                RowError(
+                    i,
+                    "duplicate_in_file",
+                    _("The bank reference %(reference)s is also on row %(first)s.") % {"reference": ref, "first": seen[ref]},
+                    field="bank_reference",
+                )
+            )
         else:
             seen[ref] = i
         named = _named_documents(f"{row['reference']} {ref}")
@@ -304,13 +362,31 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
             continue
         kind, value = docs[0]
         if kind == "invoice":
-            errors.append(RowError(i, "unknown_invoice", _("The reference names invoice %(number)s, which does not exist.") % {"number": value}, field="reference"))
+            errors.append(
+                RowError(
+                    i, "unknown_invoice", _("The reference names invoice %(number)s, which does not exist.") % {"number": value}, field="reference"
+                )
+            )
         else:
-            errors.append(RowError(i, "unknown_virtual_account", _("The reference names virtual account %(account)s, which has no invoice.") % {"account": value}, field="reference"))
+            errors.append(
+                RowError(
+                    i,
+                    "unknown_virtual_account",
+                    _("The reference names virtual account %(account)s, which has no invoice.") % {"account": value},
+                    field="reference",
+                )
+            )
     already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
     for r in rows:
         if r["bank_reference"] in already:
-            errors.append(RowError(r["row"], "duplicate_bank_reference", _("The bank reference %(reference)s was already applied.") % {"reference": r["bank_reference"]}, field="bank_reference"))
+            errors.append(
+                RowError(
+                    r["row"],
+                    "duplicate_bank_reference",
+                    _("The bank reference %(reference)s was already applied.") % {"reference": r["bank_reference"]},
+                    field="bank_reference",
+                )
+            )
     errors.sort(key=lambda e: e.row)
     return rows, errors
 
@@ -322,12 +398,23 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
         raise FileRejected(errors, what=_("bank statement"))
     raw = content if isinstance(content, bytes) else content.encode()
     with transaction.atomic():
-        batch = BankImport.objects.create(file_name=file_name[:255], file_sha256=hashlib.sha256(raw).hexdigest(), rows=len(rows),
-                                          created_by=actor if getattr(actor, "pk", None) else None)
+        batch = BankImport.objects.create(
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(raw).hexdigest(),
+            rows=len(rows),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
         matched = 0
         for r in rows:
-            payment = _create_payment(amount=r["amount"], paid_on=r["paid_on"], reference=r["reference"], bank_reference=r["bank_reference"],
-                                      method=Payment.Method.BANK, actor=actor, bank_import=batch)
+            payment = _create_payment(
+                amount=r["amount"],
+                paid_on=r["paid_on"],
+                reference=r["reference"],
+                bank_reference=r["bank_reference"],
+                method=Payment.Method.BANK,
+                actor=actor,
+                bank_import=batch,
+            )
             target = find_invoice(f"{r['reference']} {r['bank_reference']}")
             if target:
                 _settle_payment(payment, target, r["paid_on"])
@@ -336,9 +423,14 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
         batch.unmatched = len(rows) - matched
         batch.total = sum(r["amount"] for r in rows)
         batch.save(update_fields=["matched", "unmatched", "total"])
-        audit.record(actor=actor, action="contributions.bank_import", obj=batch, object_repr=file_name,
-                     changes={"rows": len(rows), "matched": matched, "unmatched": batch.unmatched, "total": batch.total},
-                     summary=f"Bank statement {file_name}: {len(rows)} payments, {matched} matched")
+        audit.record(
+            actor=actor,
+            action="contributions.bank_import",
+            obj=batch,
+            object_repr=file_name,
+            changes={"rows": len(rows), "matched": matched, "unmatched": batch.unmatched, "total": batch.total},
+            summary=f"Bank statement {file_name}: {len(rows)} payments, {matched} matched",
+        )
     return batch
 
 
@@ -368,41 +460,89 @@ def refund_after_death(*, participant, actor=None) -> Refund | None:
             due = entry["amount"] - done.get(payer, 0)
             if due <= 0:
                 continue
-            refund = Refund.objects.create(payer_key=payer, sponsor_id=entry["sponsor_id"], participant=participant, amount=due,
-                                           months=sorted(entry["months"]), created_by=actor if getattr(actor, "pk", None) else None)
-            audit.record(actor=actor, action="contributions.refund_after_death", obj=refund,
-                         changes={"amount": due, "months": refund.months, "payer": payer, "death_date": death}, sponsor_id=entry["sponsor_id"])
+            refund = Refund.objects.create(
+                payer_key=payer,
+                sponsor_id=entry["sponsor_id"],
+                participant=participant,
+                amount=due,
+                months=sorted(entry["months"]),
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            audit.record(
+                actor=actor,
+                action="contributions.refund_after_death",
+                obj=refund,
+                changes={"amount": due, "months": refund.months, "payer": payer, "death_date": death},
+                sponsor_id=entry["sponsor_id"],
+            )
     return refund
 
 
 def settle_arrears(
-    *, invoice: Invoice, amount: int, paid_on: dt.date, reason: str, document_reference: str, bank_reference: str | None = None,
-    actor=None, today: dt.date | None = None,
+    *,
+    invoice: Invoice,
+    amount: int,
+    paid_on: dt.date,
+    reason: str,
+    document_reference: str,
+    bank_reference: str | None = None,
+    actor=None,
+    today: dt.date | None = None,
 ) -> ArrearsSettlement:
     """Record a sponsor's late settlement of arrears (e.g. a late budget disbursement): the
     payment is allocated, paid-through extends, and participants in grace return to active at
     once (the daily job would do the same). A documented, audited action."""
     if not reason.strip() or not document_reference.strip():
-        raise ServiceError("invalid", _("A settlement needs a reason and a supporting document."),
-                           {"reason": "required" if not reason.strip() else "", "document_reference": "required" if not document_reference.strip() else ""})
+        raise ServiceError(
+            "invalid",
+            _("A settlement needs a reason and a supporting document."),
+            {"reason": "required" if not reason.strip() else "", "document_reference": "required" if not document_reference.strip() else ""},
+        )
     from lindung.contributions.coverage import refresh_statuses
 
     with transaction.atomic():
-        payment = record_payment(amount=amount, paid_on=paid_on, reference=f"{invoice.number} {reason}"[:300], bank_reference=bank_reference,
-                                 invoice=invoice, method=Payment.Method.SETTLEMENT, actor=actor)
+        payment = record_payment(
+            amount=amount,
+            paid_on=paid_on,
+            reference=f"{invoice.number} {reason}"[:300],
+            bank_reference=bank_reference,
+            invoice=invoice,
+            method=Payment.Method.SETTLEMENT,
+            actor=actor,
+        )
         moved = refresh_statuses(on=today or dt.date.today(), invoice_id=invoice.pk, actor=actor)
-        settlement = ArrearsSettlement.objects.create(invoice=invoice, payment=payment, reason=reason[:300], document_reference=document_reference[:200],
-                                                      participants_restored=moved.get("grace_to_active", 0),
-                                                      created_by=actor if getattr(actor, "pk", None) else None)
-        audit.record(actor=actor, action="contributions.settle_arrears", obj=settlement, object_repr=invoice.number,
-                     changes={"invoice": invoice.number, "amount": amount, "paid_on": paid_on, "reason": reason, "document": document_reference,
-                              "restored": settlement.participants_restored}, sponsor_id=invoice.sponsor_id)
+        settlement = ArrearsSettlement.objects.create(
+            invoice=invoice,
+            payment=payment,
+            reason=reason[:300],
+            document_reference=document_reference[:200],
+            participants_restored=moved.get("grace_to_active", 0),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(
+            actor=actor,
+            action="contributions.settle_arrears",
+            obj=settlement,
+            object_repr=invoice.number,
+            changes={
+                "invoice": invoice.number,
+                "amount": amount,
+                "paid_on": paid_on,
+                "reason": reason,
+                "document": document_reference,
+                "restored": settlement.participants_restored,
+            },
+            sponsor_id=invoice.sponsor_id,
+        )
     return settlement
 
 
 def mark_overdue(*, on: dt.date) -> int:
-    return Invoice.objects.filter(status__in=(Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID), due_date__lt=on).exclude(
-        kind=Invoice.Kind.CREDIT_NOTE).update(status=Invoice.Status.OVERDUE)
+    return (
+        Invoice.objects.filter(status__in=(Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID), due_date__lt=on)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .update(status=Invoice.Status.OVERDUE)
+    )
 
 
 def unmatched_queue():
@@ -410,6 +550,17 @@ def unmatched_queue():
 
 
 __all__ = [
-    "Q", "add_credit", "allocate_lines", "apply_credits_for", "credit_balance", "find_invoice", "import_bank_statement", "mark_overdue",
-    "match_payment", "parse_bank_statement", "record_payment", "refund_after_death", "settle_arrears",
+    "Q",
+    "add_credit",
+    "allocate_lines",
+    "apply_credits_for",
+    "credit_balance",
+    "find_invoice",
+    "import_bank_statement",
+    "mark_overdue",
+    "match_payment",
+    "parse_bank_statement",
+    "record_payment",
+    "refund_after_death",
+    "settle_arrears",
 ]

@@ -31,7 +31,9 @@ def invoice_list(*, user, status: str | None = None, sponsor: str | None = None,
 
 
 def invoice_get(*, user, number: str) -> Invoice:
-    invoice = Invoice.objects.visible_to(user).select_related("sponsor", "agreement", "employer", "participant", "project").filter(number=number).first()
+    invoice = (
+        Invoice.objects.visible_to(user).select_related("sponsor", "agreement", "employer", "participant", "project").filter(number=number).first()
+    )
     if invoice is None:
         raise NotFound(_("No such invoice."))
     return invoice
@@ -42,7 +44,9 @@ def invoice_summary(invoice: Invoice) -> list[dict]:
     from django.db.models import Count
 
     return list(
-        invoice.lines.values("period", "program").annotate(participants=Count("participant_id"), amount=Sum("amount"), paid=Sum("paid_amount")).order_by("period", "program")
+        invoice.lines.values("period", "program")
+        .annotate(participants=Count("participant_id"), amount=Sum("amount"), paid=Sum("paid_amount"))
+        .order_by("period", "program")
     )
 
 
@@ -83,7 +87,10 @@ def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
     the credit balance and refunds due as they stood at ``end``."""
     sponsor = sponsor_get(user=user, code=code)
     invoices = list(
-        Invoice.objects.visible_to(user).filter(sponsor=sponsor, period_start__gte=start, period_start__lte=end).select_related("agreement").order_by("period_start", "number")
+        Invoice.objects.visible_to(user)
+        .filter(sponsor=sponsor, period_start__gte=start, period_start__lte=end)
+        .select_related("agreement")
+        .order_by("period_start", "number")
     )
     billed = sum(i.total for i in invoices)
     fines = sum(i.fine_amount for i in invoices)
@@ -91,8 +98,16 @@ def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
     credit = credit_balance_on(PayerCredit.objects.filter(sponsor=sponsor), end)
     refunds = Refund.objects.filter(sponsor=sponsor, created_at__date__lte=end).aggregate(s=Sum("amount"))["s"] or 0
     return {
-        "sponsor": sponsor, "start": start, "end": end, "invoices": invoices, "billed": billed, "fines": fines, "paid": paid,
-        "outstanding": sum(i.outstanding for i in invoices), "credit": credit, "refunds_due": refunds,
+        "sponsor": sponsor,
+        "start": start,
+        "end": end,
+        "invoices": invoices,
+        "billed": billed,
+        "fines": fines,
+        "paid": paid,
+        "outstanding": sum(i.outstanding for i in invoices),
+        "credit": credit,
+        "refunds_due": refunds,
     }
 
 
@@ -108,20 +123,44 @@ def credit_balance_on(credits, on: dt.date) -> int:
 def reconciliation(*, user, start: dt.date, end: dt.date) -> list[dict]:
     """Billed vs paid vs outstanding per payer and period (first month in [start, end])."""
     rows = (
-        Invoice.objects.visible_to(user).filter(period_start__gte=start, period_start__lte=end)
-        .values("payer_type", "payer_key", "period_start", "period_end", "sponsor__code", "agreement__number", "employer__npp", "participant__kpj_number", "project__number")
+        Invoice.objects.visible_to(user)
+        .filter(period_start__gte=start, period_start__lte=end)
+        .values(
+            "payer_type",
+            "payer_key",
+            "period_start",
+            "period_end",
+            "sponsor__code",
+            "agreement__number",
+            "employer__npp",
+            "participant__kpj_number",
+            "project__number",
+        )
         .annotate(billed=Sum("total"), fines=Sum("fine_amount"), paid=Sum("paid_amount"))
         .order_by("period_start", "payer_type", "payer_key")
     )
     out = []
     for r in rows:
         # A project's invoice also names its contractor (employer): the project comes first.
-        payer = (r["agreement__number"] and f"{r['sponsor__code']} {r['agreement__number']}") or r["project__number"] or r["employer__npp"] \
-            or r["participant__kpj_number"] or r["payer_key"]
-        out.append({
-            "payer_type": r["payer_type"], "payer": payer, "period": r["period_start"], "period_end": r["period_end"], "billed": r["billed"],
-            "fines": r["fines"], "paid": r["paid"], "outstanding": max(0, r["billed"] + r["fines"] - r["paid"]),
-        })
+        payer = (
+            (r["agreement__number"] and f"{r['sponsor__code']} {r['agreement__number']}")
+            or r["project__number"]
+            or r["employer__npp"]
+            or r["participant__kpj_number"]
+            or r["payer_key"]
+        )
+        out.append(
+            {
+                "payer_type": r["payer_type"],
+                "payer": payer,
+                "period": r["period_start"],
+                "period_end": r["period_end"],
+                "billed": r["billed"],
+                "fines": r["fines"],
+                "paid": r["paid"],
+                "outstanding": max(0, r["billed"] + r["fines"] - r["paid"]),
+            }
+        )
     return out
 
 

@@ -7,9 +7,9 @@ import hashlib
 import uuid
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,8 +48,14 @@ def _first_submission(request) -> bool:
 
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(user=request.user, key=f"web:{key}", method="POST", path=request.path,
-                                             request_hash=hashlib.sha256(key.encode()).hexdigest(), status_code=302)
+            IdempotencyRecord.objects.create(
+                user=request.user,
+                key=f"web:{key}",
+                method="POST",
+                path=request.path,
+                request_hash=hashlib.sha256(key.encode()).hexdigest(),
+                status_code=302,
+            )
     except IntegrityError:
         return False
     return True
@@ -74,20 +80,26 @@ def invoice_list(request):
             messages.error(request, exc.message)
             return redirect("contributions:invoice_list")
         try:
-            sponsor, employer = billing_jobs.payers_for_billing(request.user, sponsor=request.POST.get("sponsor"), employer=request.POST.get("employer"))
+            sponsor, employer = billing_jobs.payers_for_billing(
+                request.user, sponsor=request.POST.get("sponsor"), employer=request.POST.get("employer")
+            )
         except ServiceError as exc:
             # An unknown or out-of-scope code is refused: it must never widen the run to every payer.
             messages.error(request, exc.message)
             return redirect("contributions:invoice_list")
         with audit_source("web"):
-            job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")),
-                                                 actor=request.user)
+            job = billing_jobs.start_billing_run(
+                period=period, sponsor=sponsor, employer=employer, correction=bool(request.POST.get("correction")), actor=request.user
+            )
         return redirect("core:job_detail", job.pk)
     status = request.GET.get("status") or None
     qs = selectors.invoice_list(user=request.user, status=status, sponsor=request.GET.get("sponsor") or None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "contributions/invoice_list.html", {"page": page, "status": status, "statuses": selectors.Invoice.Status.choices,
-                                                                "sponsors": Sponsor.objects.visible_to(request.user)})
+    return render(
+        request,
+        "contributions/invoice_list.html",
+        {"page": page, "status": status, "statuses": selectors.Invoice.Status.choices, "sponsors": Sponsor.objects.visible_to(request.user)},
+    )
 
 
 @login_required
@@ -102,9 +114,15 @@ def invoice_detail(request, number: str):
                 if not _first_submission(request):
                     messages.info(request, _("This form was already submitted; it was recorded once."))
                     return redirect("contributions:invoice_detail", number=number)
-                payments.settle_arrears(invoice=invoice, amount=int(request.POST.get("amount") or 0), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
-                                        reason=request.POST.get("reason", ""), document_reference=request.POST.get("document_reference", ""),
-                                        bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
+                payments.settle_arrears(
+                    invoice=invoice,
+                    amount=int(request.POST.get("amount") or 0),
+                    paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                    reason=request.POST.get("reason", ""),
+                    document_reference=request.POST.get("document_reference", ""),
+                    bank_reference=request.POST.get("bank_reference") or None,
+                    actor=request.user,
+                )
             messages.success(request, _("Arrears settled; cover restored."))
         except (ServiceError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))
@@ -121,11 +139,18 @@ def invoice_detail(request, number: str):
         return redirect("contributions:invoice_detail", number=number)
     from lindung.core.terbilang import terbilang
 
-    return render(request, "contributions/invoice_detail.html", {
-        "invoice": invoice, "summary": selectors.invoice_summary(invoice), "allocations": selectors.invoice_allocations(invoice),
-        "words": terbilang(invoice.total, capitalize=True) if invoice.total >= 0 else "", "settlements": invoice.settlements.all(),
-        "idempotency_key": _form_key(),
-    })
+    return render(
+        request,
+        "contributions/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "summary": selectors.invoice_summary(invoice),
+            "allocations": selectors.invoice_allocations(invoice),
+            "words": terbilang(invoice.total, capitalize=True) if invoice.total >= 0 else "",
+            "settlements": invoice.settlements.all(),
+            "idempotency_key": _form_key(),
+        },
+    )
 
 
 @login_required
@@ -149,8 +174,11 @@ def payment_list(request):
                 if action == "import" and request.FILES.get("file"):
                     upload = request.FILES["file"]
                     batch = payments.import_bank_statement(content=upload.read(), file_name=upload.name, actor=request.user)
-                    messages.success(request, _("Bank statement imported: %(rows)s payments, %(matched)s matched, %(unmatched)s unmatched.")
-                                     % {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched})
+                    messages.success(
+                        request,
+                        _("Bank statement imported: %(rows)s payments, %(matched)s matched, %(unmatched)s unmatched.")
+                        % {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched},
+                    )
                 elif action == "match":
                     payment = _get(selectors.payment_get, user=request.user, pk=int(request.POST.get("payment")))
                     invoice = _get(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
@@ -164,9 +192,13 @@ def payment_list(request):
                         amount = request.POST.get("amount", "")
                         if not amount.isdigit():
                             raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"})
-                        p = payments.record_payment(amount=int(amount), paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
-                                                    reference=request.POST.get("reference", ""),
-                                                    bank_reference=request.POST.get("bank_reference") or None, actor=request.user)
+                        p = payments.record_payment(
+                            amount=int(amount),
+                            paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                            reference=request.POST.get("reference", ""),
+                            bank_reference=request.POST.get("bank_reference") or None,
+                            actor=request.user,
+                        )
                     messages.success(request, _("Payment recorded (%(status)s).") % {"status": p.get_status_display()})
         except FileRejected as exc:
             messages.error(request, _("The bank statement was rejected, nothing was applied."))
@@ -181,8 +213,14 @@ def _payments_context(request, row_errors=None) -> dict:
     status = request.GET.get("status") or None
     page = Paginator(selectors.payment_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     unmatched = selectors.payment_list(user=request.user, status="unmatched")[:100]
-    return {"page": page, "status": status, "unmatched": unmatched, "row_errors": row_errors or [], "today": dt.date.today(),
-            "idempotency_key": _form_key()}
+    return {
+        "page": page,
+        "status": status,
+        "unmatched": unmatched,
+        "row_errors": row_errors or [],
+        "today": dt.date.today(),
+        "idempotency_key": _form_key(),
+    }
 
 
 @login_required
@@ -210,20 +248,34 @@ def participant_contributions(request, kpj: str):
             if not months.isdigit():
                 raise ServiceError("invalid", _("Choose 1, 3, 6 or 12 months."), {"months": "1, 3, 6 or 12"})
             with audit_source("web"):
-                invoice = billing.prepay(participant=participant, first_month=billing.parse_period(request.POST.get("first_month", "")),
-                                         months=int(months), actor=request.user)
-            messages.success(request, _("Prepayment invoice %(number)s issued: Rp %(total)s, virtual account %(va)s.")
-                             % {"number": invoice.number, "total": f"{invoice.total:,}".replace(",", "."), "va": invoice.virtual_account})
+                invoice = billing.prepay(
+                    participant=participant,
+                    first_month=billing.parse_period(request.POST.get("first_month", "")),
+                    months=int(months),
+                    actor=request.user,
+                )
+            messages.success(
+                request,
+                _("Prepayment invoice %(number)s issued: Rp %(total)s, virtual account %(va)s.")
+                % {"number": invoice.number, "total": f"{invoice.total:,}".replace(",", "."), "va": invoice.virtual_account},
+            )
             return redirect("contributions:invoice_detail", number=invoice.number)
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("contributions:participant", kpj=kpj)
     on = _date(request.GET.get("on"), dt.date.today())
     results = [coverage_on(participant, on, program=p) for p in (participant.programs or [])]
-    return render(request, "contributions/participant.html", {
-        "participant": participant, "on": on, "results": results, "rows": statement(participant),
-        "name": mask_name(participant.person.full_name),
-    })
+    return render(
+        request,
+        "contributions/participant.html",
+        {
+            "participant": participant,
+            "on": on,
+            "results": results,
+            "rows": statement(participant),
+            "name": mask_name(participant.person.full_name),
+        },
+    )
 
 
 @login_required
@@ -264,4 +316,8 @@ def reconciliation(request):
         return response
     totals = {k: sum(r[k] for r in rows) for k in ("billed", "fines", "paid", "outstanding")}
     shown = 1000  # self-paying workers have an invoice each; the full list is in the XLSX export
-    return render(request, "contributions/reconciliation.html", {"rows": rows[:shown], "more": max(0, len(rows) - shown), "start": start, "end": end, "totals": totals})
+    return render(
+        request,
+        "contributions/reconciliation.html",
+        {"rows": rows[:shown], "more": max(0, len(rows) - shown), "start": start, "end": end, "totals": totals},
+    )

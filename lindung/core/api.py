@@ -6,15 +6,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.responses import Status
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
@@ -76,7 +79,15 @@ def _loc_to_field(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 429: "throttled"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
 
 
 def install_error_handlers(api_instance: NinjaAPI) -> None:
@@ -201,9 +212,7 @@ def idempotent(func: Callable) -> Callable:
         digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + _request_content(request)).hexdigest()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, method=request.method, path=request.path, request_hash=digest
-                )
+                record = IdempotencyRecord.objects.create(user=request.user, key=key, method=request.method, path=request.path, request_hash=digest)
         except IntegrityError:
             record = IdempotencyRecord.objects.get(user=request.user, key=key)
             if record.request_hash != digest:

@@ -11,8 +11,9 @@ import contextvars
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Iterable
 from contextlib import contextmanager
-from typing import Any, Iterable
+from typing import Any
 
 from django.db import connections, models
 

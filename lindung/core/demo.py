@@ -55,7 +55,8 @@ DEMO_USERS = [
 def load_demo() -> dict:
     import_bundled_regions()
     branch, _ = Branch.objects.get_or_create(
-        code="DUMAI", defaults={"name": "Kantor Cabang Dumai", "region": Region.objects.get(code="14.72"), "address": "Jl. Sultan Syarif Kasim, Dumai"}
+        code="DUMAI",
+        defaults={"name": "Kantor Cabang Dumai", "region": Region.objects.get(code="14.72"), "address": "Jl. Sultan Syarif Kasim, Dumai"},
     )
     sponsors = {}
     for code, name, type_, region in [

@@ -39,7 +39,7 @@ class Conflict(ServiceError):
 class RowError:
     """One problem in one row of an input file (row numbers count the header as row 1)."""
 
-    __slots__ = ("row", "field", "code", "message")
+    __slots__ = ("code", "field", "message", "row")
 
     def __init__(self, row: int, code: str, message: str, field: str | None = None):
         self.row = row

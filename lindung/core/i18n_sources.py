@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 Key = tuple[str | None, str]  # (context, msgid)
 

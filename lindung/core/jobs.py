@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
@@ -78,10 +79,8 @@ def execute_job(job_id: str) -> Job:
         with audit_source("job"):
             result = handler(ctx) or {}
     except ServiceError as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), error=exc.message, result=exc.as_dict()
-        )
-    except Exception as exc:  # noqa: BLE001 - a job records any failure instead of dying silently
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=timezone.now(), error=exc.message, result=exc.as_dict())
+    except Exception as exc:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED,

@@ -25,9 +25,7 @@ class AuditEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor"))
     actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
     action = models.CharField(_("action"), max_length=64, db_index=True)
@@ -74,9 +72,7 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
-    sponsor = models.ForeignKey(
-        "membership.Sponsor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sponsor")
-    )
+    sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sponsor"))
     params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -130,3 +126,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

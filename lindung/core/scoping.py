@@ -95,5 +95,5 @@ def _filter(queryset: models.QuerySet, scope: Scope, path: str, value) -> models
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ScopedQuerySet":
+    def visible_to(self, user) -> ScopedQuerySet:
         return filter_for(self, user)

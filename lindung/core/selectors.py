@@ -41,7 +41,9 @@ def home_panels(user) -> list[Panel]:
             )
         )
     if roles & {"officer", "admin"}:
-        panels.append(Panel(_("Data entry"), _("Register workers and import sponsor rosters."), [(str(_("Regions")), reverse("registry:region_list"))]))
+        panels.append(
+            Panel(_("Data entry"), _("Register workers and import sponsor rosters."), [(str(_("Regions")), reverse("registry:region_list"))])
+        )
     if user.has_perm("membership.view_participant"):
         from lindung.membership.models import Participant
 
@@ -74,7 +76,8 @@ def home_panels(user) -> list[Panel]:
         panels.append(
             Panel(
                 _("Contributions"),
-                _("%(n)s open invoice(s), Rp %(amount)s outstanding.") % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
+                _("%(n)s open invoice(s), Rp %(amount)s outstanding.")
+                % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
                 links,
                 figure=str(figures["open_invoices"]),
             )

@@ -116,8 +116,18 @@ def agreement_create(request, code: str, payload: AgreementIn):
     require_perm(request, "membership.add_sponsoragreement")
     sponsor = selectors.sponsor_get(user=request.user, code=code)
     agreement = services.agreement_create(
-        actor=request.user, sponsor=sponsor, number=payload.number, start_date=payload.start_date, end_date=payload.end_date,
-        budget=payload.budget, quota=payload.quota, billing_frequency=payload.billing_frequency, programs=payload.programs,
-        declared_income=payload.declared_income, eligible_region_code=payload.eligible_region, min_age=payload.min_age, max_age=payload.max_age,
+        actor=request.user,
+        sponsor=sponsor,
+        number=payload.number,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        budget=payload.budget,
+        quota=payload.quota,
+        billing_frequency=payload.billing_frequency,
+        programs=payload.programs,
+        declared_income=payload.declared_income,
+        eligible_region_code=payload.eligible_region,
+        min_age=payload.min_age,
+        max_age=payload.max_age,
     )
     return Status(201, agreement)

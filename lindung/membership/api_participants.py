@@ -15,7 +15,8 @@ from ninja.responses import Status
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.core.errors import NotFound
 from lindung.core.masking import mask_nik
-from lindung.membership import cards, participant_selectors as sel, registration
+from lindung.membership import cards, registration
+from lindung.membership import participant_selectors as sel
 from lindung.membership.models import Employer, Participant, Project, Sponsor
 from lindung.registry.api import FamilyMemberIn, PersonIn
 
@@ -143,14 +144,25 @@ def _detail(request, kpj: str) -> dict:
     return {
         **base,
         "person": {
-            "id": person.pk, "nik": person.nik if d.full_nik else mask_nik(person.nik), "full_name": person.full_name,
-            "birth_date": person.birth_date, "sex": person.sex, "region": person.region_id, "nik_warnings": person.nik_warnings,
+            "id": person.pk,
+            "nik": person.nik if d.full_nik else mask_nik(person.nik),
+            "full_name": person.full_name,
+            "birth_date": person.birth_date,
+            "sex": person.sex,
+            "region": person.region_id,
+            "nik_warnings": person.nik_warnings,
         },
         "valid_until": sel.valid_until(p),
         "premium": _premium_out(registration.participant_premium(p)) if p.status != Participant.Status.ENDED else None,
         "status_history": [StatusChangeOut.from_orm(s).dict() for s in d.status_history],
         "sponsorships": [
-            {"sponsor": s.sponsor.code, "agreement": s.agreement.number, "start_date": s.start_date, "end_date": s.end_date, "end_reason": s.end_reason}
+            {
+                "sponsor": s.sponsor.code,
+                "agreement": s.agreement.number,
+                "start_date": s.start_date,
+                "end_date": s.end_date,
+                "end_reason": s.end_reason,
+            }
             for s in d.sponsorships
         ],
         "family": [FamilyOut.from_orm(f).dict() for f in d.family],
@@ -264,8 +276,13 @@ class JobOut(Schema):
 
 def _project_out(project: Project) -> dict:
     return {
-        "number": project.number, "name": project.name, "contractor": project.contractor.npp, "contract_value": project.contract_value,
-        "total_wage": project.total_wage, "start_date": project.start_date, "end_date": project.end_date,
+        "number": project.number,
+        "name": project.name,
+        "contractor": project.contractor.npp,
+        "contract_value": project.contract_value,
+        "total_wage": project.total_wage,
+        "start_date": project.start_date,
+        "end_date": project.end_date,
         "workers": list(Participant.objects.filter(project=project).order_by("kpj_number").values_list("kpj_number", flat=True)),
         "premium": _premium_out(registration.project_premium(project)),
     }
@@ -273,7 +290,11 @@ def _project_out(project: Project) -> dict:
 
 def _registered(p: Participant) -> dict:
     return {
-        "kpj_number": p.kpj_number, "segment": p.segment, "programs": p.programs, "wage": p.wage, "start_date": p.start_date,
+        "kpj_number": p.kpj_number,
+        "segment": p.segment,
+        "programs": p.programs,
+        "wage": p.wage,
+        "start_date": p.start_date,
         "monthly_premium": _premium_out(registration.participant_premium(p, p.start_date)),
     }
 
@@ -286,8 +307,13 @@ def _registered(p: Participant) -> dict:
 @router.get("/participants", response=list[ParticipantOut])
 @paginate(Page)
 def participant_list(
-    request, segment: str | None = None, status: str | None = None, sponsor: str | None = None, employer: str | None = None,
-    project: str | None = None, q: str | None = None,
+    request,
+    segment: str | None = None,
+    status: str | None = None,
+    sponsor: str | None = None,
+    employer: str | None = None,
+    project: str | None = None,
+    q: str | None = None,
 ):
     require_perm(request, "membership.view_participant")
     return sel.participant_list(user=request.user, segment=segment, status=status, sponsor=sponsor, employer=employer, project=project, q=q)
@@ -456,7 +482,12 @@ def sponsor_card_jobs(request, code: str):
 
     jobs = Job.objects.visible_to(request.user).filter(kind=cards.JOB_KIND, sponsor=sponsor).order_by("-created_at")[:10]
     return [
-        {"job_id": str(j.pk), "status": j.status, "created_at": j.created_at, "cards": (j.result or {}).get("cards"),
-         "download": (j.result or {}).get("download")}
+        {
+            "job_id": str(j.pk),
+            "status": j.status,
+            "created_at": j.created_at,
+            "cards": (j.result or {}).get("cards"),
+            "download": (j.result or {}).get("download"),
+        }
         for j in jobs
     ]

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import segno
 from django.conf import settings
@@ -90,8 +90,15 @@ def _card_from_values(v: dict) -> CardData:
     until = v["end_date"] or v["agreement__end_date"] or v["project__end_date"]
     payer = v["sponsor__name"] or v["employer__name"] or v["project__name"] or ""
     return CardData(
-        kpj=v["kpj_number"], name=v["person__full_name"], nik=v["person__nik"], programs=tuple(v["programs"] or ()),
-        start_date=v["start_date"], valid_until=until, payer=payer, segment=v["segment"], status=v["status"],
+        kpj=v["kpj_number"],
+        name=v["person__full_name"],
+        nik=v["person__nik"],
+        programs=tuple(v["programs"] or ()),
+        start_date=v["start_date"],
+        valid_until=until,
+        payer=payer,
+        segment=v["segment"],
+        status=v["status"],
     )
 
 
@@ -240,7 +247,9 @@ def sponsor_card_queryset(sponsor: Sponsor):
 def start_sponsor_cards(sponsor: Sponsor, *, actor, base_url: str):
     """Start the background job that prints every card of ``sponsor`` into one PDF."""
     if not sponsor_card_queryset(sponsor).exists():
-        raise ServiceError("no_cards", _("%(sponsor)s has no current participants to print cards for.") % {"sponsor": sponsor.name}, {"sponsor": "no participants"})
+        raise ServiceError(
+            "no_cards", _("%(sponsor)s has no current participants to print cards for.") % {"sponsor": sponsor.name}, {"sponsor": "no participants"}
+        )
     return start_job(JOB_KIND, actor=actor, sponsor=sponsor, params={"sponsor_id": sponsor.pk, "base_url": base_url})
 
 
@@ -258,7 +267,11 @@ def _sponsor_cards_job(ctx) -> dict:
     tmp.replace(target)
     ctx.progress(total, total, force=True)
     audit.record(
-        actor=ctx.job.created_by, action="cards.print_bulk", obj=sponsor, changes={"cards": total, "file": name}, sponsor_id=sponsor.pk,
+        actor=ctx.job.created_by,
+        action="cards.print_bulk",
+        obj=sponsor,
+        changes={"cards": total, "file": name},
+        sponsor_id=sponsor.pk,
         summary=f"{total} membership cards printed",
     )
     return {"cards": total, "file": name, "bytes": len(pdf), "download": f"/cards/{ctx.job.pk}/download/"}
@@ -286,6 +299,11 @@ def verification(kpj: str, token: str) -> dict:
     if status != "ended" and card.valid_until is not None and card.valid_until < timezone.localdate():
         status = "expired"  # the card's period is over (e.g. the sponsor agreement ended), whatever the record says
     return {
-        "kpj": card.kpj, "name": mask_name(card.name), "status": status, "segment": card.segment, "programs": card.programs,
-        "start_date": card.start_date, "valid_until": card.valid_until,
+        "kpj": card.kpj,
+        "name": mask_name(card.name),
+        "status": status,
+        "segment": card.segment,
+        "programs": card.programs,
+        "start_date": card.start_date,
+        "valid_until": card.valid_until,
     }

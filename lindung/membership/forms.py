@@ -12,7 +12,9 @@ from lindung.registry.forms import DateInput, PersonForm, village_choices
 
 class BpuRegistrationForm(PersonForm):
     declared_income = forms.IntegerField(
-        label=_("Declared monthly income (Rp)"), min_value=0, initial=1_000_000,
+        label=_("Declared monthly income (Rp)"),
+        min_value=0,
+        initial=1_000_000,
         help_text=_("Between the minimum and maximum in force for JKK (shown above)."),
     )
     jht = forms.BooleanField(label=_("Also old-age savings (JHT, optional)"), required=False)

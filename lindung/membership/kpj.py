@@ -54,7 +54,9 @@ def reserve_kpj_block(count: int, year: int) -> int:
         first = seq.next_serial
         if first + count - 1 > MAX_SERIAL:
             raise ServiceError(
-                "kpj_exhausted", _("Only %(left)s KPJ numbers are left for %(year)s; %(count)s were asked for.") % {"left": f"{max(MAX_SERIAL - first + 1, 0):,}", "year": year, "count": f"{count:,}"},
+                "kpj_exhausted",
+                _("Only %(left)s KPJ numbers are left for %(year)s; %(count)s were asked for.")
+                % {"left": f"{max(MAX_SERIAL - first + 1, 0):,}", "year": year, "count": f"{count:,}"},
                 {"kpj": "no numbers left for the year"},
             )
         seq.next_serial = first + count

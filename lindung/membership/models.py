@@ -205,7 +205,12 @@ class Participant(models.Model):
         Project, null=True, blank=True, on_delete=models.PROTECT, related_name="workers", verbose_name=_("project"), db_index=False
     )
     agreement = models.ForeignKey(
-        SponsorAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="participants", verbose_name=_("sponsor agreement"),
+        SponsorAgreement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("sponsor agreement"),
         db_index=False,
     )
     sponsor = models.ForeignKey(
@@ -235,9 +240,7 @@ class Participant(models.Model):
                 condition=Q(agreement__isnull=True, sponsor__isnull=True) | Q(agreement__isnull=False, sponsor__isnull=False, segment="BPU"),
                 name="membership_sponsored_is_bpu_with_sponsor",
             ),
-            models.CheckConstraint(
-                condition=Q(status="ended", end_date__isnull=False) | ~Q(status="ended"), name="membership_ended_has_end_date"
-            ),
+            models.CheckConstraint(condition=Q(status="ended", end_date__isnull=False) | ~Q(status="ended"), name="membership_ended_has_end_date"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_dates_ordered"),
         ]
         indexes = [
@@ -276,9 +279,14 @@ class SponsorshipPeriod(models.Model):
         verbose_name_plural = _("sponsorship periods")
         constraints = [
             models.UniqueConstraint(fields=["participant"], condition=Q(end_date__isnull=True), name="membership_one_open_sponsorship"),
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_sponsorship_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_sponsorship_dates_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["agreement", "start_date"], name="membership_sp_agreement_idx")]
+
+    def __str__(self) -> str:
+        return f"participant {self.participant_id} under agreement {self.agreement_id} from {self.start_date}"
 
 
 class StatusChange(models.Model):
@@ -308,6 +316,9 @@ class StatusChange(models.Model):
             models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="membership_status_actor_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"participant {self.participant_id}: {self.from_status} → {self.to_status} on {self.effective_date}"
+
 
 class WageReport(models.Model):
     """An employer's monthly wage report for one PU worker."""
@@ -329,6 +340,9 @@ class WageReport(models.Model):
             models.UniqueConstraint(fields=["participant", "period"], name="membership_wage_one_per_month"),
             models.CheckConstraint(condition=Q(period__day=1), name="membership_wage_period_first_of_month"),
         ]
+
+    def __str__(self) -> str:
+        return f"participant {self.participant_id} {self.period:%Y-%m}: Rp {self.wage}"
 
 
 class RosterImport(models.Model):
@@ -366,6 +380,9 @@ class RosterImport(models.Model):
         verbose_name_plural = _("roster imports")
         permissions = [("import_roster", _("Can import a sponsor's roster"))]
 
+    def __str__(self) -> str:
+        return f"roster import #{self.pk} {self.file_name}"
+
 
 class KpjSequence(models.Model):
     """The next KPJ serial per year of issue (see lindung.membership.kpj)."""
@@ -375,3 +392,6 @@ class KpjSequence(models.Model):
 
     access_scope = Scope(staff_only=True)
     objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"KPJ {self.year}: next {self.next_serial}"

@@ -11,12 +11,18 @@ from django.utils.translation import gettext as _
 from lindung.core.errors import NotFound
 from lindung.membership.models import Employer, Participant, Project, SponsorshipPeriod, StatusChange, WageReport
 from lindung.registry.models import FamilyMember
-from lindung.registry.selectors import can_see_full_nik  # noqa: F401  (re-exported: the NIK rule lives there)
+from lindung.registry.selectors import can_see_full_nik
 
 
 def participant_list(
-    *, user, segment: str | None = None, status: str | None = None, sponsor: str | None = None, employer: str | None = None,
-    project: str | None = None, q: str | None = None,
+    *,
+    user,
+    segment: str | None = None,
+    status: str | None = None,
+    sponsor: str | None = None,
+    employer: str | None = None,
+    project: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Participant]:
     """Participants the user may see. ``sponsor`` is a sponsor code, ``employer`` an NPP,
     ``project`` a project number; ``q`` matches a KPJ number (prefix), a NIK (whole) or a name."""
@@ -70,7 +76,9 @@ def participant_detail(*, user, kpj: str) -> ParticipantDetail:
     return ParticipantDetail(
         participant=p,
         status_history=list(StatusChange.objects.visible_to(user).filter(participant=p).select_related("actor").order_by("at", "pk")),
-        sponsorships=list(SponsorshipPeriod.objects.visible_to(user).filter(participant=p).select_related("sponsor", "agreement").order_by("start_date")),
+        sponsorships=list(
+            SponsorshipPeriod.objects.visible_to(user).filter(participant=p).select_related("sponsor", "agreement").order_by("start_date")
+        ),
         family=list(FamilyMember.objects.visible_to(user).filter(person_id=p.person_id).order_by("relation", "birth_date", "pk")),
         wages=list(WageReport.objects.visible_to(user).filter(participant=p).order_by("-period")[:12]),
         other_memberships=list(Participant.objects.visible_to(user).filter(person_id=p.person_id).exclude(pk=p.pk).order_by("start_date")),
@@ -91,9 +99,7 @@ def valid_until(participant: Participant) -> dt.date | None:
 
 
 def employer_list(*, user, q: str | None = None) -> QuerySet[Employer]:
-    qs = Employer.objects.visible_to(user).annotate(
-        active_workers=Count("workers", filter=Q(workers__segment="PU") & ~Q(workers__status="ended"))
-    )
+    qs = Employer.objects.visible_to(user).annotate(active_workers=Count("workers", filter=Q(workers__segment="PU") & ~Q(workers__status="ended")))
     if q:
         qs = qs.filter(Q(npp__startswith=q.strip().upper()) | Q(name__icontains=q.strip()))
     return qs.order_by("name")
@@ -114,7 +120,11 @@ def employer_wage_months(*, user, employer: Employer) -> list[dict]:
     from django.db.models import Sum
 
     return list(
-        WageReport.objects.visible_to(user).filter(employer=employer).values("period").annotate(workers=Count("pk"), total=Sum("wage")).order_by("-period")[:24]
+        WageReport.objects.visible_to(user)
+        .filter(employer=employer)
+        .values("period")
+        .annotate(workers=Count("pk"), total=Sum("wage"))
+        .order_by("-period")[:24]
     )
 
 

@@ -13,9 +13,10 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Iterable
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -56,7 +57,9 @@ def _premium(case: ContributionCase, field_name: str = "wage") -> Result:
         return calculate_contribution(case)
     except CaseError as exc:
         fields = dict(getattr(exc, "fields", None) or getattr(exc, "errors", None) or {}) or {field_name: str(exc)}
-        raise ServiceError("invalid", _("The premium cannot be calculated: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in fields.items())}, fields) from None
+        raise ServiceError(
+            "invalid", _("The premium cannot be calculated: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in fields.items())}, fields
+        ) from None
 
 
 def bpu_premium(declared_income: int, programs: Iterable[str], on: dt.date) -> Result:
@@ -121,7 +124,9 @@ def _as_date(value, field_name: str, errors: dict[str, str]) -> dt.date | None:
 def _raise(errors: dict[str, str], what: str) -> None:
     """``what`` is the translated sentence head, e.g. ``_("The registration is not valid")``."""
     if errors:
-        raise ServiceError("invalid", _("%(what)s: %(details)s") % {"what": what, "details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
+        raise ServiceError(
+            "invalid", _("%(what)s: %(details)s") % {"what": what, "details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors
+        )
 
 
 def _branch_of(actor, branch=None):
@@ -148,8 +153,14 @@ def _person_for(person_or_data, *, actor, errors: dict[str, str], prefix: str = 
 def _initial_status(participants: list[Participant], *, actor, reason: str) -> None:
     StatusChange.objects.bulk_create(
         [
-            StatusChange(participant=p, from_status="", to_status=Participant.Status.ACTIVE, effective_date=p.start_date, reason=reason,
-                         actor=actor if getattr(actor, "pk", None) else None)
+            StatusChange(
+                participant=p,
+                from_status="",
+                to_status=Participant.Status.ACTIVE,
+                effective_date=p.start_date,
+                reason=reason,
+                actor=actor if getattr(actor, "pk", None) else None,
+            )
             for p in participants
         ]
     )
@@ -161,9 +172,7 @@ def _initial_status(participants: list[Participant], *, actor, reason: str) -> N
 
 
 @transaction.atomic
-def register_bpu(
-    *, actor, person, declared_income, start_date, programs: Iterable[str] = BPU_REQUIRED_PROGRAMS, branch=None
-) -> Participant:
+def register_bpu(*, actor, person, declared_income, start_date, programs: Iterable[str] = BPU_REQUIRED_PROGRAMS, branch=None) -> Participant:
     """Register a self-paying BPU worker (an existing ``Person`` or the data of a new one, with
     an optional ``family`` list). JKK and JKM are compulsory, JHT optional; the declared income
     must lie within the JKK bracket limits in force on ``start_date``. A person may hold one open
@@ -180,7 +189,9 @@ def register_bpu(
     if income is not None and start is not None:
         low, high = bpu_income_limits(start)
         if not low <= income <= high:
-            errors["declared_income"] = f"The declared income must be between Rp {low:,} and Rp {high:,} a month (got Rp {income:,}).".replace(",", ".")
+            errors["declared_income"] = f"The declared income must be between Rp {low:,} and Rp {high:,} a month (got Rp {income:,}).".replace(
+                ",", "."
+            )
     _raise(errors, _("The registration is not valid"))
     person_obj = _person_for(person, actor=actor, errors=errors, prefix="person.")
     _raise(errors, _("The registration is not valid"))
@@ -190,7 +201,8 @@ def register_bpu(
     if open_bpu is not None:
         raise Conflict(
             "bpu_already_open",
-            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.") % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
+            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.")
+            % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
             {"person": f"open BPU membership {open_bpu.kpj_number}"},
         )
     programs_sorted = [p for p in ("JKK", "JKM", "JHT") if p in chosen]
@@ -199,16 +211,29 @@ def register_bpu(
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
-                kpj_number=kpj, person=person_obj, segment=Segment.BPU, programs=programs_sorted, wage=income,
-                branch=_branch_of(actor, branch), start_date=start, status=Participant.Status.ACTIVE,
+                kpj_number=kpj,
+                person=person_obj,
+                segment=Segment.BPU,
+                programs=programs_sorted,
+                wage=income,
+                branch=_branch_of(actor, branch),
+                start_date=start,
+                status=Participant.Status.ACTIVE,
             )
     except IntegrityError:
         raise Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"}) from None
     _initial_status([participant], actor=actor, reason="registered")
     audit.record(
-        actor=actor, action="participant.register_bpu", obj=participant,
-        changes={"segment": "BPU", "programs": programs_sorted, "declared_income": income, "monthly_premium": premium.total,
-                 "start_date": start.isoformat()},
+        actor=actor,
+        action="participant.register_bpu",
+        obj=participant,
+        changes={
+            "segment": "BPU",
+            "programs": programs_sorted,
+            "declared_income": income,
+            "monthly_premium": premium.total,
+            "start_date": start.isoformat(),
+        },
     )
     return participant
 
@@ -240,8 +265,14 @@ def employer_create(*, actor, npp, name, risk_class, region=None, address="", ph
     if Employer.objects.filter(npp=npp).exists():
         raise Conflict("duplicate_npp", _("An employer with NPP %(npp)s is already registered.") % {"npp": npp}, {"npp": "already registered"})
     employer = Employer.objects.create(
-        npp=npp, name=name[:200], risk_class=risk_class, region=region_obj, address=str(address or "")[:300], phone=str(phone or "")[:20],
-        email=email or "", branch=_branch_of(actor, branch),
+        npp=npp,
+        name=name[:200],
+        risk_class=risk_class,
+        region=region_obj,
+        address=str(address or "")[:300],
+        phone=str(phone or "")[:20],
+        email=email or "",
+        branch=_branch_of(actor, branch),
     )
     audit.record(actor=actor, action="employer.create", obj=employer, changes={"npp": npp, "risk_class": risk_class})
     return employer
@@ -284,8 +315,16 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
                 errors[f"workers.{i}.nik"] = f"{person_obj.nik} already works for {employer.npp} (open PU membership)."
                 continue
             participants.append(
-                Participant(person=person_obj, segment=Segment.PU, programs=["JKK", "JKM"], wage=wage, risk_class=employer.risk_class,
-                            employer=employer, branch=_branch_of(actor, branch) or employer.branch, start_date=start)
+                Participant(
+                    person=person_obj,
+                    segment=Segment.PU,
+                    programs=["JKK", "JKM"],
+                    wage=wage,
+                    risk_class=employer.risk_class,
+                    employer=employer,
+                    branch=_branch_of(actor, branch) or employer.branch,
+                    start_date=start,
+                )
             )
         if errors:
             transaction.set_rollback(True)
@@ -294,7 +333,7 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
         for p in participants:
             by_year.setdefault(p.start_date.year, []).append(p)
         for year, group in by_year.items():
-            for p, kpj in zip(group, reserve_kpj_numbers(len(group), year)):
+            for p, kpj in zip(group, reserve_kpj_numbers(len(group), year), strict=True):
                 p.kpj_number = kpj
         Participant.objects.bulk_create(participants)
         if not all(p.pk for p in participants):  # SQLite before returning-support: fetch the ids back
@@ -303,7 +342,9 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
                 p.pk = ids[p.kpj_number]
         _initial_status(participants, actor=actor, reason="registered")
         audit.record(
-            actor=actor, action="employer.register_workers", obj=employer,
+            actor=actor,
+            action="employer.register_workers",
+            obj=employer,
             changes={"count": len(participants), "kpj_numbers": [p.kpj_number for p in participants][:50]},
             summary=f"{len(participants)} PU worker(s) registered",
         )
@@ -336,14 +377,21 @@ def parse_wage_csv(source: IO[str] | IO[bytes] | str) -> list[WageRow]:
     aliases = {"kpj": "kpj", "kpj_number": "kpj", "no_kpj": "kpj", "wage": "wage", "upah": "wage"}
     cols = [aliases.get(h) for h in header]
     if "kpj" not in cols or "wage" not in cols:
-        raise FileRejected([RowError(1, "bad_header", _("Expected the columns kpj and wage, found %(header)s.") % {"header": repr(",".join(header))})], what=_("wage file"))
+        raise FileRejected(
+            [RowError(1, "bad_header", _("Expected the columns kpj and wage, found %(header)s.") % {"header": repr(",".join(header))})],
+            what=_("wage file"),
+        )
     ki, wi = cols.index("kpj"), cols.index("wage")
     rows, errors = [], []
     for n, record in enumerate(reader, start=2):
         if not record or all(not c.strip() for c in record):
             continue
         if len(record) != len(header):
-            errors.append(RowError(n, "wrong_column_count", _("Expected %(expected)s columns, found %(found)s.") % {"expected": len(header), "found": len(record)}))
+            errors.append(
+                RowError(
+                    n, "wrong_column_count", _("Expected %(expected)s columns, found %(found)s.") % {"expected": len(header), "found": len(record)}
+                )
+            )
             continue
         field_errors: dict[str, str] = {}
         wage = _as_int(record[wi], "wage", field_errors)
@@ -366,32 +414,47 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
     month = _as_date(period, "period", errors)
     _raise(errors, _("The wage report is not valid"))
     month = month.replace(day=1)
-    items = [r if isinstance(r, WageRow) else WageRow(int(r.get("row") or i), str(r.get("kpj") or r.get("kpj_number") or ""), r.get("wage"))
-             for i, r in enumerate(rows, start=1)]
+    items = [
+        r if isinstance(r, WageRow) else WageRow(int(r.get("row") or i), str(r.get("kpj") or r.get("kpj_number") or ""), r.get("wage"))
+        for i, r in enumerate(rows, start=1)
+    ]
     if not items:
         raise ServiceError("invalid", _("The wage report has no rows."), {"rows": "empty"})
     row_errors: list[RowError] = []
-    known = dict(
-        Participant.objects.filter(kpj_number__in=[r.kpj for r in items]).values_list("kpj_number", "pk")
-    )
+    known = dict(Participant.objects.filter(kpj_number__in=[r.kpj for r in items]).values_list("kpj_number", "pk"))
     mine = dict(
-        Participant.objects.filter(employer=employer, segment=Segment.PU, kpj_number__in=[r.kpj for r in items])
-        .values_list("kpj_number", "start_date")
+        Participant.objects.filter(employer=employer, segment=Segment.PU, kpj_number__in=[r.kpj for r in items]).values_list(
+            "kpj_number", "start_date"
+        )
     )
     seen: dict[str, int] = {}
     for r in items:
         if not is_valid_kpj(r.kpj):
-            row_errors.append(RowError(r.row, "bad_kpj", _("%(kpj)s is not a KPJ number (11 digits with a check digit).") % {"kpj": repr(r.kpj)}, "kpj"))
+            row_errors.append(
+                RowError(r.row, "bad_kpj", _("%(kpj)s is not a KPJ number (11 digits with a check digit).") % {"kpj": repr(r.kpj)}, "kpj")
+            )
         elif r.kpj not in known:
             row_errors.append(RowError(r.row, "unknown_kpj", _("KPJ %(kpj)s is not registered.") % {"kpj": r.kpj}, "kpj"))
         elif r.kpj not in mine:
-            row_errors.append(RowError(r.row, "not_this_employer", _("KPJ %(kpj)s is not a PU worker of %(npp)s.") % {"kpj": r.kpj, "npp": employer.npp}, "kpj"))
+            row_errors.append(
+                RowError(r.row, "not_this_employer", _("KPJ %(kpj)s is not a PU worker of %(npp)s.") % {"kpj": r.kpj, "npp": employer.npp}, "kpj")
+            )
         elif r.kpj in seen:
-            row_errors.append(RowError(r.row, "duplicate_kpj", _("KPJ %(kpj)s appears again (first on row %(first)s).") % {"kpj": r.kpj, "first": seen[r.kpj]}, "kpj"))
+            row_errors.append(
+                RowError(
+                    r.row, "duplicate_kpj", _("KPJ %(kpj)s appears again (first on row %(first)s).") % {"kpj": r.kpj, "first": seen[r.kpj]}, "kpj"
+                )
+            )
         elif month < mine[r.kpj].replace(day=1):
-            row_errors.append(RowError(r.row, "before_start", _("KPJ %(kpj)s was not yet registered in %(month)s.") % {"kpj": r.kpj, "month": f"{month:%Y-%m}"}, "kpj"))
+            row_errors.append(
+                RowError(
+                    r.row, "before_start", _("KPJ %(kpj)s was not yet registered in %(month)s.") % {"kpj": r.kpj, "month": f"{month:%Y-%m}"}, "kpj"
+                )
+            )
         if not isinstance(r.wage, int) or isinstance(r.wage, bool) or r.wage <= 0:
-            row_errors.append(RowError(r.row, "bad_wage", _("The wage must be a positive whole number of rupiah (got %(wage)s).") % {"wage": repr(r.wage)}, "wage"))
+            row_errors.append(
+                RowError(r.row, "bad_wage", _("The wage must be a positive whole number of rupiah (got %(wage)s).") % {"wage": repr(r.wage)}, "wage")
+            )
         seen.setdefault(r.kpj, r.row)
     if row_errors:
         raise FileRejected(sorted(row_errors, key=lambda e: e.row), what=_("wage report"))
@@ -408,13 +471,18 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
     WageReport.objects.bulk_create(to_create, batch_size=2000)
     WageReport.objects.bulk_update(to_update, ["wage"], batch_size=2000)
     latest = dict(
-        WageReport.objects.filter(participant_id__in=ids.values()).values("participant_id").annotate(m=Max("period")).values_list("participant_id", "m")
+        WageReport.objects.filter(participant_id__in=ids.values())
+        .values("participant_id")
+        .annotate(m=Max("period"))
+        .values_list("participant_id", "m")
     )
     current = [Participant(pk=ids[r.kpj], wage=r.wage) for r in items if latest.get(ids[r.kpj]) == month]
     Participant.objects.bulk_update(current, ["wage"], batch_size=2000)
     total = sum(r.wage for r in items)
     audit.record(
-        actor=actor, action="employer.wage_report", obj=employer,
+        actor=actor,
+        action="employer.wage_report",
+        obj=employer,
         changes={"period": month.isoformat(), "rows": len(items), "created": len(to_create), "replaced": len(to_update), "total_wage": total},
         summary=f"Wage report {month:%Y-%m}: {len(items)} workers, Rp {total:,}",
     )
@@ -428,8 +496,18 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
 
 @transaction.atomic
 def register_project(
-    *, actor, contractor: Employer, number, name, contract_value, start_date, end_date, total_wage=None, region=None,
-    workers: list[dict] | None = None, branch=None,
+    *,
+    actor,
+    contractor: Employer,
+    number,
+    name,
+    contract_value,
+    start_date,
+    end_date,
+    total_wage=None,
+    region=None,
+    workers: list[dict] | None = None,
+    branch=None,
 ) -> Project:
     """Register a construction project of ``contractor`` and (optionally) its workers. The
     premium is per project, from the rules engine (``project_premium``)."""
@@ -459,12 +537,21 @@ def register_project(
     if Project.objects.filter(number=number).exists():
         raise Conflict("duplicate_project", _("Project %(number)s is already registered.") % {"number": number}, {"number": "already registered"})
     project = Project.objects.create(
-        contractor=contractor, number=number, name=name[:300], contract_value=value, total_wage=wage_total or None,
-        start_date=start, end_date=end, region=region_obj, branch=_branch_of(actor, branch) or contractor.branch,
+        contractor=contractor,
+        number=number,
+        name=name[:300],
+        contract_value=value,
+        total_wage=wage_total or None,
+        start_date=start,
+        end_date=end,
+        region=region_obj,
+        branch=_branch_of(actor, branch) or contractor.branch,
     )
     premium = project_premium(project)
     audit.record(
-        actor=actor, action="project.register", obj=project,
+        actor=actor,
+        action="project.register",
+        obj=project,
         changes={"contractor": contractor.npp, "contract_value": value, "premium": premium.total},
     )
     if workers:
@@ -497,13 +584,21 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
             continue
         seen.add(person.pk)
         participants.append(
-            Participant(person=person, segment=Segment.JAKON, programs=["JKK", "JKM"], wage=wage, project=project,
-                        employer=None, branch=_branch_of(actor, branch) or project.branch, start_date=start or project.start_date)
+            Participant(
+                person=person,
+                segment=Segment.JAKON,
+                programs=["JKK", "JKM"],
+                wage=wage,
+                project=project,
+                employer=None,
+                branch=_branch_of(actor, branch) or project.branch,
+                start_date=start or project.start_date,
+            )
         )
     if errors:
         transaction.set_rollback(True)
         _raise(errors, _("The worker list is not valid"))
-    for p, kpj in zip(participants, reserve_kpj_numbers(len(participants), project.start_date.year)):
+    for p, kpj in zip(participants, reserve_kpj_numbers(len(participants), project.start_date.year), strict=True):
         p.kpj_number = kpj
     Participant.objects.bulk_create(participants)
     if not all(p.pk for p in participants):
@@ -512,7 +607,9 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
             p.pk = ids[p.kpj_number]
     _initial_status(participants, actor=actor, reason="registered")
     audit.record(
-        actor=actor, action="project.add_workers", obj=project,
+        actor=actor,
+        action="project.add_workers",
+        obj=project,
         changes={"count": len(participants), "kpj_numbers": [p.kpj_number for p in participants][:50]},
         summary=f"{len(participants)} construction worker(s) added",
     )

@@ -29,14 +29,15 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError, ServiceError
@@ -79,7 +80,10 @@ REASONS: dict[str, tuple] = {
         "NIK tersimpan sebagai angka di Excel sehingga digit terakhir bisa hilang; format kolom NIK sebagai teks.",
     ),
     "missing_field": (_("A required column is empty."), "Kolom wajib kosong."),
-    "bad_date": (_("Birth date is not a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)."), "Tanggal lahir tidak sah (YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY)."),
+    "bad_date": (
+        _("Birth date is not a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)."),
+        "Tanggal lahir tidak sah (YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY).",
+    ),
     "bad_sex": (_("Sex must be L/P or M/F."), "Jenis kelamin harus L/P (atau M/F)."),
     "too_long": (_("A value is too long."), "Isian terlalu panjang."),
     "bad_family_card": (_("Family card number must be 16 digits."), "Nomor KK harus 16 digit angka."),
@@ -88,11 +92,17 @@ REASONS: dict[str, tuple] = {
     "region_outside": (_("Village is outside the agreement's region."), "Desa/kelurahan di luar wilayah perjanjian kerja sama."),
     "age_out_of_range": (_("Age at cover start is outside the agreement's age range."), "Usia pada awal kepesertaan di luar batas usia perjanjian."),
     "duplicate_in_file": (_("The NIK appears earlier in the file."), "NIK sudah muncul di baris sebelumnya dalam berkas."),
-    "already_active": (_("The person already has an active membership elsewhere."), "Sudah terdaftar aktif di kepesertaan lain (sponsor lain, PU atau BPU)."),
+    "already_active": (
+        _("The person already has an active membership elsewhere."),
+        "Sudah terdaftar aktif di kepesertaan lain (sponsor lain, PU atau BPU).",
+    ),
     "deceased": (_("The person is recorded as deceased."), "Orang tersebut tercatat telah meninggal dunia."),
     "over_quota": (_("The agreement's worker quota is full."), "Kuota peserta perjanjian sudah penuh."),
     "over_budget": (_("The agreement's budget does not cover this worker's premium."), "Anggaran perjanjian tidak cukup untuk iuran peserta ini."),
-    "birth_date_mismatch": (_("Warning: birth date differs from the NIK (enrolled anyway)."), "Peringatan: tanggal lahir berbeda dengan NIK (tetap didaftarkan)."),
+    "birth_date_mismatch": (
+        _("Warning: birth date differs from the NIK (enrolled anyway)."),
+        "Peringatan: tanggal lahir berbeda dengan NIK (tetap didaftarkan).",
+    ),
     "sex_mismatch": (_("Warning: sex differs from the NIK (enrolled anyway)."), "Peringatan: jenis kelamin berbeda dengan NIK (tetap didaftarkan)."),
 }
 WARNING_CODES = frozenset({"birth_date_mismatch", "sex_mismatch"})
@@ -116,9 +126,17 @@ class RosterSummary:
 
     def as_dict(self) -> dict:
         return {
-            "rows": self.rows, "enrolled": self.enrolled, "already_enrolled": self.already_enrolled, "rejected": self.rejected,
-            "warnings": self.warnings, "by_reason": dict(sorted(self.by_reason.items())), "error_file": self.error_file,
-            "dry_run": self.dry_run, "all_or_nothing": self.all_or_nothing, "cover_start": self.cover_start, "import_id": self.import_id,
+            "rows": self.rows,
+            "enrolled": self.enrolled,
+            "already_enrolled": self.already_enrolled,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "by_reason": dict(sorted(self.by_reason.items())),
+            "error_file": self.error_file,
+            "dry_run": self.dry_run,
+            "all_or_nothing": self.all_or_nothing,
+            "cover_start": self.cover_start,
+            "import_id": self.import_id,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -236,11 +254,29 @@ def iter_file_rows(path: str | Path) -> Iterator[list[str]]:
         finally:
             workbook.close()
     else:
-        raise ServiceError("unsupported_file", (gettext("Roster files must be .csv or .xlsx, not %(suffix)s.") % {"suffix": suffix} if suffix else gettext("Roster files must be .csv or .xlsx, not a file without extension.")), {"file": "type"})
+        raise ServiceError(
+            "unsupported_file",
+            (
+                gettext("Roster files must be .csv or .xlsx, not %(suffix)s.") % {"suffix": suffix}
+                if suffix
+                else gettext("Roster files must be .csv or .xlsx, not a file without extension.")
+            ),
+            {"file": "type"},
+        )
 
 
 def _unreadable(path: Path, exc: Exception) -> FileRejected:
-    return FileRejected([RowError(1, "unreadable_file", gettext("The file cannot be read as a %(suffix)s workbook (%(error)s).") % {"suffix": path.suffix.lower(), "error": exc}, "file")], what=gettext("roster"))
+    return FileRejected(
+        [
+            RowError(
+                1,
+                "unreadable_file",
+                gettext("The file cannot be read as a %(suffix)s workbook (%(error)s).") % {"suffix": path.suffix.lower(), "error": exc},
+                "file",
+            )
+        ],
+        what=gettext("roster"),
+    )
 
 
 def map_header(header: list[str]) -> dict[str, int]:
@@ -254,7 +290,9 @@ def map_header(header: list[str]) -> dict[str, int]:
     missing = [f for f in REQUIRED if f not in index]
     if missing:
         expected = ", ".join(f"{COLUMNS[f][0]}/{COLUMNS[f][1]}" if len(COLUMNS[f]) > 1 else COLUMNS[f][0] for f in missing)
-        raise FileRejected([RowError(1, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster"))
+        raise FileRejected(
+            [RowError(1, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
+        )
     return index
 
 
@@ -316,9 +354,7 @@ class Pricer:
     def monthly(self, month: dt.date) -> int:
         if month not in self._month:
             a = self.agreement
-            result = calculate_contribution(
-                ContributionCase(segment="BPU", on=month, programs=tuple(a.programs), wage=a.declared_income)
-            )
+            result = calculate_contribution(ContributionCase(segment="BPU", on=month, programs=tuple(a.programs), wage=a.declared_income))
             self._month[month] = int(result.total)
         return self._month[month]
 
@@ -486,12 +522,11 @@ def _check_rows(rows: Iterator[list[str]], ctx: _Context, good: _Spool, progress
             problems.append(("bad_family_card", "nomor_kk"))
         if phone and (len(phone) > 20 or not phone.lstrip("+").isdigit()):
             problems.append(("bad_phone", "telepon"))
-        if region:
-            if region not in villages:
-                if region in all_villages:
-                    problems.append(("region_outside", f"kode_wilayah: {region} di luar {region_root}"))
-                else:
-                    problems.append(("region_unknown", f"kode_wilayah: {region!r}"[:80]))
+        if region and region not in villages:
+            if region in all_villages:
+                problems.append(("region_outside", f"kode_wilayah: {region} di luar {region_root}"))
+            else:
+                problems.append(("region_unknown", f"kode_wilayah: {region!r}"[:80]))
         if birth is not None:
             age = _age_on(birth, on)
             if not (min_age <= age <= max_age):
@@ -560,8 +595,7 @@ def _classify(ctx: _Context, good: _Spool, enrol: _Spool, progress: Callable | N
     done = 0
     for chunk in _chunks(good.rows(), CHUNK):
         niks = [r[1] for r in chunk]
-        persons = {nik: (pk, death) for nik, pk, death in _lookup(
-            "SELECT nik, id, death_date FROM registry_person WHERE nik {} ", niks)}
+        persons = {nik: (pk, death) for nik, pk, death in _lookup("SELECT nik, id, death_date FROM registry_person WHERE nik {} ", niks)}
         open_memberships: dict[int, int | None] = {}
         if persons:
             for person_id, agreement_id in _lookup(
@@ -622,8 +656,17 @@ def _lookup(sql: str, values: list) -> list[tuple]:
 
 def _raw_from_good(ctx: _Context, row: list[str]) -> list[str]:
     """The row's values in the file's column order (from the normalised spool row)."""
-    values = {"nik": row[1], "name": row[2], "birth_date": row[3], "sex": "L" if row[4] == "M" else "P", "region_code": row[5],
-              "address": row[6], "occupation": row[7], "phone": row[8], "family_card_number": row[9]}
+    values = {
+        "nik": row[1],
+        "name": row[2],
+        "birth_date": row[3],
+        "sex": "L" if row[4] == "M" else "P",
+        "region_code": row[5],
+        "address": row[6],
+        "occupation": row[7],
+        "phone": row[8],
+        "family_card_number": row[9],
+    }
     out = [""] * len(ctx.header)
     for fld, i in ctx.index.items():
         out[i] = values[fld]
@@ -649,7 +692,7 @@ class _BulkWriter:
                 cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
                 return [r[0] for r in cur.fetchall()]
             if table not in self._next_id:
-                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - table names are ours
+                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
                 top = cur.fetchone()[0]
                 cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
                 seq = cur.fetchone()
@@ -664,14 +707,13 @@ class _BulkWriter:
         cols = ", ".join(columns)
         if self.vendor == "postgresql":
             connection.ensure_connection()
-            with connection.connection.cursor() as cur:
-                with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            with connection.connection.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
             with connection.cursor() as cur:
-                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
+                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
     def date(self, value: dt.date):
         return value if self.vendor == "postgresql" else value.isoformat()
@@ -720,8 +762,24 @@ def _write(ctx: _Context, enrol: _Spool, batch: RosterImport, actor, progress: C
             person_ids.append(pid)
         w.insert(
             person_t,
-            ["id", "nik", "full_name", "birth_date", "sex", "region_id", "address", "phone", "occupation", "family_card_number",
-             "bank_name", "bank_account_number", "bank_account_holder", "nik_warnings", "created_at", "updated_at"],
+            [
+                "id",
+                "nik",
+                "full_name",
+                "birth_date",
+                "sex",
+                "region_id",
+                "address",
+                "phone",
+                "occupation",
+                "family_card_number",
+                "bank_name",
+                "bank_account_number",
+                "bank_account_holder",
+                "nik_warnings",
+                "created_at",
+                "updated_at",
+            ],
             person_rows,
         )
         if existing_updates:
@@ -729,12 +787,42 @@ def _write(ctx: _Context, enrol: _Spool, batch: RosterImport, actor, progress: C
         part_ids = w.ids(part_t, len(chunk))
         w.insert(
             part_t,
-            ["id", "kpj_number", "person_id", "segment", "programs", "wage", "risk_class", "agreement_id", "sponsor_id", "branch_id",
-             "start_date", "status", "exit_reason", "created_at", "updated_at"],
             [
-                (part_id, _kpj(year, serial + done + i), pid, "BPU", programs, agreement.declared_income, "", agreement.pk,
-                 sponsor.pk, sponsor.branch_id, start_v, "active", "", now, now)
-                for i, (part_id, pid) in enumerate(zip(part_ids, person_ids))
+                "id",
+                "kpj_number",
+                "person_id",
+                "segment",
+                "programs",
+                "wage",
+                "risk_class",
+                "agreement_id",
+                "sponsor_id",
+                "branch_id",
+                "start_date",
+                "status",
+                "exit_reason",
+                "created_at",
+                "updated_at",
+            ],
+            [
+                (
+                    part_id,
+                    _kpj(year, serial + done + i),
+                    pid,
+                    "BPU",
+                    programs,
+                    agreement.declared_income,
+                    "",
+                    agreement.pk,
+                    sponsor.pk,
+                    sponsor.branch_id,
+                    start_v,
+                    "active",
+                    "",
+                    now,
+                    now,
+                )
+                for i, (part_id, pid) in enumerate(zip(part_ids, person_ids, strict=True))
             ],
         )
         w.insert(
@@ -795,16 +883,27 @@ def import_dir(import_id: int) -> Path:
 
 
 def create_import(
-    path: str | Path, *, agreement: SponsorAgreement, actor=None, file_name: str | None = None, dry_run: bool = False,
-    all_or_nothing: bool = False, keep_copy: bool = True,
+    path: str | Path,
+    *,
+    agreement: SponsorAgreement,
+    actor=None,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    keep_copy: bool = True,
 ) -> RosterImport:
     """Record an upload (status pending) and keep a copy of the file under ``DATA_DIR/roster/<id>/``."""
     path = Path(path)
     if not path.exists():
         raise ServiceError("not_found", gettext("No such file: %(path)s") % {"path": path}, {"file": "missing"})
     batch = RosterImport.objects.create(
-        agreement=agreement, sponsor=agreement.sponsor, file_name=(file_name or path.name)[:255], file_sha256=file_sha256(path),
-        dry_run=dry_run, all_or_nothing=all_or_nothing, created_by=actor if getattr(actor, "pk", None) else None,
+        agreement=agreement,
+        sponsor=agreement.sponsor,
+        file_name=(file_name or path.name)[:255],
+        file_sha256=file_sha256(path),
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
     if keep_copy:
         target = import_dir(batch.pk) / ("upload" + path.suffix.lower())
@@ -825,7 +924,8 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         _finish(batch, RosterImport.Status.REJECTED, {"error": "cover start outside the agreement"})
         raise ServiceError(
             "outside_agreement",
-            gettext("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).") % {"start": cover_start, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
+            gettext("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).")
+            % {"start": cover_start, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
             {"start": "outside the agreement period"},
         )
     summary = RosterSummary(dry_run=batch.dry_run, all_or_nothing=batch.all_or_nothing, cover_start=cover_start.isoformat(), import_id=batch.pk)
@@ -860,8 +960,15 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
                 summary.enrolled = enrol.count  # what would be enrolled
             if not batch.dry_run:
                 audit.record(
-                    actor=actor, action="roster.import", obj=batch, object_repr=f"{agreement} {batch.file_name}",
-                    changes={k: v for k, v in summary.as_dict().items() if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")},
+                    actor=actor,
+                    action="roster.import",
+                    obj=batch,
+                    object_repr=f"{agreement} {batch.file_name}",
+                    changes={
+                        k: v
+                        for k, v in summary.as_dict().items()
+                        if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
+                    },
                     summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
                     sponsor_id=agreement.sponsor_id,
                 )
@@ -908,11 +1015,21 @@ def _write_error_file(ctx: _Context, out_dir: Path) -> str:
 
 
 def import_roster(
-    path: str | Path, *, agreement: SponsorAgreement, actor=None, dry_run: bool = False, all_or_nothing: bool = False,
-    start: dt.date | None = None, file_name: str | None = None, progress: Callable | None = None, keep_copy: bool = True,
+    path: str | Path,
+    *,
+    agreement: SponsorAgreement,
+    actor=None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    start: dt.date | None = None,
+    file_name: str | None = None,
+    progress: Callable | None = None,
+    keep_copy: bool = True,
 ) -> RosterSummary:
     """Import a roster file into ``agreement`` in one call (CLI, demo, benchmark)."""
-    batch = create_import(path, agreement=agreement, actor=actor, file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing, keep_copy=keep_copy)
+    batch = create_import(
+        path, agreement=agreement, actor=actor, file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing, keep_copy=keep_copy
+    )
     return run_import(batch, actor=actor, start=start, progress=progress)
 
 
@@ -922,7 +1039,12 @@ def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None
     if number:
         agreement = qs.filter(number=number).first()
         if agreement is None:
-            raise ServiceError("not_found", gettext("Sponsor %(sponsor)s has no agreement %(number)s.") % {"sponsor": sponsor.code, "number": repr(number)}, {"agreement": "not found"}, status=404)
+            raise ServiceError(
+                "not_found",
+                gettext("Sponsor %(sponsor)s has no agreement %(number)s.") % {"sponsor": sponsor.code, "number": repr(number)},
+                {"agreement": "not found"},
+                status=404,
+            )
         return agreement
     on = on or timezone.localdate()
     agreement = qs.filter(start_date__lte=on, end_date__gte=on).order_by("-start_date").first() or qs.order_by("-start_date").first()
@@ -980,7 +1102,9 @@ def start_import_from_upload(
     if suffix not in (".csv", ".xlsx"):
         raise ServiceError("unsupported_file", gettext("Roster files must be .csv or .xlsx."), {"file": "must be .csv or .xlsx"})
     if start is not None and not (agreement.start_date <= start <= agreement.end_date):
-        raise ServiceError("outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"})
+        raise ServiceError(
+            "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}
+        )
     upload_dir = Path(settings.DATA_DIR) / "roster" / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", suffix=suffix, dir=upload_dir, delete=False) as tmp:

@@ -26,16 +26,68 @@ DUMAI_VILLAGES = {
     "14.72.07": ["1001", "1002", "1003", "1004", "1005"],
 }
 VILLAGES = [f"{d}.{v}" for d, vs in DUMAI_VILLAGES.items() for v in vs]
-MEN = ["Ahmad", "Budi", "Darmawan", "Fajar", "Hendra", "Irwan", "Joko", "Rahmat", "Syahrul", "Taufik", "Wahyu", "Zulkifli", "Agus", "Eko", "Rudi", "Yusuf"]
+MEN = [
+    "Ahmad",
+    "Budi",
+    "Darmawan",
+    "Fajar",
+    "Hendra",
+    "Irwan",
+    "Joko",
+    "Rahmat",
+    "Syahrul",
+    "Taufik",
+    "Wahyu",
+    "Zulkifli",
+    "Agus",
+    "Eko",
+    "Rudi",
+    "Yusuf",
+]
 WOMEN = ["Aminah", "Dewi", "Fitri", "Intan", "Lestari", "Nurhayati", "Rina", "Sari", "Siti", "Wulan", "Yuliana", "Zainab", "Ratna", "Mega", "Ani"]
 FAMILY = ["Siregar", "Nasution", "Harahap", "Lubis", "Saputra", "Hidayat", "Pratama", "Putri", "Syahputra", "Rahmawati", "Panjaitan", "Sinaga", ""]
-OCCUPATIONS = ["Nelayan", "Petani", "Pedagang kaki lima", "Buruh harian lepas", "Tukang ojek", "Pengemudi ojek daring", "Marbot masjid",
-               "Guru mengaji", "Tukang bangunan", "Penjahit", "Pekebun sawit", "Pedagang sayur", "Juru parkir", "Asisten rumah tangga"]
-STREETS = ["Jl. Sultan Syarif Kasim", "Jl. Sudirman", "Jl. Ombak", "Jl. Datuk Laksamana", "Jl. Soekarno-Hatta", "Jl. Sultan Hasanudin",
-           "Jl. Bintan", "Jl. Cempedak", "Jl. Kelakap Tujuh", "Jl. Putri Tujuh"]
+OCCUPATIONS = [
+    "Nelayan",
+    "Petani",
+    "Pedagang kaki lima",
+    "Buruh harian lepas",
+    "Tukang ojek",
+    "Pengemudi ojek daring",
+    "Marbot masjid",
+    "Guru mengaji",
+    "Tukang bangunan",
+    "Penjahit",
+    "Pekebun sawit",
+    "Pedagang sayur",
+    "Juru parkir",
+    "Asisten rumah tangga",
+]
+STREETS = [
+    "Jl. Sultan Syarif Kasim",
+    "Jl. Sudirman",
+    "Jl. Ombak",
+    "Jl. Datuk Laksamana",
+    "Jl. Soekarno-Hatta",
+    "Jl. Sultan Hasanudin",
+    "Jl. Bintan",
+    "Jl. Cempedak",
+    "Jl. Kelakap Tujuh",
+    "Jl. Putri Tujuh",
+]
 HEADER = ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "alamat", "pekerjaan", "telepon", "nomor_kk"]
-BAD_KINDS = ["nik_format", "nik_province", "nik_date", "missing_field", "bad_date", "bad_sex", "region_unknown", "bad_family_card",
-             "age_out_of_range", "duplicate_in_file", "sex_mismatch"]
+BAD_KINDS = [
+    "nik_format",
+    "nik_province",
+    "nik_date",
+    "missing_field",
+    "bad_date",
+    "bad_sex",
+    "region_unknown",
+    "bad_family_card",
+    "age_out_of_range",
+    "duplicate_in_file",
+    "sex_mismatch",
+]
 
 
 def _nik(district: str, birth: dt.date, sex: str, serial: int) -> str:
@@ -64,8 +116,14 @@ def generate_rows(n: int, *, seed: int = 1, bad_share: float = 0.02, on: dt.date
         first = rng.choice(WOMEN if sex == "F" else MEN)
         name = f"{first} {rng.choice(FAMILY)}".strip()
         row = [
-            nik, name, birth.isoformat() if i % 3 else birth.strftime("%d-%m-%Y"), ("P" if sex == "F" else "L"), village,
-            f"{rng.choice(STREETS)} No. {rng.randint(1, 250)}", rng.choice(OCCUPATIONS), f"08{rng.randint(11, 99)}{rng.randint(10**7, 10**8 - 1)}",
+            nik,
+            name,
+            birth.isoformat() if i % 3 else birth.strftime("%d-%m-%Y"),
+            ("P" if sex == "F" else "L"),
+            village,
+            f"{rng.choice(STREETS)} No. {rng.randint(1, 250)}",
+            rng.choice(OCCUPATIONS),
+            f"08{rng.randint(11, 99)}{rng.randint(10**7, 10**8 - 1)}",
             f"1472{rng.randint(10**11, 10**12 - 1)}",
         ]
         if bad_every and i % bad_every == bad_every - 1 and last_good is not None:
@@ -100,7 +158,9 @@ def generate_rows(n: int, *, seed: int = 1, bad_share: float = 0.02, on: dt.date
         yield row
 
 
-def write_roster(path: str | Path, n: int, *, seed: int = 1, bad_share: float = 0.02, on: dt.date = dt.date(2023, 10, 1), serial_base: int = 0) -> Path:
+def write_roster(
+    path: str | Path, n: int, *, seed: int = 1, bad_share: float = 0.02, on: dt.date = dt.date(2023, 10, 1), serial_base: int = 0
+) -> Path:
     path = Path(path)
     rows = generate_rows(n, seed=seed, bad_share=bad_share, on=on, serial_base=serial_base)
     if path.suffix.lower() == ".xlsx":

@@ -35,7 +35,9 @@ def agreement_get(*, user, sponsor_code: str, number: str) -> SponsorAgreement:
     try:
         return agreement_list(user=user).get(sponsor__code=sponsor_code, number=number)
     except SponsorAgreement.DoesNotExist:
-        raise NotFound(_("Agreement %(number)s of sponsor %(sponsor)s not found.") % {"number": repr(number), "sponsor": repr(sponsor_code)}) from None
+        raise NotFound(
+            _("Agreement %(number)s of sponsor %(sponsor)s not found.") % {"number": repr(number), "sponsor": repr(sponsor_code)}
+        ) from None
 
 
 def agreements_with_usage(*, user, sponsor: Sponsor) -> list[tuple[SponsorAgreement, object]]:

@@ -93,7 +93,12 @@ def agreement_create(
     if not number:
         fields["number"] = "required"
     elif SponsorAgreement.objects.filter(sponsor=sponsor, number=number).exists():
-        raise ServiceError("duplicate", _("Sponsor %(sponsor)s has an agreement %(number)s already.") % {"sponsor": sponsor.code, "number": repr(number)}, {"number": "duplicate"}, status=409)
+        raise ServiceError(
+            "duplicate",
+            _("Sponsor %(sponsor)s has an agreement %(number)s already.") % {"sponsor": sponsor.code, "number": repr(number)},
+            {"number": "duplicate"},
+            status=409,
+        )
     start = _parse_date(start_date, "start", fields)
     end = _parse_date(end_date, "end", fields)
     if start and end and end < start:
@@ -119,13 +124,20 @@ def agreement_create(
     if fields:
         raise ServiceError("invalid", _("The agreement could not be created."), fields)
     agreement = SponsorAgreement.objects.create(
-        sponsor=sponsor, number=number, start_date=start, end_date=end, programs=programs, declared_income=int(declared_income),
-        budget=int(budget), quota=int(quota), billing_frequency=billing_frequency, eligible_region=region,
-        min_age=int(min_age), max_age=int(max_age),
+        sponsor=sponsor,
+        number=number,
+        start_date=start,
+        end_date=end,
+        programs=programs,
+        declared_income=int(declared_income),
+        budget=int(budget),
+        quota=int(quota),
+        billing_frequency=billing_frequency,
+        eligible_region=region,
+        min_age=int(min_age),
+        max_age=int(max_age),
     )
-    audit.record(
-        actor=actor, action="agreement.create", obj=agreement, changes=audit.diff(None, audit.snapshot(agreement)), sponsor_id=sponsor.pk
-    )
+    audit.record(actor=actor, action="agreement.create", obj=agreement, changes=audit.diff(None, audit.snapshot(agreement)), sponsor_id=sponsor.pk)
     return agreement
 
 
@@ -164,18 +176,32 @@ def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAg
     )
     if participant.status == Participant.Status.GRACE and _grace_reason(participant) == "agreement_ended":
         # In grace only because the old agreement ended (daily job): the renewal sponsors the worker again.
-        change_status(participant, to=Participant.Status.ACTIVE, effective_date=effective_date, reason="sponsorship_renewed",
-                      note=f"moved to {to_agreement.number}", actor=actor)
+        change_status(
+            participant,
+            to=Participant.Status.ACTIVE,
+            effective_date=effective_date,
+            reason="sponsorship_renewed",
+            note=f"moved to {to_agreement.number}",
+            actor=actor,
+        )
     audit.record(
-        actor=actor, action="participant.move_sponsor", obj=participant,
+        actor=actor,
+        action="participant.move_sponsor",
+        obj=participant,
         changes=audit.diff(before, audit.snapshot(participant, ["agreement_id", "sponsor_id", "programs", "wage", "branch_id"])),
-        summary=f"moved to {to_agreement} from {effective_date}", sponsor_id=to_agreement.sponsor_id,
+        summary=f"moved to {to_agreement} from {effective_date}",
+        sponsor_id=to_agreement.sponsor_id,
     )
     return period
 
 
 def _grace_reason(participant: Participant) -> str:
-    last = StatusChange.objects.filter(participant=participant, to_status=Participant.Status.GRACE).order_by("-pk").values_list("reason", flat=True).first()
+    last = (
+        StatusChange.objects.filter(participant=participant, to_status=Participant.Status.GRACE)
+        .order_by("-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
     return last or ""
 
 
@@ -185,6 +211,10 @@ def sponsorship_end(*, actor, participant: Participant, effective_date: dt.date,
     if participant.sponsor_id is None:
         raise ServiceError("not_sponsored", _("This membership is not sponsored."), {"participant": "not sponsored"})
     return change_status(
-        participant, to=Participant.Status.ENDED, effective_date=effective_date, reason=Participant.ExitReason.ENDED_BY_SPONSOR,
-        note=note, actor=actor,
+        participant,
+        to=Participant.Status.ENDED,
+        effective_date=effective_date,
+        reason=Participant.ExitReason.ENDED_BY_SPONSOR,
+        note=note,
+        actor=actor,
     )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -144,8 +143,12 @@ def _person_out(request, person: Person) -> dict:
     fam = list(selectors.family_of(user=request.user, person=person))
     return {
         **PersonListOut.from_orm(person).dict(),
-        "nik": person.nik if full else mask_nik(person.nik), "address": person.address, "phone": person.phone,
-        "occupation": person.occupation, "family_card_number": person.family_card_number, "nik_warnings": person.nik_warnings,
+        "nik": person.nik if full else mask_nik(person.nik),
+        "address": person.address,
+        "phone": person.phone,
+        "occupation": person.occupation,
+        "family_card_number": person.family_card_number,
+        "nik_warnings": person.nik_warnings,
         "death_date": person.death_date,
         "family": [{**FamilyMemberOut.from_orm(f).dict(), "nik": f.nik if full else mask_nik(f.nik)} for f in fam],
     }

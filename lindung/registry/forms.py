@@ -64,7 +64,7 @@ def apply_service_error(form: forms.Form, exc: ServiceError, prefix: str = "") -
     service's message (in the active language) on that field instead."""
     placed = False
     for name, message in exc.fields.items():
-        key = name[len(prefix):] if prefix and name.startswith(prefix) else name
+        key = name[len(prefix) :] if prefix and name.startswith(prefix) else name
         if key in form.fields:
             form.add_error(key, exc.message if len(exc.fields) == 1 else message)
             placed = True

@@ -22,9 +22,7 @@ class Region(models.Model):
     code = models.CharField(_("code"), max_length=13, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent"))
 
     access_scope = Scope(public=True)
     objects = ScopedQuerySet.as_manager()
@@ -142,9 +140,7 @@ class FamilyMember(models.Model):
         verbose_name = _("family member")
         verbose_name_plural = _("family members")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(nik="") | models.Q(nik__regex=r"^[0-9]{16}$"), name="registry_family_nik_16_digits_or_blank"
-            ),
+            models.CheckConstraint(condition=models.Q(nik="") | models.Q(nik__regex=r"^[0-9]{16}$"), name="registry_family_nik_16_digits_or_blank"),
             models.UniqueConstraint(fields=["person", "nik"], condition=~models.Q(nik=""), name="registry_family_unique_nik_per_person"),
         ]
 

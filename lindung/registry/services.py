@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -68,16 +69,32 @@ def _parse_region_rows(lines: Iterable[str]) -> tuple[list[ParsedRegion], list[R
                 continue
             code, name = record[0].strip(), record[1].strip()
             if not _CODE_RE.match(code):
-                errors.append(RowError(line_no, "bad_code", _("Region code %(code)s is not of the form 14, 14.72, 14.72.01 or 14.72.01.1003.") % {"code": repr(code)}, "kode"))
+                errors.append(
+                    RowError(
+                        line_no,
+                        "bad_code",
+                        _("Region code %(code)s is not of the form 14, 14.72, 14.72.01 or 14.72.01.1003.") % {"code": repr(code)},
+                        "kode",
+                    )
+                )
                 continue
             if not name:
                 errors.append(RowError(line_no, "missing_name", _("Region %(code)s has no name.") % {"code": code}, "nama"))
                 continue
             if len(name) > 200:
-                errors.append(RowError(line_no, "name_too_long", _("Region %(code)s has a name longer than 200 characters.") % {"code": code}, "nama"))
+                errors.append(
+                    RowError(line_no, "name_too_long", _("Region %(code)s has a name longer than 200 characters.") % {"code": code}, "nama")
+                )
                 continue
             if code in seen:
-                errors.append(RowError(line_no, "duplicate_code", _("Region code %(code)s appears again (first on row %(first)s).") % {"code": code, "first": seen[code]}, "kode"))
+                errors.append(
+                    RowError(
+                        line_no,
+                        "duplicate_code",
+                        _("Region code %(code)s appears again (first on row %(first)s).") % {"code": code, "first": seen[code]},
+                        "kode",
+                    )
+                )
                 continue
             seen[code] = line_no
             level = code.count(".") + 1
@@ -106,7 +123,14 @@ def import_regions(source: str | Path | IO[str], *, actor=None) -> RegionImportR
     existing = dict(Region.objects.values_list("code", "name"))
     for row, code, _name, _level, parent in rows:
         if parent is not None and parent not in codes_in_file and parent not in existing:
-            errors.append(RowError(row, "unknown_parent", _("Region %(code)s has parent %(parent)s, which is neither in the file nor in the database.") % {"code": code, "parent": parent}, "kode"))
+            errors.append(
+                RowError(
+                    row,
+                    "unknown_parent",
+                    _("Region %(code)s has parent %(parent)s, which is neither in the file nor in the database.") % {"code": code, "parent": parent},
+                    "kode",
+                )
+            )
     if errors:
         raise FileRejected(sorted(errors, key=lambda e: e.row), what=_("region file"))
 
@@ -144,7 +168,6 @@ def import_regions(source: str | Path | IO[str], *, actor=None) -> RegionImportR
 def import_bundled_regions(*, actor=None) -> RegionImportResult:
     """The project's own Dumai region data (Riau, Kota Dumai, 7 kecamatan, 36 kelurahan)."""
     return import_regions(BUNDLED_REGIONS, actor=actor)
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +285,9 @@ def _clean_person(data: dict, *, partial_of: Person | None = None) -> tuple[dict
             errors["bank_account_number"] = "The bank account number must be digits only (at most 34)."
         clean["bank_account_number"] = acct
     if errors:
-        raise ServiceError("invalid", _("The person's data is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
+        raise ServiceError(
+            "invalid", _("The person's data is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors
+        )
     nik = clean.get("nik") or current("nik")
     warnings = nik_warnings(parse_nik(nik), clean.get("birth_date", current("birth_date")), clean.get("sex", current("sex")))
     return clean, warnings
@@ -323,7 +348,9 @@ def _clean_family(data: dict, worker: Person, *, partial_of: FamilyMember | None
     if clean.get("school_level", get("school_level")) and relation not in _YOUNGER:
         errors["school_level"] = "A school level is recorded for children only."
     if errors:
-        raise ServiceError("invalid", _("The family member is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors)
+        raise ServiceError(
+            "invalid", _("The family member is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors
+        )
     return clean
 
 
@@ -343,16 +370,25 @@ def person_create(*, actor, family: list[dict] | None = None, **data) -> Person:
         with transaction.atomic():
             person = Person.objects.create(**clean, nik_warnings=warnings)
     except IntegrityError:
-        raise Conflict("duplicate_nik", _("A person with NIK %(nik)s is already registered.") % {"nik": clean["nik"]}, {"nik": "already registered"}) from None
+        raise Conflict(
+            "duplicate_nik", _("A person with NIK %(nik)s is already registered.") % {"nik": clean["nik"]}, {"nik": "already registered"}
+        ) from None
     audit.record(
-        actor=actor, action="person.create", obj=person, object_repr=person.nik[:4] + "…",
+        actor=actor,
+        action="person.create",
+        obj=person,
+        object_repr=person.nik[:4] + "…",
         changes={"created": True, "nik_warnings": warnings},
     )
     for i, member in enumerate(family or []):
         try:
             family_member_add(person, actor=actor, **member)
         except ServiceError as exc:
-            raise ServiceError(exc.code, _("Family member %(number)s: %(message)s") % {"number": i + 1, "message": exc.message}, {f"family.{i}.{k}": v for k, v in exc.fields.items()}) from None
+            raise ServiceError(
+                exc.code,
+                _("Family member %(number)s: %(message)s") % {"number": i + 1, "message": exc.message},
+                {f"family.{i}.{k}": v for k, v in exc.fields.items()},
+            ) from None
     return person
 
 
@@ -370,7 +406,11 @@ def person_update(person: Person, *, actor, **data) -> Person:
     if person.birth_date:
         clash = person.family.filter(relation__in=_YOUNGER, birth_date__lte=person.birth_date).first()
         if clash:
-            raise ServiceError("invalid", _("%(name)s (%(relation)s) was born before this birth date.") % {"name": clash.full_name, "relation": clash.get_relation_display()}, {"birth_date": "after a child's birth date"})
+            raise ServiceError(
+                "invalid",
+                _("%(name)s (%(relation)s) was born before this birth date.") % {"name": clash.full_name, "relation": clash.get_relation_display()},
+                {"birth_date": "after a child's birth date"},
+            )
     person.save()
     changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS + ("nik_warnings",)))
     if changes:
@@ -395,7 +435,10 @@ def family_member_add(person: Person, *, actor, **data) -> FamilyMember:
         raise Conflict("duplicate_family_nik", _("NIK %(nik)s is already in this family.") % {"nik": clean["nik"]}, {"nik": "already in this family"})
     member = FamilyMember.objects.create(person=person, **clean)
     audit.record(
-        actor=actor, action="family.add", obj=member, object_repr=f"{member.get_relation_display()} of person {person.pk}",
+        actor=actor,
+        action="family.add",
+        obj=member,
+        object_repr=f"{member.get_relation_display()} of person {person.pk}",
         changes={"relation": member.relation, "school_level": member.school_level},
     )
     return member
@@ -413,13 +456,23 @@ def family_member_update(member: FamilyMember, *, actor, **data) -> FamilyMember
     member.save()
     changes = audit.diff(before, audit.snapshot(member, FAMILY_FIELDS))
     if changes:
-        audit.record(actor=actor, action="family.update", obj=member, object_repr=f"{member.get_relation_display()} of person {member.person_id}",
-                     changes=_mask_changes(changes))
+        audit.record(
+            actor=actor,
+            action="family.update",
+            obj=member,
+            object_repr=f"{member.get_relation_display()} of person {member.person_id}",
+            changes=_mask_changes(changes),
+        )
     return member
 
 
 @transaction.atomic
 def family_member_remove(member: FamilyMember, *, actor) -> None:
-    audit.record(actor=actor, action="family.remove", obj=member, object_repr=f"{member.get_relation_display()} of person {member.person_id}",
-                 changes={"relation": member.relation})
+    audit.record(
+        actor=actor,
+        action="family.remove",
+        obj=member,
+        object_repr=f"{member.get_relation_display()} of person {member.person_id}",
+        changes={"relation": member.relation},
+    )
     member.delete()

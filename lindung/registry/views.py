@@ -59,9 +59,11 @@ def person_detail(request, pk: int):
 
     person = _person(request, pk)
     return render(
-        request, "registry/person_detail.html",
+        request,
+        "registry/person_detail.html",
         {
-            "person": person, "full_nik": selectors.can_see_full_nik(request.user),
+            "person": person,
+            "full_nik": selectors.can_see_full_nik(request.user),
             "family": selectors.family_of(user=request.user, person=person),
             "memberships": Participant.objects.visible_to(request.user).filter(person=person).order_by("start_date"),
             "family_form": FamilyMemberForm(),

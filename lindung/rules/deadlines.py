@@ -149,9 +149,7 @@ def late_payment_compensation(case: LatePaymentCase, params: ParameterSet | None
                 detail={"rate": rate, "days_late": days, "deadline": deadline, "benefit_amount": case.benefit_amount},
             )
         )
-    return Result.build(
-        "late_payment", view, components, facts={"deadline": deadline, "days_late": days, "day_count": counting}
-    )
+    return Result.build("late_payment", view, components, facts={"deadline": deadline, "days_late": days, "day_count": counting})
 
 
 @dataclass(frozen=True, slots=True)

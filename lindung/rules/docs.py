@@ -43,9 +43,7 @@ def _status(entry: Entry) -> str:
 def _scalar_section(parameter: Parameter) -> list[str]:
     lines = ["| from | value | reference | status |", "|---|---|---|---|"]
     for entry in parameter.entries:
-        lines.append(
-            f"| {entry.effective.isoformat()} | {_cell(entry.value, parameter.type)} | {_escape(entry.reference)} | {_status(entry)} |"
-        )
+        lines.append(f"| {entry.effective.isoformat()} | {_cell(entry.value, parameter.type)} | {_escape(entry.reference)} | {_status(entry)} |")
     return lines
 
 

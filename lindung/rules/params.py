@@ -248,9 +248,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!s} (overlapping date or repeated name)", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!s} (overlapping date or repeated name)", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
@@ -265,7 +263,7 @@ _StrictLoader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path, label: str) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
@@ -295,7 +293,7 @@ def _scalar(kind: str, raw: Any, label: str, key: str) -> Any:
         return raw
     if kind == "rate":
         if not isinstance(raw, str):
-            raise ParameterError(label, key, f"rate must be a quoted decimal string such as \"0.0024\", got {raw!r}")
+            raise ParameterError(label, key, f'rate must be a quoted decimal string such as "0.0024", got {raw!r}')
         try:
             rate = Decimal(raw)
         except InvalidOperation:

@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 class CaseError(ValueError):
     """The case cannot be calculated; ``fields`` maps each bad field path to the reason."""
 

@@ -99,9 +99,7 @@ def _schedule(child: Child, first_year: date, event_date: date, view: ParameterV
             amount = row["amount"]
             if cap is not None:
                 amount = min(amount, cap - paid)
-            years.append(
-                ScholarshipYear(f"{starts.year}/{starts.year + 1}", starts, row["level"], year_in_level, age, amount, reference)
-            )
+            years.append(ScholarshipYear(f"{starts.year}/{starts.year + 1}", starts, row["level"], year_in_level, age, amount, reference))
             paid += amount
             if cap is not None and paid >= cap:
                 break

@@ -69,7 +69,9 @@ def test_auditor_changes_nothing_through_the_api(api_client, users):
 
 def test_admin_creates_sponsor_through_the_api(api_client, users):
     response = api_client(users["admin"]).post(
-        "/api/v1/sponsors", {"code": "PEMKAB-ROHIL", "name": "Pemerintah Kabupaten Rokan Hilir", "type": "regency", "region": "14"}, content_type="application/json"
+        "/api/v1/sponsors",
+        {"code": "PEMKAB-ROHIL", "name": "Pemerintah Kabupaten Rokan Hilir", "type": "regency", "region": "14"},
+        content_type="application/json",
     )
     assert response.status_code == 201, response.content
     assert response.json()["code"] == "PEMKAB-ROHIL"

@@ -33,7 +33,7 @@ def test_bad_revoked_and_expired_tokens_are_refused(users):
     response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/me")
     assert response.status_code == 401
     assert response.json() == {"error": {"code": "unauthenticated", "message": response.json()["error"]["message"], "fields": {}}}
-    expired, key2 = token_create(actor=None, user=users["officer"], expires_at=timezone.now() - timezone.timedelta(minutes=1))
+    _expired, key2 = token_create(actor=None, user=users["officer"], expires_at=timezone.now() - timezone.timedelta(minutes=1))
     assert Client(HTTP_AUTHORIZATION=f"Bearer {key2}").get("/api/v1/me").status_code == 401
 
 

@@ -17,8 +17,15 @@ D = dt.date
 def make_agreement(sponsors):
     def make(sponsor="dumai", number="PKS-DUMAI-2023", start=D(2023, 10, 1), end=D(2024, 12, 31), billing="quarterly", quota=10000):
         return SponsorAgreement.objects.create(
-            sponsor=sponsors[sponsor], number=number, start_date=start, end_date=end, programs=["JKK", "JKM"], declared_income=1_000_000,
-            budget=2_000_000_000, quota=quota, billing_frequency=billing,
+            sponsor=sponsors[sponsor],
+            number=number,
+            start_date=start,
+            end_date=end,
+            programs=["JKK", "JKM"],
+            declared_income=1_000_000,
+            budget=2_000_000_000,
+            quota=quota,
+            billing_frequency=billing,
         )
 
     return make
@@ -41,8 +48,18 @@ def make_workers(branch):
         participants = Participant.objects.bulk_create(
             [
                 Participant(
-                    kpj_number=f"23{base + i:09d}", person=p, segment=segment, programs=["JKK", "JKM"], wage=wage, risk_class=risk_class,
-                    employer=employer, project=project, agreement=agreement, sponsor=agreement.sponsor if agreement else None, branch=branch, start_date=start,
+                    kpj_number=f"23{base + i:09d}",
+                    person=p,
+                    segment=segment,
+                    programs=["JKK", "JKM"],
+                    wage=wage,
+                    risk_class=risk_class,
+                    employer=employer,
+                    project=project,
+                    agreement=agreement,
+                    sponsor=agreement.sponsor if agreement else None,
+                    branch=branch,
+                    start_date=start,
                 )
                 for i, p in enumerate(persons)
             ]

@@ -83,7 +83,9 @@ def test_membership_ends_by_sponsor_once_the_arrears_window_has_passed(ended_pks
         assert worker.status == "ended" and worker.exit_reason == "ended_by_sponsor" and worker.end_date == D(2024, 9, 30)
         period = SponsorshipPeriod.objects.get(participant=worker, agreement=agreement)
         assert period.end_date == D(2024, 9, 30) and period.end_reason == "ended_by_sponsor"
-        history = list(StatusChange.objects.filter(participant=worker).order_by("pk").values_list("from_status", "to_status", "reason", "effective_date"))
+        history = list(
+            StatusChange.objects.filter(participant=worker).order_by("pk").values_list("from_status", "to_status", "reason", "effective_date")
+        )
         assert history == [
             ("active", "grace", "agreement_ended", D(2024, 10, 1)),
             ("grace", "ended", "ended_by_sponsor", D(2024, 9, 30)),
@@ -163,8 +165,15 @@ def test_settling_old_arrears_after_the_end_does_not_make_the_worker_active_agai
         payments.record_payment(amount=invoice.total, paid_on=invoice.due_date, reference=invoice.number, bank_reference=f"P-{invoice.pk}")
     refresh_statuses(on=D(2024, 10, 20))
     assert _status(workers[0]) == "grace"
-    payments.settle_arrears(invoice=invoices[3], amount=invoices[3].total, paid_on=D(2024, 10, 25), reason="APBD-P disbursed late",
-                            document_reference="SP2D 900/77/2024", actor=users["branch_head"], today=D(2024, 10, 26))
+    payments.settle_arrears(
+        invoice=invoices[3],
+        amount=invoices[3].total,
+        paid_on=D(2024, 10, 25),
+        reason="APBD-P disbursed late",
+        document_reference="SP2D 900/77/2024",
+        actor=users["branch_head"],
+        today=D(2024, 10, 26),
+    )
     assert _status(workers[0]) == "grace"
     assert coverage_on(workers[0], D(2024, 9, 20)).status == "covered"
     refresh_statuses(on=D(2025, 1, 1))

@@ -140,8 +140,15 @@ def test_overpayment_becomes_credit_for_the_next_invoice(make_agreement, make_wo
 def test_construction_project_billed_once_on_contract_value_and_covers_its_workers(employer, branch, make_workers):
     from lindung.membership.models import Project
 
-    project = Project.objects.create(contractor=employer, number="PRJ-1", name="Jalan Sudirman", contract_value=1_000_000_000,
-                                     start_date=D(2024, 2, 10), end_date=D(2024, 8, 31), branch=branch)
+    project = Project.objects.create(
+        contractor=employer,
+        number="PRJ-1",
+        name="Jalan Sudirman",
+        contract_value=1_000_000_000,
+        start_date=D(2024, 2, 10),
+        end_date=D(2024, 8, 31),
+        branch=branch,
+    )
     worker = make_workers(2, segment="JAKON", start=D(2024, 2, 10), project=project)[0]
     s = billing.run_billing(period=D(2024, 2, 1), today=D(2024, 2, 10))
     assert s.created == 1
@@ -193,8 +200,16 @@ def test_a_clashing_concurrent_run_is_refused_whole(make_agreement, make_workers
     make_workers(2, agreement=agreement)
     make_workers(1)  # a self-paying worker, billed in the same run
     # What a run committed a moment earlier would have written under the same invoice number.
-    Invoice.objects.create(number=billing.invoice_number(D(2023, 10, 1), "sponsor", agreement.pk), payer_type="sponsor", payer_key="other:1",
-                           segment="BPU", period_start=D(2023, 10, 1), period_end=D(2023, 10, 1), issue_date=D(2023, 10, 1), due_date=D(2023, 10, 15))
+    Invoice.objects.create(
+        number=billing.invoice_number(D(2023, 10, 1), "sponsor", agreement.pk),
+        payer_type="sponsor",
+        payer_key="other:1",
+        segment="BPU",
+        period_start=D(2023, 10, 1),
+        period_end=D(2023, 10, 1),
+        issue_date=D(2023, 10, 1),
+        due_date=D(2023, 10, 15),
+    )
     with pytest.raises(ServiceError) as exc:
         billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
     assert exc.value.code == "billing_conflict" and exc.value.status == 409

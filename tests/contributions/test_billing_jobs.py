@@ -129,7 +129,10 @@ def test_web_billing_conflict_shows_on_the_job_page(two_sponsors, users, client,
     r = client.post("/contributions/", {"period": "2023-10"}, follow=True)
     job = Job.objects.get(kind=KIND)
     assert job.status == Job.Status.FAILED
-    assert "Proses penagihan lain untuk periode ini berjalan pada saat yang sama" in r.content.decode() and 'href="/contributions/"' in r.content.decode()
+    assert (
+        "Proses penagihan lain untuk periode ini berjalan pada saat yang sama" in r.content.decode()
+        and 'href="/contributions/"' in r.content.decode()
+    )
 
 
 def test_job_refuses_a_sponsor_removed_since_it_was_started(two_sponsors, users):
@@ -144,7 +147,7 @@ def test_job_refuses_a_sponsor_removed_since_it_was_started(two_sponsors, users)
 
 def test_cli_refuses_unknown_or_empty_codes(two_sponsors):
     for args in (["--sponsor", "NOPE"], ["--employer", "NPP-NOPE"], ["--sponsor", ""], ["--employer", " "]):
-        with pytest.raises(CommandError, match="--sponsor|--employer"):
+        with pytest.raises(CommandError, match=r"--sponsor|--employer"):
             call_command("billing", "run", "--period", "2023-10", *args, stdout=io.StringIO())
     _nothing_billed()
     out = io.StringIO()
@@ -233,9 +236,13 @@ def test_billing_errors_speak_the_active_language_and_keep_their_code(users, api
     api = api_client(users["finance"])
     indonesian = api.post("/api/v1/contributions/billing-runs", {"period": "2023-13"}, content_type="application/json")
     assert indonesian.status_code == 400
-    assert indonesian.json() == {"error": {"code": "invalid", "message": "Periode '2023-13' bukan bulan (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}}
+    assert indonesian.json() == {
+        "error": {"code": "invalid", "message": "Periode '2023-13' bukan bulan (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}
+    }
     api.cookies["lindung_language"] = "en"
     english = api.post("/api/v1/contributions/billing-runs", {"period": "2023-13"}, content_type="application/json")
     assert english.status_code == 400
-    assert english.json() == {"error": {"code": "invalid", "message": "The period '2023-13' is not a month (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}}
+    assert english.json() == {
+        "error": {"code": "invalid", "message": "The period '2023-13' is not a month (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}
+    }
     assert not Job.objects.filter(kind=KIND).exists() and not Invoice.objects.exists()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from lindung.contributions import billing, payments
 from lindung.contributions.models import Invoice, Payment
@@ -124,7 +124,9 @@ def test_web_pages(billed, users, client):
     r = client.get(f"/contributions/invoices/{invoice.number}/")
     assert "dua ratus lima puluh dua ribu rupiah".capitalize() in r.content.decode()  # 5 × 16,800 × 3 = 252,000
     assert client.get(f"/contributions/invoices/{invoice.number}/pdf/").content.startswith(b"%PDF")
-    r = client.post("/contributions/payments/", {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": "?", "bank_reference": "W1"})
+    r = client.post(
+        "/contributions/payments/", {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": "?", "bank_reference": "W1"}
+    )
     assert r.status_code == 302 and Payment.objects.get().status == "unmatched"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -162,7 +164,7 @@ def test_home_panel_shows_open_invoices_and_unmatched_payments(billed, users, cl
     payments.record_payment(amount=500, paid_on=D(2023, 10, 1), reference="?", bank_reference="H1", actor=users["finance"])
     client.force_login(users["finance"])
     page = client.get("/").content.decode()
-    assert "/contributions/" in page and "Unmatched payments: 1" in page or "1" in page
+    assert ("/contributions/" in page and "Unmatched payments: 1" in page) or "1" in page
     from lindung.contributions.selectors import home_figures
 
     assert home_figures(users["finance"]) == {"open_invoices": 2, "outstanding": 252_000 + 33_600, "unmatched_payments": 1}
@@ -204,8 +206,9 @@ def test_api_money_moving_posts_honour_idempotency_key(billed, users, api_client
     other = SimpleUploadedFile("b.csv", csv.replace(b"IDEM-1", b"IDEM-2"))
     assert finance.post("/api/v1/contributions/bank-statements", {"file": other}, HTTP_IDEMPOTENCY_KEY="up-1").status_code == 422
     # Matching an unmatched payment.
-    loose = payments.record_payment(amount=500, paid_on=dt.date(2023, 10, 11), reference="no reference", bank_reference="LOOSE-1",
-                                   actor=users["finance"])
+    loose = payments.record_payment(
+        amount=500, paid_on=dt.date(2023, 10, 11), reference="no reference", bank_reference="LOOSE-1", actor=users["finance"]
+    )
     url = f"/api/v1/contributions/payments/{loose.pk}/match"
     r1 = finance.post(url, {"invoice": invoice.number}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="m-1")
     r2 = finance.post(url, {"invoice": invoice.number}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="m-1")
@@ -288,7 +291,14 @@ def test_web_money_forms_record_once_when_submitted_twice(billed, users, client)
     client.force_login(users["branch_head"])
     page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-    settle = {"action": "settle", "amount": "500", "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-7", "idempotency_key": key}
+    settle = {
+        "action": "settle",
+        "amount": "500",
+        "paid_on": "2024-01-20",
+        "reason": "APBD late",
+        "document_reference": "SP2D-7",
+        "idempotency_key": key,
+    }
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     assert Payment.objects.filter(method="settlement").count() == 1
@@ -298,15 +308,28 @@ def test_cancel_invoice_on_api_cli_and_web(billed, users, api_client, client):
     invoice, _ = billed
     riau = Invoice.objects.exclude(pk=invoice.pk).get()
     sponsor = api_client(users["sponsor"])
-    assert sponsor.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "x"}, content_type="application/json").status_code == 403
+    assert (
+        sponsor.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "x"}, content_type="application/json").status_code == 403
+    )
     finance = api_client(users["finance"])
-    r = finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "wrong agreement"}, content_type="application/json",
-                     HTTP_IDEMPOTENCY_KEY="c-1")
+    r = finance.post(
+        f"/api/v1/contributions/invoices/{invoice.number}/cancel",
+        {"reason": "wrong agreement"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="c-1",
+    )
     assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["outstanding"] == 0
-    again = finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "wrong agreement"}, content_type="application/json",
-                         HTTP_IDEMPOTENCY_KEY="c-1")
+    again = finance.post(
+        f"/api/v1/contributions/invoices/{invoice.number}/cancel",
+        {"reason": "wrong agreement"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="c-1",
+    )
     assert again.json() == r.json() and Invoice.objects.filter(kind="credit_note").count() == 1
-    assert finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "again"}, content_type="application/json").status_code == 409
+    assert (
+        finance.post(f"/api/v1/contributions/invoices/{invoice.number}/cancel", {"reason": "again"}, content_type="application/json").status_code
+        == 409
+    )
     out = io.StringIO()
     with pytest.raises(CommandError):
         call_command("billing", "cancel", "INV-NOPE", "--reason", "x", stdout=out)
@@ -341,7 +364,14 @@ def test_web_money_form_key_stays_usable_when_recording_fails_unexpectedly(bille
     client.force_login(users["branch_head"])
     page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-    settle = {"action": "settle", "amount": "500", "paid_on": "2024-01-20", "reason": "APBD late", "document_reference": "SP2D-7", "idempotency_key": key}
+    settle = {
+        "action": "settle",
+        "amount": "500",
+        "paid_on": "2024-01-20",
+        "reason": "APBD late",
+        "document_reference": "SP2D-7",
+        "idempotency_key": key,
+    }
     real_settle = payments.settle_arrears
 
     def crash_settle(**kwargs):

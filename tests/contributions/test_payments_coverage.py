@@ -59,8 +59,15 @@ def test_daily_job_moves_to_grace_and_back_after_late_sponsor_settlement(dumai, 
     assert StatusChange.objects.filter(to_status="grace").count() == 4
     # Sponsored workers are not lapsed: the budget arrives late and is settled.
     assert refresh_statuses(on=D(2024, 6, 1))["grace_to_ended"] == 0
-    settlement = payments.settle_arrears(invoice=q1, amount=q1.total, paid_on=D(2024, 5, 30), reason="APBD-P disbursed late",
-                                         document_reference="SP2D 900/123/2024", actor=users["branch_head"], today=D(2024, 6, 1))
+    settlement = payments.settle_arrears(
+        invoice=q1,
+        amount=q1.total,
+        paid_on=D(2024, 5, 30),
+        reason="APBD-P disbursed late",
+        document_reference="SP2D 900/123/2024",
+        actor=users["branch_head"],
+        today=D(2024, 6, 1),
+    )
     assert settlement.participants_restored == 4
     workers[0].refresh_from_db()
     assert workers[0].status == "active"
@@ -98,11 +105,15 @@ def test_bank_statement_all_or_nothing_with_row_errors(dumai):
     with pytest.raises(FileRejected) as exc:
         payments.import_bank_statement(content=bad, file_name="bad.csv")
     errs = [(e.row, e.field, e.code) for e in exc.value.errors]
-    assert errs == [(3, "date", "invalid_date"), (4, "amount", "invalid_amount"), (5, "bank_reference", "duplicate_in_file"), (6, "bank_reference", "required")]
+    assert errs == [
+        (3, "date", "invalid_date"),
+        (4, "amount", "invalid_amount"),
+        (5, "bank_reference", "duplicate_in_file"),
+        (6, "bank_reference", "required"),
+    ]
     assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
     good = (
-        "date;amount;reference;bank_reference\n"
-        f"12/10/2023;{q4.total:,};TRF {q4.number};BNK-1\n".replace(",", ".")
+        f"date;amount;reference;bank_reference\n12/10/2023;{q4.total:,};TRF {q4.number};BNK-1\n".replace(",", ".")
         + "15/01/2024;5000;unknown transfer;BNK-9\n"
     ).encode()
     batch = payments.import_bank_statement(content=good, file_name="ok.csv")

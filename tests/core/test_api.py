@@ -4,7 +4,6 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import path
 from ninja import NinjaAPI, Schema
-
 from ninja.responses import Status
 
 from lindung.core.api import api, idempotent, install_error_handlers
@@ -46,7 +45,9 @@ def test_unauthenticated_request_gets_the_error_shape(client):
 
 
 def test_validation_error_names_the_field(api_client, users):
-    response = api_client(users["admin"]).post("/api/v1/sponsors", {"code": "X", "name": "X", "type": "planet", "region": "14"}, content_type="application/json")
+    response = api_client(users["admin"]).post(
+        "/api/v1/sponsors", {"code": "X", "name": "X", "type": "planet", "region": "14"}, content_type="application/json"
+    )
     assert response.status_code == 422
     body = response.json()["error"]
     assert body["code"] == "validation_error"
@@ -54,7 +55,9 @@ def test_validation_error_names_the_field(api_client, users):
 
 
 def test_service_error_names_the_field(api_client, users):
-    response = api_client(users["admin"]).post("/api/v1/sponsors", {"code": "X", "name": "X", "type": "city", "region": "77.77"}, content_type="application/json")
+    response = api_client(users["admin"]).post(
+        "/api/v1/sponsors", {"code": "X", "name": "X", "type": "city", "region": "77.77"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"region": "unknown region code '77.77'"}
 
@@ -166,9 +169,13 @@ def test_core_api_errors_speak_the_active_language_and_keep_their_code(users, ap
     key = "k" * 201
     indonesian = api.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
     assert indonesian.status_code == 400
-    assert indonesian.json() == {"error": {"code": "invalid", "message": "Idempotency-Key lebih dari 200 karakter.", "fields": {"Idempotency-Key": "too long"}}}
+    assert indonesian.json() == {
+        "error": {"code": "invalid", "message": "Idempotency-Key lebih dari 200 karakter.", "fields": {"Idempotency-Key": "too long"}}
+    }
     api.cookies["lindung_language"] = "en"
     english = api.post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
     assert english.status_code == 400
-    assert english.json() == {"error": {"code": "invalid", "message": "Idempotency-Key is longer than 200 characters.", "fields": {"Idempotency-Key": "too long"}}}
+    assert english.json() == {
+        "error": {"code": "invalid", "message": "Idempotency-Key is longer than 200 characters.", "fields": {"Idempotency-Key": "too long"}}
+    }
     assert not IdempotencyRecord.objects.exists()

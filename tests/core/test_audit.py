@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_service_write_records_who_what_and_changed_fields(users, regions):
-    sponsor = services.sponsor_create(actor=users["admin"], code="PEMKAB-BENGKALIS", name="Pemerintah Kabupaten Bengkalis", type="regency", region_code="14")
+    sponsor = services.sponsor_create(
+        actor=users["admin"], code="PEMKAB-BENGKALIS", name="Pemerintah Kabupaten Bengkalis", type="regency", region_code="14"
+    )
     event = AuditEvent.objects.get(action="sponsor.create", object_id=str(sponsor.pk))
     assert event.actor == users["admin"]
     assert event.actor_username == users["admin"].username
@@ -45,15 +47,12 @@ def test_model_refuses_update_and_delete(users):
 
 def test_database_refuses_raw_update_and_delete(users):
     ev = audit.record(actor=None, action="test.action", object_type="x", object_id=1)
-    with pytest.raises(DatabaseError):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("UPDATE core_auditevent SET action = 'rewritten' WHERE id = %s", [ev.pk])
-    with pytest.raises(DatabaseError):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("DELETE FROM core_auditevent WHERE id = %s", [ev.pk])
-    with pytest.raises(DatabaseError):
-        with transaction.atomic():
-            AuditEvent.objects.filter(pk=ev.pk).update(action="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE core_auditevent SET action = 'rewritten' WHERE id = %s", [ev.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [ev.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=ev.pk).update(action="rewritten")
     assert AuditEvent.objects.get(pk=ev.pk).action == "test.action"
 
 
@@ -95,6 +94,5 @@ def test_purge_permit_allows_deletes_only_inside_the_block(users):
         AuditEvent.objects.filter(pk=ev.pk)._raw_delete(AuditEvent.objects.db)
     assert not AuditEvent.objects.filter(pk=ev.pk).exists()
     kept = audit.record(actor=None, action="test.purge", object_type="x", object_id=2)
-    with pytest.raises(DatabaseError):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("DELETE FROM core_auditevent WHERE id = %s", [kept.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [kept.pk])

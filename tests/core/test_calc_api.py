@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 def test_contribution_over_rest_matches_the_library(api_client, users):
     response = api_client(users["sponsor"]).post(
-        "/api/v1/calc/contribution", {"segment": "BPU", "date": "2024-01-15", "programs": ["JKK", "JKM"], "wage": 1_000_000}, content_type="application/json"
+        "/api/v1/calc/contribution",
+        {"segment": "BPU", "date": "2024-01-15", "programs": ["JKK", "JKM"], "wage": 1_000_000},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -19,13 +21,17 @@ def test_dumai_jkk_death_over_rest(api_client, users):
     payload = {"program": "JKK", "event_date": "2023-11-02", "outcome": "death", "wage": 1_800_000, "contribution_months": 2}
     body = api_client(users["verifier"]).post("/api/v1/calc/benefit", payload, content_type="application/json").json()
     assert body["total"] == 108_400_000
-    library = calculate_benefit(BenefitCase(program="JKK", event_date=__import__("datetime").date(2023, 11, 2), outcome="death", wage=1_800_000, contribution_months=2))
+    library = calculate_benefit(
+        BenefitCase(program="JKK", event_date=__import__("datetime").date(2023, 11, 2), outcome="death", wage=1_800_000, contribution_months=2)
+    )
     assert body["total"] == library.total
     assert {c["code"] for c in body["components"]} >= {"santunan_kematian", "santunan_berkala", "biaya_pemakaman"}
 
 
 def test_invalid_case_names_the_field(api_client, users):
-    response = api_client(users["officer"]).post("/api/v1/calc/benefit", {"program": "JKM", "event_date": "not-a-date"}, content_type="application/json")
+    response = api_client(users["officer"]).post(
+        "/api/v1/calc/benefit", {"program": "JKM", "event_date": "not-a-date"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert "event_date" in response.json()["error"]["fields"]
 

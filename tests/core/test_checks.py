@@ -2,9 +2,9 @@
 
 import shutil
 
+import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-import pytest
 
 from lindung.core.checks import rules_parameters_valid
 from lindung.rules import params
@@ -26,7 +26,7 @@ def test_broken_parameter_file_stops_start_up(tmp_path, monkeypatch):
         assert [e.id for e in errors] == ["lindung.E001"]
         assert "claims.yaml" in errors[0].msg
         assert "claim.jkk_expiry_years.colour: unknown key" in errors[0].msg
-        with pytest.raises(SystemCheckError, match="lindung.E001"):
+        with pytest.raises(SystemCheckError, match=r"lindung\.E001"):
             call_command("check")
     finally:
         monkeypatch.undo()

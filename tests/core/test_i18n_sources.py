@@ -15,7 +15,7 @@ def test_messages_are_found_in_python_and_templates(tmp_path):
         encoding="utf-8",
     )
     (tmp_path / "page.html").write_text(
-        "{% load i18n %}<h1>{% translate \"Log in\" %}</h1>{% blocktranslate with n=3 %}{{ n }} left{% endblocktranslate %}"
+        '{% load i18n %}<h1>{% translate "Log in" %}</h1>{% blocktranslate with n=3 %}{{ n }} left{% endblocktranslate %}'
         "{% translate 'Kept' context 'menu' %}",
         encoding="utf-8",
     )

@@ -1,5 +1,5 @@
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args, env_extra, cwd=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "lindung", *args], env=env, cwd=cwd or ROOT, capture_output=True, text=True, timeout=120)
 
@@ -18,7 +20,11 @@ def run(args, env_extra, cwd=None):
 def test_check_deploy_passes_with_production_settings(tmp_path):
     result = run(
         ["check", "--deploy", "--fail-level", "WARNING"],
-        {"SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-entropy-123456", "ALLOWED_HOSTS": "lindung.example.org", "LINDUNG_DATA_DIR": str(tmp_path)},
+        {
+            "SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-entropy-123456",
+            "ALLOWED_HOSTS": "lindung.example.org",
+            "LINDUNG_DATA_DIR": str(tmp_path),
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -35,12 +41,20 @@ def test_pure_commands_run_without_a_secret_key(tmp_path):
     with production settings and no SECRET_KEY; every other command still refuses."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env["LINDUNG_DATA_DIR"] = str(tmp_path)
-    calc = subprocess.run([sys.executable, "-m", "lindung", "calc", "contribution"],
-                          input='{"segment": "BPU", "date": "2024-03-01", "programs": ["JKK", "JKM"], "wage": 1000000}',
-                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    calc = subprocess.run(
+        [sys.executable, "-m", "lindung", "calc", "contribution"],
+        input='{"segment": "BPU", "date": "2024-03-01", "programs": ["JKK", "JKM"], "wage": 1000000}',
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert calc.returncode == 0, calc.stderr
     assert json.loads(calc.stdout)["total"] == 16_800
-    docs = subprocess.run([sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    docs = subprocess.run(
+        [sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert docs.returncode == 0, docs.stderr
     migrate = subprocess.run([sys.executable, "-m", "lindung", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert migrate.returncode != 0
@@ -48,8 +62,10 @@ def test_pure_commands_run_without_a_secret_key(tmp_path):
 
 
 def test_debug_is_off_unless_set(tmp_path):
-    result = run(["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"],
-                 {"SECRET_KEY": "x" * 60, "LINDUNG_DATA_DIR": str(tmp_path)})
+    result = run(
+        ["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"],
+        {"SECRET_KEY": "x" * 60, "LINDUNG_DATA_DIR": str(tmp_path)},
+    )
     assert result.stdout.split() == ["False", "True"], result.stderr
 
 
@@ -77,8 +93,14 @@ def test_serve_access_log_leaves_out_query_strings(tmp_path):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}}
     env.update({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "127.0.0.1", "LINDUNG_DATA_DIR": str(tmp_path), "LINDUNG_SECURE_SSL_REDIRECT": "0"})
-    server = subprocess.Popen([sys.executable, "-m", "lindung", "serve", "--no-collectstatic", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lindung", "serve", "--no-collectstatic", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         status = None
         for _ in range(100):
@@ -128,15 +150,31 @@ def test_translations_are_complete_and_compiled(tmp_path):
 def test_lindung_calc_wraps_the_rules_cli(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"}}
     env.update({"DEBUG": "1", "LINDUNG_DATA_DIR": str(tmp_path)})
-    ok = subprocess.run([sys.executable, "-m", "lindung", "calc", "contribution"], input='{"segment": "BPU", "date": "2024-01-15", "programs": ["JKK", "JKM"], "wage": 1000000}',
-                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-m", "lindung", "calc", "contribution"],
+        input='{"segment": "BPU", "date": "2024-01-15", "programs": ["JKK", "JKM"], "wage": 1000000}',
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     import json
 
     assert json.loads(ok.stdout)["total"] == 16800
-    bad = subprocess.run([sys.executable, "-m", "lindung", "calc", "benefit"], input='{"program": "JKM", "event_date": "not-a-date"}',
-                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "lindung", "calc", "benefit"],
+        input='{"program": "JKM", "event_date": "not-a-date"}',
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert "event_date" in json.loads(bad.stdout)["error"]["fields"]
-    docs = subprocess.run([sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    docs = subprocess.run(
+        [sys.executable, "-m", "lindung", "rules", "docs", "--check"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert docs.returncode == 0, docs.stdout + docs.stderr

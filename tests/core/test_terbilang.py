@@ -79,8 +79,14 @@ def test_rejects_non_integers_and_overflow():
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(504000000, "Rp 504 juta"), (252000000, "Rp 252 juta"), (1_200_000_000, "Rp 1,2 miliar"), (16800, "Rp 16.800"),
-     (187_000_000_000, "Rp 187 miliar"), (3_030_000_000_000, "Rp 3 triliun")],
+    [
+        (504000000, "Rp 504 juta"),
+        (252000000, "Rp 252 juta"),
+        (1_200_000_000, "Rp 1,2 miliar"),
+        (16800, "Rp 16.800"),
+        (187_000_000_000, "Rp 187 miliar"),
+        (3_030_000_000_000, "Rp 3 triliun"),
+    ],
 )
 def test_short_rupiah(amount, text):
     assert short_rupiah(amount) == text

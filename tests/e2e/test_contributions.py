@@ -19,12 +19,29 @@ def _login(page, live_server, user):
 
 
 def _workers(sponsor, branch, n=3):
-    agreement = SponsorAgreement.objects.create(sponsor=sponsor, number="PKS-DUMAI-2023", start_date=dt.date(2023, 10, 1), end_date=dt.date(2024, 12, 31),
-                                                programs=["JKK", "JKM"], budget=10**9, quota=100, billing_frequency="quarterly")
+    agreement = SponsorAgreement.objects.create(
+        sponsor=sponsor,
+        number="PKS-DUMAI-2023",
+        start_date=dt.date(2023, 10, 1),
+        end_date=dt.date(2024, 12, 31),
+        programs=["JKK", "JKM"],
+        budget=10**9,
+        quota=100,
+        billing_frequency="quarterly",
+    )
     for i in range(n):
         person = Person.objects.create(nik=f"147201010180{i:04d}", full_name=f"Pekerja {i}", birth_date=dt.date(1980, 1, 1), sex="M")
-        p = Participant.objects.create(kpj_number=f"2300000{i:04d}", person=person, segment="BPU", programs=["JKK", "JKM"], wage=1_000_000,
-                                       agreement=agreement, sponsor=sponsor, branch=branch, start_date=dt.date(2023, 10, 1))
+        p = Participant.objects.create(
+            kpj_number=f"2300000{i:04d}",
+            person=person,
+            segment="BPU",
+            programs=["JKK", "JKM"],
+            wage=1_000_000,
+            agreement=agreement,
+            sponsor=sponsor,
+            branch=branch,
+            start_date=dt.date(2023, 10, 1),
+        )
         SponsorshipPeriod.objects.create(participant=p, agreement=agreement, sponsor=sponsor, start_date=dt.date(2023, 10, 1))
     return agreement
 

@@ -52,8 +52,17 @@ def test_wage_report_with_a_bad_row_is_refused_then_saved(live_server, page, use
     employer = registration.employer_create(actor=users["officer"], npp="DMI21001", name="PT Pelabuhan Dumai", risk_class="medium")
     workers = registration.register_pu_workers(
         employer,
-        [{"nik": make_nik("14.72.01", dt.date(1990, 1, i), "M", i), "full_name": f"Pekerja {i}", "birth_date": dt.date(1990, 1, i), "sex": "M",
-          "wage": 4_000_000, "start_date": dt.date(2024, 1, 1)} for i in (1, 2)],
+        [
+            {
+                "nik": make_nik("14.72.01", dt.date(1990, 1, i), "M", i),
+                "full_name": f"Pekerja {i}",
+                "birth_date": dt.date(1990, 1, i),
+                "sex": "M",
+                "wage": 4_000_000,
+                "start_date": dt.date(2024, 1, 1),
+            }
+            for i in (1, 2)
+        ],
         actor=users["officer"],
     )
     login(page, live_server, users["officer"])

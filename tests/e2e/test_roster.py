@@ -12,8 +12,14 @@ def test_sponsor_uploads_a_roster_and_downloads_the_error_file(live_server, page
 
     settings.DATA_DIR = tmp_path
     services.agreement_create(
-        actor=None, sponsor=sponsors["dumai"], number="PKS-DUMAI-2023", start_date=dt.date(2023, 10, 1), end_date=dt.date(2024, 9, 30),
-        budget=1_008_000_000, quota=5000, billing_frequency="quarterly",
+        actor=None,
+        sponsor=sponsors["dumai"],
+        number="PKS-DUMAI-2023",
+        start_date=dt.date(2023, 10, 1),
+        end_date=dt.date(2024, 9, 30),
+        budget=1_008_000_000,
+        quota=5000,
+        billing_frequency="quarterly",
     )
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", users["sponsor"].username)
@@ -38,7 +44,7 @@ def test_sponsor_uploads_a_roster_and_downloads_the_error_file(live_server, page
     assert "NIK" in cells[4]
     page.click('#reasons a.reason-filter:has-text("duplicate_in_file")')
     page.wait_for_selector("#rejected-filter")
-    codes = {c for c in page.locator("#rejected-rows tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")}
+    codes = set(page.locator("#rejected-rows tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)"))
     assert codes == {"duplicate_in_file"}
     with page.expect_download() as download:
         page.click("#error-file")

@@ -13,8 +13,14 @@ def agreement(sponsors):
     from lindung.membership import services
 
     return services.agreement_create(
-        actor=None, sponsor=sponsors["dumai"], number="PKS-DUMAI-2023", start_date=dt.date(2023, 10, 1), end_date=dt.date(2024, 9, 30),
-        budget=1_008_000_000, quota=5000, billing_frequency="quarterly",
+        actor=None,
+        sponsor=sponsors["dumai"],
+        number="PKS-DUMAI-2023",
+        start_date=dt.date(2023, 10, 1),
+        end_date=dt.date(2024, 9, 30),
+        budget=1_008_000_000,
+        quota=5000,
+        billing_frequency="quarterly",
     )
 
 
@@ -48,9 +54,15 @@ def person_row(district="14.72.01", birth=dt.date(1990, 3, 10), sex="F", serial=
     from lindung.registry.nik import make_nik
 
     row = {
-        "nik": make_nik(district, birth, sex, serial), "nama": name, "tanggal_lahir": birth.isoformat(),
-        "jenis_kelamin": "P" if sex == "F" else "L", "kode_wilayah": village, "alamat": "Jl. Sudirman 1", "pekerjaan": "Nelayan",
-        "telepon": "081234567890", "nomor_kk": "",
+        "nik": make_nik(district, birth, sex, serial),
+        "nama": name,
+        "tanggal_lahir": birth.isoformat(),
+        "jenis_kelamin": "P" if sex == "F" else "L",
+        "kode_wilayah": village,
+        "alamat": "Jl. Sudirman 1",
+        "pekerjaan": "Nelayan",
+        "telepon": "081234567890",
+        "nomor_kk": "",
     }
     row.update(over)
     return list(row.values())

@@ -116,8 +116,19 @@ def test_card_jobs_listing_is_scoped(dumai_workers, users, api_client):
 def test_long_and_non_latin1_names_still_render():
     renderer = cards.CardRenderer("https://lindung.example")
     renderer.pdf.set_compression(False)
-    renderer.add(cards.CardData("24000000018", "Nguyễn Muhammad Abdurrahman Syahputra Bin Haji Abdullah", "1472014503900001", ("JKK", "JKM"),
-                                dt.date(2024, 1, 1), None, "", "BPU", "active"))
+    renderer.add(
+        cards.CardData(
+            "24000000018",
+            "Nguyễn Muhammad Abdurrahman Syahputra Bin Haji Abdullah",
+            "1472014503900001",
+            ("JKK", "JKM"),
+            dt.date(2024, 1, 1),
+            None,
+            "",
+            "BPU",
+            "active",
+        )
+    )
     raw = renderer.output().decode("latin-1")
     assert "Nguy?n Muhammad" in raw and "seterusnya" in raw and "mandiri" in raw  # labels in the default language (id)
 

@@ -15,12 +15,22 @@ START = dt.date(2024, 1, 1)
 
 def worker(serial, wage=4_000_000, **over):
     birth = dt.date(1980 + serial % 20, 1 + serial % 12, 1 + serial % 28)
-    return {"nik": make_nik("14.72.01", birth, "M", serial), "full_name": f"Pekerja {serial}", "birth_date": birth, "sex": "M", "wage": wage, "start_date": START, **over}
+    return {
+        "nik": make_nik("14.72.01", birth, "M", serial),
+        "full_name": f"Pekerja {serial}",
+        "birth_date": birth,
+        "sex": "M",
+        "wage": wage,
+        "start_date": START,
+        **over,
+    }
 
 
 @pytest.fixture
 def employer(regions, users):
-    return registration.employer_create(actor=users["officer"], npp="DMI21001", name="PT Pelabuhan Dumai", risk_class="medium", region="14.72.06.1001")
+    return registration.employer_create(
+        actor=users["officer"], npp="DMI21001", name="PT Pelabuhan Dumai", risk_class="medium", region="14.72.06.1001"
+    )
 
 
 @pytest.fixture
@@ -101,7 +111,7 @@ def test_wage_report_rejects_every_bad_row_and_writes_nothing(employer, workers,
 
 
 def test_wage_csv_parsing():
-    rows = registration.parse_wage_csv(io.BytesIO(b"\xef\xbb\xbfKPJ,Upah\n24000000010,\"4.500.000\"\n\n24000000028,4100000\n"))
+    rows = registration.parse_wage_csv(io.BytesIO(b'\xef\xbb\xbfKPJ,Upah\n24000000010,"4.500.000"\n\n24000000028,4100000\n'))
     assert [(r.row, r.kpj, r.wage) for r in rows] == [(2, "24000000010", 4_500_000), (4, "24000000028", 4_100_000)]
     with pytest.raises(FileRejected) as err:
         registration.parse_wage_csv("kpj,wage\n1,abc\n2\n")
@@ -115,16 +125,25 @@ def test_employer_api(regions, users, api_client):
     resp = api.post("/api/v1/employers", data={"npp": "DMI21001", "name": "PT Pelabuhan", "risk_class": "medium"}, content_type="application/json")
     assert resp.status_code == 201, resp.content
     w = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in worker(1).items()}
-    resp = api.post("/api/v1/employers/DMI21001/workers", data={"workers": [w, {**w, "nik": make_nik("14.72.01", dt.date(1990, 1, 1), "M", 2), "full_name": "B"}]},
-                    content_type="application/json")
+    resp = api.post(
+        "/api/v1/employers/DMI21001/workers",
+        data={"workers": [w, {**w, "nik": make_nik("14.72.01", dt.date(1990, 1, 1), "M", 2), "full_name": "B"}]},
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     kpjs = [r["kpj_number"] for r in resp.json()]
     assert resp.json()[0]["monthly_premium"]["total"] == 47_600
-    resp = api.post("/api/v1/employers/DMI21001/wages", data={"period": "2024-02-01", "rows": [{"kpj": k, "wage": 5_000_000} for k in kpjs]},
-                    content_type="application/json")
+    resp = api.post(
+        "/api/v1/employers/DMI21001/wages",
+        data={"period": "2024-02-01", "rows": [{"kpj": k, "wage": 5_000_000} for k in kpjs]},
+        content_type="application/json",
+    )
     assert resp.status_code == 200 and resp.json()["total_wage"] == 10_000_000
-    bad = api.post("/api/v1/employers/DMI21001/wages", data={"period": "2024-03-01", "rows": [{"kpj": kpjs[0], "wage": 1}, {"kpj": "12345678901", "wage": 1}]},
-                   content_type="application/json")
+    bad = api.post(
+        "/api/v1/employers/DMI21001/wages",
+        data={"period": "2024-03-01", "rows": [{"kpj": kpjs[0], "wage": 1}, {"kpj": "12345678901", "wage": 1}]},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "file_rejected" and "row 2" in bad.json()["error"]["fields"]
     csv_body = "kpj,wage\n" + "\n".join(f"{k},5100000" for k in kpjs)
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -155,8 +174,15 @@ def test_employer_web_pages_and_wage_entry(employer, workers, users, client):
     assert client.post(f"/employers/{employer.npp}/wages/", {"period": "2024-03-01", "file": upload}).status_code == 302
     resp = client.post("/employers/new/", {"npp": "NEW00001", "name": "PT Baru", "risk_class": "low", "region": ""})
     assert resp.status_code == 302
-    resp = client.post(f"/employers/NEW00001/workers/add/", {**{k: v for k, v in worker(7).items() if k != "start_date"}, "start_date": "2024-01-01",
-                                                              "birth_date": worker(7)["birth_date"].isoformat(), "region": ""})
+    resp = client.post(
+        "/employers/NEW00001/workers/add/",
+        {
+            **{k: v for k, v in worker(7).items() if k != "start_date"},
+            "start_date": "2024-01-01",
+            "birth_date": worker(7)["birth_date"].isoformat(),
+            "region": "",
+        },
+    )
     assert resp.status_code == 302 and Participant.objects.filter(employer__npp="NEW00001").count() == 1
     client.force_login(users["auditor"])
     assert client.get(f"/employers/{employer.npp}/").status_code == 200

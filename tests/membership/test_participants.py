@@ -15,19 +15,33 @@ pytestmark = pytest.mark.django_db
 def make_sponsored(sponsor, count, *, start=dt.date(2024, 1, 1), serial_from=5000, number="PKS-1", branch=None):
     """Sponsored BPU participants created directly with the ORM (agreement + periods)."""
     agreement, _ = SponsorAgreement.objects.get_or_create(
-        sponsor=sponsor, number=number,
+        sponsor=sponsor,
+        number=number,
         defaults={"start_date": start, "end_date": dt.date(start.year, 12, 31), "programs": ["JKK", "JKM"], "budget": 10**12, "quota": 100_000},
     )
     persons = [
-        Person(nik=make_nik("14.72.02", dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28), "F" if i % 2 else "M", serial_from + i),
-               full_name=f"Pekerja Rentan {serial_from + i}", birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28), sex="F" if i % 2 else "M")
+        Person(
+            nik=make_nik("14.72.02", dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28), "F" if i % 2 else "M", serial_from + i),
+            full_name=f"Pekerja Rentan {serial_from + i}",
+            birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
+            sex="F" if i % 2 else "M",
+        )
         for i in range(count)
     ]
     Person.objects.bulk_create(persons)
     persons = list(Person.objects.filter(nik__in=[p.nik for p in persons]).order_by("nik"))
     parts = [
-        Participant(kpj_number=format_kpj(start.year, 900_000 + serial_from + i), person=p, segment="BPU", programs=["JKK", "JKM"], wage=1_000_000,
-                    agreement=agreement, sponsor=sponsor, branch=branch or sponsor.branch, start_date=start)
+        Participant(
+            kpj_number=format_kpj(start.year, 900_000 + serial_from + i),
+            person=p,
+            segment="BPU",
+            programs=["JKK", "JKM"],
+            wage=1_000_000,
+            agreement=agreement,
+            sponsor=sponsor,
+            branch=branch or sponsor.branch,
+            start_date=start,
+        )
         for i, p in enumerate(persons)
     ]
     Participant.objects.bulk_create(parts)
@@ -42,13 +56,33 @@ def population(regions, sponsors, branch):
     riau = make_sponsored(sponsors["riau"], 2, serial_from=6000, number="PKS-R")
     FamilyMember.objects.create(person=dumai[0].person, relation="child", full_name="Anak Satu", birth_date=dt.date(2015, 1, 1), school_level="SD")
     self_paying = registration.register_bpu(
-        actor=None, person={"nik": make_nik("14.72.06", dt.date(1985, 4, 17), "M", 1), "full_name": "Ahmad Fauzi", "birth_date": dt.date(1985, 4, 17), "sex": "M"},
-        declared_income=1_500_000, start_date=dt.date(2024, 2, 1), branch=branch,
+        actor=None,
+        person={
+            "nik": make_nik("14.72.06", dt.date(1985, 4, 17), "M", 1),
+            "full_name": "Ahmad Fauzi",
+            "birth_date": dt.date(1985, 4, 17),
+            "sex": "M",
+        },
+        declared_income=1_500_000,
+        start_date=dt.date(2024, 2, 1),
+        branch=branch,
     )
     employer = registration.employer_create(actor=None, npp="DMI21001", name="PT Pelabuhan", risk_class="medium", branch=branch)
     pu = registration.register_pu_workers(
-        employer, [{"nik": make_nik("14.72.01", dt.date(1990, 1, 1), "M", 2), "full_name": "Budi Santoso", "birth_date": dt.date(1990, 1, 1), "sex": "M",
-                    "wage": 4_000_000, "start_date": dt.date(2024, 1, 1)}], actor=None, branch=branch)
+        employer,
+        [
+            {
+                "nik": make_nik("14.72.01", dt.date(1990, 1, 1), "M", 2),
+                "full_name": "Budi Santoso",
+                "birth_date": dt.date(1990, 1, 1),
+                "sex": "M",
+                "wage": 4_000_000,
+                "start_date": dt.date(2024, 1, 1),
+            }
+        ],
+        actor=None,
+        branch=branch,
+    )
     change_status(riau[1], to="ended", effective_date=dt.date(2024, 5, 31), reason="moved")
     return {"dumai": dumai, "riau": riau, "self": self_paying, "pu": pu, "employer": employer}
 
@@ -122,8 +156,11 @@ def test_officer_ends_a_membership_with_an_exit_reason(population, users, api_cl
     assert bad.status_code == 400 and "reason" in bad.json()["error"]["fields"]
     early = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2023-01-01", "reason": "lapsed"}, content_type="application/json")
     assert early.status_code == 400
-    resp = api.post(f"/api/v1/participants/{kpj}/end", data={"effective_date": "2024-06-30", "reason": "lapsed", "note": "no payment"},
-                    content_type="application/json")
+    resp = api.post(
+        f"/api/v1/participants/{kpj}/end",
+        data={"effective_date": "2024-06-30", "reason": "lapsed", "note": "no payment"},
+        content_type="application/json",
+    )
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert (body["status"], body["exit_reason"], body["end_date"]) == ("ended", "lapsed", "2024-06-30")
@@ -138,5 +175,13 @@ def test_officer_ends_a_membership_with_an_exit_reason(population, users, api_cl
     assert (period.end_date, period.end_reason) == (dt.date(2024, 4, 10), "death")
     client.force_login(users["sponsor"])
     assert client.get(f"/participants/{population['dumai'][0].kpj_number}/end/").status_code == 403
-    assert api_client(users["auditor"]).post(f"/api/v1/participants/{population['dumai'][0].kpj_number}/end",
-                                             data={"effective_date": "2024-06-30", "reason": "moved"}, content_type="application/json").status_code == 403
+    assert (
+        api_client(users["auditor"])
+        .post(
+            f"/api/v1/participants/{population['dumai'][0].kpj_number}/end",
+            data={"effective_date": "2024-06-30", "reason": "moved"},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )

@@ -19,7 +19,13 @@ START = dt.date(2024, 2, 1)
 
 
 def new_person(serial=1, birth=dt.date(1985, 4, 17), sex="M", **over):
-    data = {"nik": make_nik("14.72.06", birth, sex, serial), "full_name": f"Worker {serial}", "birth_date": birth, "sex": sex, "region": "14.72.06.1001"}
+    data = {
+        "nik": make_nik("14.72.06", birth, sex, serial),
+        "full_name": f"Worker {serial}",
+        "birth_date": birth,
+        "sex": sex,
+        "region": "14.72.06.1001",
+    }
     data.update(over)
     return data
 
@@ -33,8 +39,10 @@ def test_income_limits_come_from_the_parameters():
 
 def test_register_bpu_creates_a_participant_with_kpj_history_and_audit(regions, users):
     p = registration.register_bpu(
-        actor=users["officer"], person={**new_person(), "family": [{"relation": "child", "full_name": "Kid", "birth_date": "2012-01-20", "school_level": "SMP"}]},
-        declared_income=1_000_000, start_date=START,
+        actor=users["officer"],
+        person={**new_person(), "family": [{"relation": "child", "full_name": "Kid", "birth_date": "2012-01-20", "school_level": "SMP"}]},
+        declared_income=1_000_000,
+        start_date=START,
     )
     assert is_valid_kpj(p.kpj_number) and p.kpj_number.startswith("24")
     assert (p.segment, p.programs, p.wage, p.status, p.branch) == ("BPU", ["JKK", "JKM"], 1_000_000, "active", users["officer"].branch)
@@ -99,16 +107,23 @@ def test_existing_nik_reuses_the_person(regions):
 
 def test_bpu_api_registration(regions, users, api_client):
     api = api_client(users["officer"])
-    body = {"person": {**new_person(), "birth_date": "1985-04-17"}, "family": [{"relation": "spouse", "full_name": "Nurhayati"}],
-            "declared_income": 1_000_000, "start_date": "2024-02-01"}
+    body = {
+        "person": {**new_person(), "birth_date": "1985-04-17"},
+        "family": [{"relation": "spouse", "full_name": "Nurhayati"}],
+        "declared_income": 1_000_000,
+        "start_date": "2024-02-01",
+    }
     resp = api.post("/api/v1/participants/bpu", data=body, content_type="application/json")
     assert resp.status_code == 201, resp.content
     out = resp.json()
     assert out["monthly_premium"]["total"] == 16_800 and out["monthly_premium"]["components"] == {"JKK": 10_000, "JKM": 6_800}
     again = api.post("/api/v1/participants/bpu", data=body, content_type="application/json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "bpu_already_open"
-    low = api.post("/api/v1/participants/bpu", data={**body, "person": {**body["person"], "nik": make_nik("14.72.06", dt.date(1985, 4, 17), "M", 9)},
-                                                     "declared_income": 500_000}, content_type="application/json")
+    low = api.post(
+        "/api/v1/participants/bpu",
+        data={**body, "person": {**body["person"], "nik": make_nik("14.72.06", dt.date(1985, 4, 17), "M", 9)}, "declared_income": 500_000},
+        content_type="application/json",
+    )
     assert low.status_code == 400 and "declared_income" in low.json()["error"]["fields"]
     assert api_client(users["auditor"]).post("/api/v1/participants/bpu", data=body, content_type="application/json").status_code == 403
 

@@ -99,16 +99,27 @@ def test_xlsx_roster(agreement, data_dir, tmp_path):
 
 def test_quota_and_budget_limits_report_the_rest(sponsors, data_dir, roster_file):
     small = services.agreement_create(
-        actor=None, sponsor=sponsors["dumai"], number="PKS-SMALL", start_date=START, end_date=dt.date(2024, 9, 30),
-        budget=3 * 201_600, quota=4,
+        actor=None,
+        sponsor=sponsors["dumai"],
+        number="PKS-SMALL",
+        start_date=START,
+        end_date=dt.date(2024, 9, 30),
+        budget=3 * 201_600,
+        quota=4,
     )
     rows = [person_row(serial=i) for i in range(1, 7)]
     summary = roster.import_roster(roster_file(rows), agreement=small, start=START)
     assert summary.enrolled == 3
     assert summary.by_reason == {"over_budget": 3}
     bigger_budget = services.agreement_create(
-        actor=None, sponsor=sponsors["riau"], number="PKS-QUOTA", start_date=START, end_date=dt.date(2024, 9, 30),
-        budget=10**9, quota=2, eligible_region_code="14.72",
+        actor=None,
+        sponsor=sponsors["riau"],
+        number="PKS-QUOTA",
+        start_date=START,
+        end_date=dt.date(2024, 9, 30),
+        budget=10**9,
+        quota=2,
+        eligible_region_code="14.72",
     )
     rows = [person_row(serial=i, district="14.72.03", village="14.72.03.1001") for i in range(1, 5)]
     summary = roster.import_roster(roster_file(rows), agreement=bigger_budget, start=START)
@@ -161,11 +172,22 @@ def test_existing_person_is_reused_and_active_elsewhere_is_rejected(agreement, s
 
 def test_region_outside_the_agreement(sponsors, data_dir, roster_file):
     district_only = services.agreement_create(
-        actor=None, sponsor=sponsors["dumai"], number="PKS-DB", start_date=START, end_date=dt.date(2024, 9, 30), budget=10**9, quota=10,
-        eligible_region_code="14.72.01", min_age=20, max_age=30,
+        actor=None,
+        sponsor=sponsors["dumai"],
+        number="PKS-DB",
+        start_date=START,
+        end_date=dt.date(2024, 9, 30),
+        budget=10**9,
+        quota=10,
+        eligible_region_code="14.72.01",
+        min_age=20,
+        max_age=30,
     )
-    rows = [person_row(serial=1, birth=dt.date(1995, 1, 1)), person_row(serial=2, birth=dt.date(1995, 1, 1), village="14.72.02.1003"),
-            person_row(serial=3, birth=dt.date(1950, 1, 1))]
+    rows = [
+        person_row(serial=1, birth=dt.date(1995, 1, 1)),
+        person_row(serial=2, birth=dt.date(1995, 1, 1), village="14.72.02.1003"),
+        person_row(serial=3, birth=dt.date(1950, 1, 1)),
+    ]
     summary = roster.import_roster(roster_file(rows), agreement=district_only, start=START)
     assert summary.enrolled == 1
     assert summary.by_reason == {"region_outside": 1, "age_out_of_range": 1}
@@ -193,7 +215,9 @@ def test_a_crash_mid_import_leaves_nothing_and_a_rerun_completes(agreement, data
 def test_cli_roster_import_json(agreement, data_dir, tmp_path):
     path = write_roster(tmp_path / "r.csv", 50, seed=13)
     out = StringIO()
-    call_command("roster", "import", str(path), "--sponsor", "PEMKO-DUMAI", "--agreement", "PKS-DUMAI-2023", "--start", "2023-10-01", "--json", stdout=out)
+    call_command(
+        "roster", "import", str(path), "--sponsor", "PEMKO-DUMAI", "--agreement", "PKS-DUMAI-2023", "--start", "2023-10-01", "--json", stdout=out
+    )
     result = json.loads(out.getvalue())
     assert set(result) >= {"rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason", "error_file"}
     assert result["rows"] == 50 and result["enrolled"] == Participant.objects.count()
@@ -246,8 +270,11 @@ def test_windows_1252_and_utf16_csv_files_are_read(agreement, data_dir, tmp_path
 
 
 def test_dates_without_leading_zeros_and_two_digit_years(agreement, data_dir, roster_file):
-    rows = [person_row(serial=1, tanggal_lahir="10/3/1990"), person_row(serial=2, tanggal_lahir="1990-3-10"),
-            person_row(serial=3, tanggal_lahir="10/03/90")]
+    rows = [
+        person_row(serial=1, tanggal_lahir="10/3/1990"),
+        person_row(serial=2, tanggal_lahir="1990-3-10"),
+        person_row(serial=3, tanggal_lahir="10/03/90"),
+    ]
     summary = roster.import_roster(roster_file(rows), agreement=agreement, start=START)
     assert summary.enrolled == 2 and summary.by_reason == {"bad_date": 1}
     (error,) = read_errors(summary.error_file)
@@ -255,8 +282,12 @@ def test_dates_without_leading_zeros_and_two_digit_years(agreement, data_dir, ro
 
 
 def test_error_file_names_what_is_wrong(sponsors, agreement, data_dir, roster_file):
-    rows = [person_row(serial=1, tanggal_lahir="1950-03-10"), person_row(serial=2, kode_wilayah="14.72.01"),
-            person_row(nik="1.47202E+15"), person_row(serial=0)]
+    rows = [
+        person_row(serial=1, tanggal_lahir="1950-03-10"),
+        person_row(serial=2, kode_wilayah="14.72.01"),
+        person_row(nik="1.47202E+15"),
+        person_row(serial=0),
+    ]
     summary = roster.import_roster(roster_file(rows), agreement=agreement, start=START)
     notes = {e["kode_kesalahan"]: e["keterangan"] for e in read_errors(summary.error_file)}
     assert notes["age_out_of_range"].endswith("(kolom tanggal_lahir: usia 73 tahun pada 01-10-2023, batas 18-65)")

@@ -46,5 +46,15 @@ def test_cli_json_refusal_prints_the_error_shape(agreement, data_dir, roster_fil
 def test_cli_refusal_without_json_prints_nothing_on_stdout(agreement, data_dir, roster_file):
     out = StringIO()
     with pytest.raises(CommandError):
-        call_command("roster", "import", str(roster_file([["1"]], header=["nik"])), "--sponsor", "PEMKO-DUMAI", "--start", "2023-10-01", stdout=out, stderr=StringIO())
+        call_command(
+            "roster",
+            "import",
+            str(roster_file([["1"]], header=["nik"])),
+            "--sponsor",
+            "PEMKO-DUMAI",
+            "--start",
+            "2023-10-01",
+            stdout=out,
+            stderr=StringIO(),
+        )
     assert out.getvalue() == ""

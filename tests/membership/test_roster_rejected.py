@@ -46,7 +46,7 @@ def test_result_page_lists_the_first_200_problems_with_masked_niks(users, big_im
     assert mask_nik(first_bad[0]) in page and first_bad[0] not in page
     assert "Pekerja 0" in page and "Jenis kelamin harus L/P" in page
     # The reason table links to the filter.
-    assert f'{url}?reason=bad_sex#rejected' in page and f'{url}?reason=region_unknown#rejected' in page
+    assert f"{url}?reason=bad_sex#rejected" in page and f"{url}?reason=region_unknown#rejected" in page
 
 
 def test_lists_mask_niks_for_staff_too(users, big_import):
@@ -56,7 +56,7 @@ def test_lists_mask_niks_for_staff_too(users, big_import):
 
 
 def test_result_page_filters_by_reason(users, big_import):
-    summary, rows = big_import
+    summary, _rows = big_import
     url = reverse("membership:roster_import_detail", kwargs={"pk": summary.import_id})
     client = login(users["sponsor"])
     page = client.get(url, {"reason": "region_unknown"}).content.decode()
@@ -97,7 +97,7 @@ def test_explanations_do_not_repeat_the_nik_digits_the_mask_hides(users, agreeme
 
 
 def test_selector_streams_pages_and_counts_from_the_summary(users, big_import):
-    summary, rows = big_import
+    summary, _rows = big_import
     lines = selectors.roster_import_rejected(user=users["sponsor"], pk=summary.import_id)
     assert lines.count() == 235
     page = lines[227:232]  # rows 4-233 are bad_sex, 234-238 region_unknown

@@ -23,8 +23,14 @@ def login(user):
 
 def test_api_agreement_create_and_list(users, sponsors, api_client, data_dir):
     client = api_client(users["officer"])
-    body = {"number": "PKS-DUMAI-2023", "start_date": "2023-10-01", "end_date": "2024-09-30", "budget": 1_008_000_000, "quota": 5000,
-            "billing_frequency": "quarterly"}
+    body = {
+        "number": "PKS-DUMAI-2023",
+        "start_date": "2023-10-01",
+        "end_date": "2024-09-30",
+        "budget": 1_008_000_000,
+        "quota": 5000,
+        "billing_frequency": "quarterly",
+    }
     r = client.post("/api/v1/sponsors/PEMKO-DUMAI/agreements", body, content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["quota"] == 5000 and r.json()["programs"] == ["JKK", "JKM"]
@@ -93,13 +99,38 @@ def test_web_agreement_form_for_officers_only(users, sponsors):
     url = _url("membership:agreement_create", code="PEMKO-DUMAI")
     assert login(users["sponsor"]).get(url).status_code == 403
     client = login(users["officer"])
-    r = client.post(url, {"number": "PKS-2024", "start_date": "2024-10-01", "end_date": "2025-09-30", "budget": 2_016_000_000, "quota": 10000,
-                          "billing_frequency": "monthly", "include_jkm": "on", "declared_income": 1_000_000, "min_age": 18, "max_age": 65})
+    r = client.post(
+        url,
+        {
+            "number": "PKS-2024",
+            "start_date": "2024-10-01",
+            "end_date": "2025-09-30",
+            "budget": 2_016_000_000,
+            "quota": 10000,
+            "billing_frequency": "monthly",
+            "include_jkm": "on",
+            "declared_income": 1_000_000,
+            "min_age": 18,
+            "max_age": 65,
+        },
+    )
     assert r.status_code == 302
     a = SponsorAgreement.objects.get(number="PKS-2024")
     assert a.programs == ["JKK", "JKM"] and a.start_date == dt.date(2024, 10, 1)
-    dup = client.post(url, {"number": "PKS-2024", "start_date": "2024-10-01", "end_date": "2025-09-30", "budget": 1, "quota": 1,
-                            "billing_frequency": "monthly", "declared_income": 1_000_000, "min_age": 18, "max_age": 65})
+    dup = client.post(
+        url,
+        {
+            "number": "PKS-2024",
+            "start_date": "2024-10-01",
+            "end_date": "2025-09-30",
+            "budget": 1,
+            "quota": 1,
+            "billing_frequency": "monthly",
+            "declared_income": 1_000_000,
+            "min_age": 18,
+            "max_age": 65,
+        },
+    )
     assert dup.status_code == 200 and b"PKS-2024" in dup.content
 
 
@@ -108,8 +139,25 @@ def test_cli_sponsor_create_and_agreement(regions, data_dir):
 
     out = io.StringIO()
     call_command("sponsor", "create", "--code", "PEMKAB-X", "--name", "Pemkab X", "--region", "14.72", "--type", "city", stdout=out)
-    call_command("sponsor", "agreement", "PEMKAB-X", "--number", "PKS-1", "--start", "2023-10-01", "--end", "2024-09-30",
-                 "--budget", "1008000000", "--quota", "5000", "--billing", "quarterly", "--json", stdout=out)
+    call_command(
+        "sponsor",
+        "agreement",
+        "PEMKAB-X",
+        "--number",
+        "PKS-1",
+        "--start",
+        "2023-10-01",
+        "--end",
+        "2024-09-30",
+        "--budget",
+        "1008000000",
+        "--quota",
+        "5000",
+        "--billing",
+        "quarterly",
+        "--json",
+        stdout=out,
+    )
     a = SponsorAgreement.objects.get(number="PKS-1")
     assert (a.quota, a.budget, a.billing_frequency) == (5000, 1_008_000_000, "quarterly")
 

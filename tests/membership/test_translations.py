@@ -62,8 +62,12 @@ def test_service_errors_speak_the_active_language_and_keep_their_code(regions, u
     api = api_client(users["admin"])
     indonesian = api.post("/api/v1/sponsors", body, content_type="application/json")
     assert indonesian.status_code == 409
-    assert indonesian.json() == {"error": {"code": "duplicate", "message": "Sponsor dengan kode 'CSR-SAWIT' sudah ada.", "fields": {"code": "duplicate"}}}
+    assert indonesian.json() == {
+        "error": {"code": "duplicate", "message": "Sponsor dengan kode 'CSR-SAWIT' sudah ada.", "fields": {"code": "duplicate"}}
+    }
     api.cookies["lindung_language"] = "en"
     english = api.post("/api/v1/sponsors", body, content_type="application/json")
     assert english.status_code == 409
-    assert english.json() == {"error": {"code": "duplicate", "message": "A sponsor with code 'CSR-SAWIT' exists already.", "fields": {"code": "duplicate"}}}
+    assert english.json() == {
+        "error": {"code": "duplicate", "message": "A sponsor with code 'CSR-SAWIT' exists already.", "fields": {"code": "duplicate"}}
+    }

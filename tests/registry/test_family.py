@@ -17,8 +17,13 @@ def worker(regions):
 
 
 def test_family_of_every_relation(worker):
-    for relation, birth in [("spouse", dt.date(1987, 2, 14)), ("child", dt.date(2019, 3, 30)), ("parent", dt.date(1960, 7, 7)),
-                            ("sibling", dt.date(1993, 1, 1)), ("parent_in_law", dt.date(1958, 1, 1))]:
+    for relation, birth in [
+        ("spouse", dt.date(1987, 2, 14)),
+        ("child", dt.date(2019, 3, 30)),
+        ("parent", dt.date(1960, 7, 7)),
+        ("sibling", dt.date(1993, 1, 1)),
+        ("parent_in_law", dt.date(1958, 1, 1)),
+    ]:
         services.family_member_add(worker, actor=None, relation=relation, full_name=f"Member {relation}", birth_date=birth)
     assert sorted(worker.family.values_list("relation", flat=True)) == ["child", "parent", "parent_in_law", "sibling", "spouse"]
 
@@ -68,17 +73,32 @@ def test_worker_birth_date_change_cannot_pass_a_child(worker):
 
 def test_family_api_and_web(worker, users, api_client, client):
     api = api_client(users["officer"])
-    resp = api.post(f"/api/v1/persons/{worker.pk}/family", data={"relation": "child", "full_name": "Dewi", "birth_date": "2019-03-30", "school_level": "TK"},
-                    content_type="application/json")
+    resp = api.post(
+        f"/api/v1/persons/{worker.pk}/family",
+        data={"relation": "child", "full_name": "Dewi", "birth_date": "2019-03-30", "school_level": "TK"},
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     member_id = resp.json()["id"]
-    bad = api.post(f"/api/v1/persons/{worker.pk}/family", data={"relation": "child", "full_name": "X", "birth_date": "1980-01-01"}, content_type="application/json")
+    bad = api.post(
+        f"/api/v1/persons/{worker.pk}/family",
+        data={"relation": "child", "full_name": "X", "birth_date": "1980-01-01"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "birth_date" in bad.json()["error"]["fields"]
     assert [m["full_name"] for m in api.get(f"/api/v1/persons/{worker.pk}/family").json()] == ["Dewi"]
-    assert api.patch(f"/api/v1/persons/{worker.pk}/family/{member_id}", data={"relation": "child", "full_name": "Dewi L", "school_level": "SD"},
-                     content_type="application/json").json()["school_level"] == "SD"
+    assert (
+        api.patch(
+            f"/api/v1/persons/{worker.pk}/family/{member_id}",
+            data={"relation": "child", "full_name": "Dewi L", "school_level": "SD"},
+            content_type="application/json",
+        ).json()["school_level"]
+        == "SD"
+    )
     client.force_login(users["officer"])
-    resp = client.post(f"/persons/{worker.pk}/family/add/", {"relation": "spouse", "full_name": "Joko Susilo", "birth_date": "1987-02-14", "sex": "M"})
+    resp = client.post(
+        f"/persons/{worker.pk}/family/add/", {"relation": "spouse", "full_name": "Joko Susilo", "birth_date": "1987-02-14", "sex": "M"}
+    )
     assert resp.status_code == 302
     resp = client.post(f"/persons/{worker.pk}/family/add/", {"relation": "child", "full_name": "Old", "birth_date": "1980-01-01"})
     assert resp.status_code == 200 and "after the worker" in resp.content.decode()

@@ -82,8 +82,12 @@ def test_nik_cannot_change_and_update_is_audited(regions):
 def test_person_with_family_is_all_or_nothing(regions):
     with pytest.raises(ServiceError) as err:
         services.person_create(
-            actor=None, **person_data(),
-            family=[{"relation": "spouse", "full_name": "Nurhayati"}, {"relation": "child", "full_name": "Old Child", "birth_date": dt.date(1980, 1, 1)}],
+            actor=None,
+            **person_data(),
+            family=[
+                {"relation": "spouse", "full_name": "Nurhayati"},
+                {"relation": "child", "full_name": "Old Child", "birth_date": dt.date(1980, 1, 1)},
+            ],
         )
     assert "family.1.birth_date" in err.value.fields
     assert not Person.objects.exists() and not FamilyMember.objects.exists()
@@ -91,8 +95,14 @@ def test_person_with_family_is_all_or_nothing(regions):
 
 def test_person_api_create_detail_and_scoping(regions, users, api_client):
     officer = api_client(users["officer"])
-    resp = officer.post("/api/v1/persons", data={**person_data(birth_date="1985-04-17"), "family": [
-        {"relation": "child", "full_name": "Rizky", "birth_date": "2012-01-20", "school_level": "SMP"}]}, content_type="application/json")
+    resp = officer.post(
+        "/api/v1/persons",
+        data={
+            **person_data(birth_date="1985-04-17"),
+            "family": [{"relation": "child", "full_name": "Rizky", "birth_date": "2012-01-20", "school_level": "SMP"}],
+        },
+        content_type="application/json",
+    )
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert body["nik"] == NIK and body["family"][0]["school_level"] == "SMP"
@@ -104,8 +114,16 @@ def test_person_api_create_detail_and_scoping(regions, users, api_client):
     assert listing["count"] == 1 and listing["items"][0]["nik_masked"] == NIK[:4] + "********" + NIK[-4:]
     # auditors read but cannot write; sponsor users do not see persons who are not their workers
     assert api_client(users["auditor"]).get(f"/api/v1/persons/{body['id']}").status_code == 200
-    assert api_client(users["auditor"]).post("/api/v1/persons", data=person_data(nik=make_nik("14.72.06", dt.date(1985, 4, 17), "M", 40), birth_date="1985-04-17"),
-                                             content_type="application/json").status_code == 403
+    assert (
+        api_client(users["auditor"])
+        .post(
+            "/api/v1/persons",
+            data=person_data(nik=make_nik("14.72.06", dt.date(1985, 4, 17), "M", 40), birth_date="1985-04-17"),
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
     assert api_client(users["sponsor"]).get(f"/api/v1/persons/{body['id']}").status_code == 403  # no registry.view_person
 
 
@@ -144,8 +162,12 @@ def test_service_errors_speak_the_active_language_and_keep_their_code(regions, u
     api = api_client(users["officer"])
     indonesian = api.post("/api/v1/persons", data=person_data(birth_date="1985-04-17"), content_type="application/json")
     assert indonesian.status_code == 409
-    assert indonesian.json() == {"error": {"code": "duplicate_nik", "message": f"Orang dengan NIK {NIK} sudah terdaftar.", "fields": {"nik": "already registered"}}}
+    assert indonesian.json() == {
+        "error": {"code": "duplicate_nik", "message": f"Orang dengan NIK {NIK} sudah terdaftar.", "fields": {"nik": "already registered"}}
+    }
     api.cookies["lindung_language"] = "en"
     english = api.post("/api/v1/persons", data=person_data(birth_date="1985-04-17"), content_type="application/json")
     assert english.status_code == 409
-    assert english.json() == {"error": {"code": "duplicate_nik", "message": f"A person with NIK {NIK} is already registered.", "fields": {"nik": "already registered"}}}
+    assert english.json() == {
+        "error": {"code": "duplicate_nik", "message": f"A person with NIK {NIK} is already registered.", "fields": {"nik": "already registered"}}
+    }

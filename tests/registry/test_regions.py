@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 # The national list stays outside the repository: beside the checkout (../shared/data/) or where
 # LINDUNG_REGIONS_FILE points. With LINDUNG_REQUIRE_SHARED_DATA=1 (set by .ci/run) a missing file fails.
 SHARED_REGIONS = Path(
-    os.environ.get("LINDUNG_REGIONS_FILE")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wilayah-kepmendagri-2025.csv"
+    os.environ.get("LINDUNG_REGIONS_FILE") or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wilayah-kepmendagri-2025.csv"
 )
 
 

@@ -74,8 +74,6 @@ def test_python_m_lindung_rules_subprocess() -> None:
     output = json.loads(proc.stdout)
     # 48 × 1,800,000 = 86,400,000 + 12,000,000 + 10,000,000
     assert output["total"] == 108_400_000
-    bad = subprocess.run(
-        [sys.executable, "-m", "lindung.rules", "benefit"], input="{}", capture_output=True, text=True, cwd=ROOT, check=False
-    )
+    bad = subprocess.run([sys.executable, "-m", "lindung.rules", "benefit"], input="{}", capture_output=True, text=True, cwd=ROOT, check=False)
     assert bad.returncode == 2
     assert set(json.loads(bad.stdout)["error"]["fields"]) == {"program", "event_date"}

@@ -18,7 +18,13 @@ def test_docs_list_every_parameter_and_the_unconfirmed_points() -> None:
     for name in load_parameters().parameters:
         assert f"`{name}`" in text
     unconfirmed = text.split("## UNCONFIRMED points", 1)[1].split("## Parameters", 1)[0]
-    for name in ("scholarship.jkm_min_contribution_months", "contribution.bpu.grace_event_policy", "contribution.bpu.income_brackets", "jkk.partial_disability_table", "heirs.split_policy"):
+    for name in (
+        "scholarship.jkm_min_contribution_months",
+        "contribution.bpu.grace_event_policy",
+        "contribution.bpu.income_brackets",
+        "jkk.partial_disability_table",
+        "heirs.split_policy",
+    ):
         assert f"`{name}`" in unconfirmed
 
 

@@ -89,9 +89,17 @@ parameters:
     ("text", "key", "problem"),
     [
         (GOOD.replace("    type: money", "    type: money\n    colour: red"), "test.amount.colour", "unknown key"),
-        (GOOD.replace("{value: 1000, reference: Test 1/2020 Pasal 1}", "{value: 1000}"), "test.amount.values.2020-01-01.reference", "missing reference"),
+        (
+            GOOD.replace("{value: 1000, reference: Test 1/2020 Pasal 1}", "{value: 1000}"),
+            "test.amount.values.2020-01-01.reference",
+            "missing reference",
+        ),
         (GOOD + "      2020-01-01: {value: 2000, reference: Test 2/2020}\n", "line", "duplicate key 2020-01-01"),
-        (GOOD.replace("type: money", "type: rate").replace("value: 1000", "value: 0.5"), "test.amount.values.2020-01-01.value", "quoted decimal string"),
+        (
+            GOOD.replace("type: money", "type: rate").replace("value: 1000", "value: 0.5"),
+            "test.amount.values.2020-01-01.value",
+            "quoted decimal string",
+        ),
         (GOOD.replace("value: 1000", "value: '1000'"), "test.amount.values.2020-01-01.value", "must be an integer"),
         (GOOD.replace("    type: money", "    type: money\n    unconfirmed: true"), "test.amount.note", "needs a note"),
         (GOOD.replace("2020-01-01:", "2020-13-01:"), "test.amount.values.2020-13-01", "not a date"),
@@ -123,14 +131,14 @@ def test_invalid_table_row_names_the_row(tmp_path: Path) -> None:
 def test_same_parameter_in_two_builtin_files_is_an_error(tmp_path: Path) -> None:
     base = _copy_builtin(tmp_path)
     _write(base, "zz_dup.yaml", GOOD.replace("test.amount", "jkm.lump_sum"))
-    with pytest.raises(ParameterError, match="jkm.lump_sum: already defined in parameters/jkm.yaml"):
+    with pytest.raises(ParameterError, match=r"jkm\.lump_sum: already defined in parameters/jkm\.yaml"):
         load_parameters(base_dir=base)
 
 
 def test_missing_required_parameter(tmp_path: Path) -> None:
     base = _copy_builtin(tmp_path)
     (base / "heirs.yaml").unlink()
-    with pytest.raises(ParameterError, match="heirs.priority_classes: required parameter is missing"):
+    with pytest.raises(ParameterError, match=r"heirs\.priority_classes: required parameter is missing"):
         load_parameters(base_dir=base)
 
 
@@ -192,5 +200,5 @@ def test_extension_may_not_overlap_an_existing_date(tmp_path: Path) -> None:
 def test_extension_may_not_change_the_type(tmp_path: Path) -> None:
     extra = tmp_path / "bad"
     _write(extra, "x.yaml", "parameters:\n  jkm.lump_sum:\n    type: rate\n    values:\n      2030-01-01: {value: '1', reference: X}\n")
-    with pytest.raises(ParameterError, match="jkm.lump_sum.type: differs"):
+    with pytest.raises(ParameterError, match=r"jkm\.lump_sum\.type: differs"):
         load_parameters([extra])

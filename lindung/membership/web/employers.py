@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, NotFound, ServiceError
-from lindung.membership import participant_selectors as sel, registration
+from lindung.membership import participant_selectors as sel
+from lindung.membership import registration
 from lindung.membership.forms import EmployerForm, ProjectForm, ProjectWorkerForm, PuWorkerForm, WageUploadForm
 from lindung.membership.models import Employer
 from lindung.registry.forms import apply_service_error
@@ -66,10 +67,14 @@ def employer_detail(request, npp: str):
     employer = _or_404(sel.employer_get, user=request.user, npp=npp)
     workers = list(sel.employer_workers(user=request.user, employer=employer))
     return render(
-        request, "membership/employer_detail.html",
+        request,
+        "membership/employer_detail.html",
         {
-            "employer": employer, "workers": workers, "months": sel.employer_wage_months(user=request.user, employer=employer),
-            "projects": sel.project_list(user=request.user, contractor=employer.npp), "premium_total": _pu_premium_total(employer, workers),
+            "employer": employer,
+            "workers": workers,
+            "months": sel.employer_wage_months(user=request.user, employer=employer),
+            "projects": sel.project_list(user=request.user, contractor=employer.npp),
+            "premium_total": _pu_premium_total(employer, workers),
         },
     )
 
@@ -88,7 +93,9 @@ def employer_worker_add(request, npp: str):
         except ServiceError as exc:
             apply_service_error(form, exc, prefix="workers.1.")
         else:
-            messages.success(request, _("Registered %(name)s with KPJ %(kpj)s.") % {"name": participant.person.full_name, "kpj": participant.kpj_number})
+            messages.success(
+                request, _("Registered %(name)s with KPJ %(kpj)s.") % {"name": participant.person.full_name, "kpj": participant.kpj_number}
+            )
             return redirect("membership:employer_detail", npp=employer.npp)
     return render(request, "membership/employer_worker_form.html", {"form": form, "employer": employer})
 
@@ -124,7 +131,8 @@ def employer_wages(request, npp: str):
             apply_service_error(form, exc)
         else:
             messages.success(
-                request, _("Wage report for %(period)s saved: %(rows)s workers, total Rp %(total)s.")
+                request,
+                _("Wage report for %(period)s saved: %(rows)s workers, total Rp %(total)s.")
                 % {"period": result["period"][:7], "rows": result["rows"], "total": f"{result['total_wage']:,}".replace(",", ".")},
             )
             return redirect("membership:employer_detail", npp=employer.npp)
@@ -180,7 +188,8 @@ def project_detail(request, number: str):
                 messages.success(request, _("Worker added to the project."))
                 return redirect("membership:project_detail", number=project.number)
     return render(
-        request, "membership/project_detail.html",
+        request,
+        "membership/project_detail.html",
         {"project": project, "premium": premium, "workers": sel.project_workers(user=request.user, project=project), "form": form},
     )
 

@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.models import Job
-from lindung.membership import cards, participant_selectors as sel, registration
+from lindung.membership import cards, registration
+from lindung.membership import participant_selectors as sel
 from lindung.membership.forms import BpuRegistrationForm, EndMembershipForm
 from lindung.membership.models import Participant, Segment, Sponsor
 from lindung.registry import views as registry_views
@@ -40,10 +41,15 @@ def participant_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "membership/participant_list.html",
+        request,
+        "membership/participant_list.html",
         {
-            "page": page, "filters": filters, "query": query.urlencode(), "segments": Segment.choices,
-            "statuses": Participant.Status.choices, "sponsors": Sponsor.objects.visible_to(request.user).order_by("name"),
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "segments": Segment.choices,
+            "statuses": Participant.Status.choices,
+            "sponsors": Sponsor.objects.visible_to(request.user).order_by("name"),
         },
     )
 
@@ -60,7 +66,8 @@ def participant_detail(request, kpj: str):
         except ServiceError:
             premium = None
     return render(
-        request, "membership/participant_detail.html",
+        request,
+        "membership/participant_detail.html",
         {"d": detail, "p": p, "valid_until": sel.valid_until(p), "premium": premium, "verify_path": cards.verify_path(p.kpj_number)},
     )
 
@@ -101,13 +108,18 @@ def register_bpu(request):
         try:
             with audit_source("web"):
                 participant = registration.register_bpu(
-                    actor=request.user, person=form.person_data(), declared_income=form.cleaned_data["declared_income"],
-                    programs=form.programs(), start_date=form.cleaned_data["start_date"],
+                    actor=request.user,
+                    person=form.person_data(),
+                    declared_income=form.cleaned_data["declared_income"],
+                    programs=form.programs(),
+                    start_date=form.cleaned_data["start_date"],
                 )
         except ServiceError as exc:
             apply_service_error(form, exc, prefix="person.")
         else:
-            messages.success(request, _("Registered %(name)s with KPJ %(kpj)s.") % {"name": participant.person.full_name, "kpj": participant.kpj_number})
+            messages.success(
+                request, _("Registered %(name)s with KPJ %(kpj)s.") % {"name": participant.person.full_name, "kpj": participant.kpj_number}
+            )
             return redirect("membership:participant_detail", kpj=participant.kpj_number)
     low, high = registration.bpu_income_limits(dt.date.today())
     return render(request, "membership/participant_register_bpu.html", {"form": form, "low": low, "high": high})
@@ -125,7 +137,8 @@ def bpu_premium_preview(request):
         low, high = registration.bpu_income_limits(on)
         if not low <= income <= high:
             error = _("The declared income must be between Rp %(low)s and Rp %(high)s a month.") % {
-                "low": f"{low:,}".replace(",", "."), "high": f"{high:,}".replace(",", "."),
+                "low": f"{low:,}".replace(",", "."),
+                "high": f"{high:,}".replace(",", "."),
             }
         else:
             result = registration.bpu_premium(income, programs, on)

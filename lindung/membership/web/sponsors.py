@@ -32,7 +32,9 @@ def _sponsor_or_404(request, code):
 @permission_required("membership.view_sponsor", raise_exception=True)
 def sponsor_detail(request, code: str):
     sponsor = _sponsor_or_404(request, code)
-    agreements = selectors.agreements_with_usage(user=request.user, sponsor=sponsor) if request.user.has_perm("membership.view_sponsoragreement") else []
+    agreements = (
+        selectors.agreements_with_usage(user=request.user, sponsor=sponsor) if request.user.has_perm("membership.view_sponsoragreement") else []
+    )
     imports = selectors.roster_import_list(user=request.user, sponsor=sponsor)[:20] if request.user.has_perm("membership.view_rosterimport") else []
     return render(request, "membership/sponsor_detail.html", {"sponsor": sponsor, "agreements": agreements, "imports": imports})
 
@@ -54,8 +56,13 @@ def sponsor_create(request):
         try:
             with audit_source("web"):
                 sponsor = services.sponsor_create(
-                    actor=request.user, code=d["code"], name=d["name"], type=d["type"], region_code=d["region"].strip(),
-                    funding_source=d["funding_source"], branch=request.user.branch,
+                    actor=request.user,
+                    code=d["code"],
+                    name=d["name"],
+                    type=d["type"],
+                    region_code=d["region"].strip(),
+                    funding_source=d["funding_source"],
+                    branch=request.user.branch,
                 )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -94,10 +101,19 @@ def agreement_create(request, code: str):
         try:
             with audit_source("web"):
                 agreement = services.agreement_create(
-                    actor=request.user, sponsor=sponsor, number=d["number"], start_date=d["start_date"], end_date=d["end_date"],
-                    budget=d["budget"], quota=d["quota"], billing_frequency=d["billing_frequency"],
-                    programs=["JKK", "JKM"] if d["include_jkm"] else ["JKK"], declared_income=d["declared_income"],
-                    eligible_region_code=d["eligible_region"] or None, min_age=d["min_age"], max_age=d["max_age"],
+                    actor=request.user,
+                    sponsor=sponsor,
+                    number=d["number"],
+                    start_date=d["start_date"],
+                    end_date=d["end_date"],
+                    budget=d["budget"],
+                    quota=d["quota"],
+                    billing_frequency=d["billing_frequency"],
+                    programs=["JKK", "JKM"] if d["include_jkm"] else ["JKK"],
+                    declared_income=d["declared_income"],
+                    eligible_region_code=d["eligible_region"] or None,
+                    min_age=d["min_age"],
+                    max_age=d["max_age"],
                 )
         except ServiceError as exc:
             form.add_error(None, exc.message)

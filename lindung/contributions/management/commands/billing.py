@@ -64,7 +64,9 @@ class Command(LindungCommand):
             today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
         except ValueError:
             raise CommandError(f"--today: {options['today']!r} is not a date (YYYY-MM-DD).") from None
-        summary = billing.run_billing(period=period, sponsor=sponsor, employer=employer, correction=options["correction"], actor=self.actor(options), today=today)
+        summary = billing.run_billing(
+            period=period, sponsor=sponsor, employer=employer, correction=options["correction"], actor=self.actor(options), today=today
+        )
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict()))
         else:
@@ -79,8 +81,14 @@ class Command(LindungCommand):
         participant = Participant.objects.filter(kpj_number=options["kpj"]).first()
         if participant is None:
             raise CommandError(f"No participant with KPJ {options['kpj']}.")
-        invoice = billing.prepay(participant=participant, first_month=billing.parse_period(options["first_month"]), months=options["months"],
-                                 actor=self.actor(options))
-        out = {"invoice": invoice.number, "months": options["months"], "total": invoice.total, "due_date": invoice.due_date.isoformat(),
-               "virtual_account": invoice.virtual_account}
+        invoice = billing.prepay(
+            participant=participant, first_month=billing.parse_period(options["first_month"]), months=options["months"], actor=self.actor(options)
+        )
+        out = {
+            "invoice": invoice.number,
+            "months": options["months"],
+            "total": invoice.total,
+            "due_date": invoice.due_date.isoformat(),
+            "virtual_account": invoice.virtual_account,
+        }
         self.stdout.write(json.dumps(out) if options["json"] else " ".join(f"{k}={v}" for k, v in out.items()))

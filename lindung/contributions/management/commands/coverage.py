@@ -48,6 +48,8 @@ class Command(LindungCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict()))
         else:
-            self.stdout.write(f"{result.kpj_number} {result.program} {on}: {result.status} (paid through {result.paid_through}) - {result.reason.text_en}")
+            self.stdout.write(
+                f"{result.kpj_number} {result.program} {on}: {result.status} (paid through {result.paid_through}) - {result.reason.text_en}"
+            )
             for ref in result.invoices + result.payments:
                 self.stdout.write(f"  {ref}")

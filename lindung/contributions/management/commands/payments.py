@@ -46,8 +46,14 @@ class Command(LindungCommand):
                 paid_on = dt.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError(f"--date: {options['date']!r} is not a date (YYYY-MM-DD).") from None
-            p = payments.record_payment(amount=options["amount"], paid_on=paid_on, reference=options["reference"],
-                                        bank_reference=options.get("bank_reference"), invoice=invoice, actor=actor)
+            p = payments.record_payment(
+                amount=options["amount"],
+                paid_on=paid_on,
+                reference=options["reference"],
+                bank_reference=options.get("bank_reference"),
+                invoice=invoice,
+                actor=actor,
+            )
             out = {"payment": p.pk, "status": p.status}
         elif action == "import":
             path = Path(options["file"])

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Regulation calculator: reads one JSON case on stdin, writes one JSON result on stdout "
-        "(exit 0; exit 2 with {\"error\": ...} naming the bad field). "
+        '(exit 0; exit 2 with {"error": ...} naming the bad field). '
         "Kinds: contribution, benefit, heirs, scholarship, late-payment, late-fine."
     )
 

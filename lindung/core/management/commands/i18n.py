@@ -59,5 +59,7 @@ class Command(BaseCommand):
             where = ", ".join(files[:3]) + (" …" if len(files) > 3 else "")
             self.stdout.write(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
         if missing:
-            raise CommandError(f"{len(missing)} message(s) of the source are not translated in {po_path.name} (id): add them, then 'lindung i18n compile'")
+            raise CommandError(
+                f"{len(missing)} message(s) of the source are not translated in {po_path.name} (id): add them, then 'lindung i18n compile'"
+            )
         self.stdout.write("every message of the source is translated")

@@ -4,7 +4,6 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-
 # The access log names the path without its query string: searches carry NIKs and names
 # (``/participants/?q=…``), which must not reach the logs. The request id ties a line to the app's.
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
@@ -24,10 +23,22 @@ class Command(BaseCommand):
         if not options["no_collectstatic"] and not options["dry_run"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]), "--timeout", str(options["timeout"]),
-            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
-            "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lindung.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         if options["dry_run"]:
             self.stdout.write(" ".join(argv))

@@ -59,20 +59,48 @@ class Command(LindungCommand):
             if sponsor is None:
                 raise CommandError(f"No sponsor {o['code']!r}.")
             a = services.agreement_create(
-                actor=actor, sponsor=sponsor, number=o["number"], start_date=o["start"], end_date=o["end"], budget=o["budget"],
-                quota=o["quota"], billing_frequency=o["billing"], programs=[p.strip() for p in o["programs"].split(",") if p.strip()],
-                declared_income=o["income"], eligible_region_code=o["eligible_region"], min_age=o["min_age"], max_age=o["max_age"],
+                actor=actor,
+                sponsor=sponsor,
+                number=o["number"],
+                start_date=o["start"],
+                end_date=o["end"],
+                budget=o["budget"],
+                quota=o["quota"],
+                billing_frequency=o["billing"],
+                programs=[p.strip() for p in o["programs"].split(",") if p.strip()],
+                declared_income=o["income"],
+                eligible_region_code=o["eligible_region"],
+                min_age=o["min_age"],
+                max_age=o["max_age"],
             )
-            out = {"sponsor": sponsor.code, "number": a.number, "start": a.start_date.isoformat(), "end": a.end_date.isoformat(),
-                   "budget": a.budget, "quota": a.quota, "billing": a.billing_frequency, "programs": a.programs}
+            out = {
+                "sponsor": sponsor.code,
+                "number": a.number,
+                "start": a.start_date.isoformat(),
+                "end": a.end_date.isoformat(),
+                "budget": a.budget,
+                "quota": a.quota,
+                "billing": a.billing_frequency,
+                "programs": a.programs,
+            }
             self.stdout.write(json.dumps(out) if o["json"] else self.style.SUCCESS(f"Agreement {a.number} of {sponsor.code} created."))
         else:
             rows = []
             for s in Sponsor.objects.all():
                 for a in s.agreements.all():
                     u = agreement_usage(a)
-                    rows.append({"sponsor": s.code, "agreement": a.number, "start": a.start_date.isoformat(), "end": a.end_date.isoformat(),
-                                 "quota": a.quota, "active": u.active, "budget": a.budget, "committed": u.committed})
+                    rows.append(
+                        {
+                            "sponsor": s.code,
+                            "agreement": a.number,
+                            "start": a.start_date.isoformat(),
+                            "end": a.end_date.isoformat(),
+                            "quota": a.quota,
+                            "active": u.active,
+                            "budget": a.budget,
+                            "committed": u.committed,
+                        }
+                    )
                 if not s.agreements.exists():
                     rows.append({"sponsor": s.code, "agreement": None})
             if o["json"]:
