@@ -11,10 +11,13 @@ Environment variables (all optional on the embedded default):
   that does not set ``X-Forwarded-Proto``; default on in production
 - ``LINDUNG_TASKS_BACKEND`` ``immediate`` (default: background work runs inline) or ``database``
   (jobs are queued in the database and run by ``lindung db_worker``)
+- ``LINDUNG_APPROVAL_LEVELS`` JSON ``{"<workflow step key>": [[min_amount, approvers], ...]}``:
+  approval levels by amount (``lindung.core.workflow.ApprovalLevels``); replaces the defaults below
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -242,3 +245,16 @@ LOGGING = {
 LINDUNG_API_PAGE_SIZE = 50
 LINDUNG_API_MAX_PAGE_SIZE = 500
 LINDUNG_DEMO_PASSWORD = os.environ.get("LINDUNG_DEMO_PASSWORD", "lindung-demo-2024")
+
+# Approval levels by amount (lindung.core.workflow.ApprovalLevels): per workflow step key, pairs of
+# [minimum amount in rupiah, number of different approvers from that amount up]. A step key that
+# is not listed needs one approver. Contexts add their defaults here; the environment variable
+# replaces the whole table.
+LINDUNG_APPROVAL_LEVELS: dict[str, list[list[int]]] = {}
+if os.environ.get("LINDUNG_APPROVAL_LEVELS"):
+    try:
+        LINDUNG_APPROVAL_LEVELS = json.loads(os.environ["LINDUNG_APPROVAL_LEVELS"])
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"LINDUNG_APPROVAL_LEVELS is not valid JSON: {exc}") from None
+# A bulk decision lists the ids of its batch up to this many (beyond, its filter describes it).
+LINDUNG_DECISION_BATCH_IDS = 10_000

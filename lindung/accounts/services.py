@@ -12,6 +12,7 @@ from lindung.accounts.roles import BRANCH_ROLES, ROLES
 from lindung.core import audit
 from lindung.core.errors import ServiceError
 from lindung.core.scoping import GLOBAL_ROLES
+from lindung.core.workflow import check_role_combination
 
 
 @transaction.atomic
@@ -33,6 +34,7 @@ def user_create(
         raise ServiceError("invalid", _("A sponsor user must belong to a sponsor."), {"sponsor": "required for the sponsor role"})
     if "sponsor" in roles and len(roles) > 1:
         raise ServiceError("invalid", _("The sponsor role cannot be combined with staff roles."), {"roles": "sponsor stands alone"})
+    check_role_combination(roles)
     if set(roles) & BRANCH_ROLES and not set(roles) & GLOBAL_ROLES and branch is None:
         raise ServiceError("invalid", _("Branch staff must belong to a branch office."), {"branch": "required for branch staff"})
     if "sponsor" in roles and branch is None:

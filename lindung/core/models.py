@@ -129,3 +129,8 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+# Kernel models kept in their own modules, registered with the core app here (at the end, so the
+# modules they import find the models above).
+from lindung.core.workflow.models import Decision  # noqa: E402, F401
