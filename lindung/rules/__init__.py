@@ -26,21 +26,25 @@ from .cases import (
 from .contributions import calculate_contribution
 from .deadlines import (
     CoverDecision,
+    PaymentDeadline,
     add_working_days,
     bpu_cover,
     claim_expiry_date,
     contribution_due_date,
     late_payment_compensation,
+    payment_deadline,
     pu_late_fine,
 )
-from .heirs import determine_heirs
+from .heirs import Allocation, allocate_benefit, determine_heirs
 from .money import ROUNDING_RULE, round_rupiah, to_rupiah
 from .params import Entry, NotInForce, Parameter, ParameterError, ParameterSet, ParameterView, load_parameters
 from .results import CaseError, ChildScholarship, Component, HeirsResult, ParameterUse, Reason, Result, ScholarshipResult, ScholarshipYear
 from .scholarship import scholarship_schedule
+from .working_days import DayOff, WorkingCalendar, working_calendar
 
 __all__ = [
     "ROUNDING_RULE",
+    "Allocation",
     "BenefitCase",
     "CaseError",
     "Child",
@@ -48,6 +52,7 @@ __all__ = [
     "Component",
     "ContributionCase",
     "CoverDecision",
+    "DayOff",
     "DisabilityItem",
     "Entry",
     "HeirsCase",
@@ -60,6 +65,7 @@ __all__ = [
     "ParameterSet",
     "ParameterUse",
     "ParameterView",
+    "PaymentDeadline",
     "Reason",
     "Relative",
     "Result",
@@ -67,7 +73,9 @@ __all__ = [
     "ScholarshipResult",
     "ScholarshipYear",
     "Transport",
+    "WorkingCalendar",
     "add_working_days",
+    "allocate_benefit",
     "bpu_cover",
     "calculate_benefit",
     "calculate_contribution",
@@ -76,8 +84,10 @@ __all__ = [
     "determine_heirs",
     "late_payment_compensation",
     "load_parameters",
+    "payment_deadline",
     "pu_late_fine",
     "round_rupiah",
     "scholarship_schedule",
     "to_rupiah",
+    "working_calendar",
 ]

@@ -49,6 +49,7 @@ class Child:
     work_months: int = 0
     bpu_worker: bool = False
     apprentice: bool = False
+    in_school: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from .cases import LateFineCase, LatePaymentCase
 from .money import format_rate, format_rupiah, to_rupiah
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Reason, Result
+from .working_days import JOINT_LEAVE, DayOff, working_calendar
 
 __all__ = [
     "CoverDecision",
+    "PaymentDeadline",
     "add_months",
     "add_working_days",
     "add_years",
@@ -21,6 +23,7 @@ __all__ = [
     "claim_expiry_date",
     "contribution_due_date",
     "late_payment_compensation",
+    "payment_deadline",
     "pu_late_fine",
 ]
 
@@ -39,16 +42,51 @@ def add_months(on: date, months: int) -> date:
     return date(year, month0 + 1, min(on.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
-def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> date:
-    """The ``days``-th working day after ``start`` (Monday–Friday, minus ``holidays``)."""
-    off = frozenset(holidays)
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in off:
-            remaining -= 1
-    return current
+def add_working_days(start: date, days: int, holidays: Iterable[date] = (), params: ParameterSet | None = None) -> date:
+    """The ``days``-th working day after ``start`` on the Indonesian calendar: Monday–Friday, minus the
+    public holidays (``holidays`` package, ID), the year's joint leave days (``calendar.joint_leave_days``)
+    and any further ``holidays`` given (e.g. a regional holiday)."""
+    return working_calendar(params, holidays).add_working_days(start, days)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDeadline:
+    """When BPJS must pay a benefit: ``working_days`` working days after the application was complete."""
+
+    program: str
+    complete_on: date
+    working_days: int
+    deadline: date
+    days_off: tuple[DayOff, ...]
+    reference: str
+    unconfirmed: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "program": self.program,
+            "complete_on": self.complete_on.isoformat(),
+            "working_days": self.working_days,
+            "deadline": self.deadline.isoformat(),
+            "reference": self.reference,
+            "days_off": [
+                {"date": d.on.isoformat(), "kind": d.kind, "name": d.name, "reference": d.reference, "confirmed": d.confirmed} for d in self.days_off
+            ],
+            "unconfirmed": list(self.unconfirmed),
+        }
+
+
+def payment_deadline(program: str, complete_on: date, params: ParameterSet | None = None, holidays: Iterable[date] = ()) -> PaymentDeadline:
+    """The payment deadline of a ``program`` (JKM, JKK) benefit for an application complete on ``complete_on``."""
+    parameters = params or load_parameters()
+    view = parameters.at(complete_on)
+    name = f"payment.{program.lower()}_deadline_working_days"
+    working_days = view[name]
+    calendar = working_calendar(parameters, holidays)
+    deadline = calendar.add_working_days(complete_on, working_days)
+    days_off = calendar.days_off_between(complete_on, deadline)
+    unconfirmed = [f"{JOINT_LEAVE}[{d.on.isoformat()}]" for d in days_off if not d.confirmed]
+    unconfirmed += [f"{JOINT_LEAVE}[{year}: not configured]" for year in calendar.unconfirmed_years(complete_on, deadline)]
+    return PaymentDeadline(program, complete_on, working_days, deadline, days_off, view.ref(name), tuple(unconfirmed))
 
 
 def claim_expiry_date(program: str, event_date: date, view: ParameterView) -> date | None:
@@ -113,25 +151,26 @@ def pu_late_fine(case: LateFineCase, params: ParameterSet | None = None) -> Resu
 
 
 def late_payment_compensation(case: LatePaymentCase, params: ParameterSet | None = None) -> Result:
-    """Compensation BPJS owes for paying a benefit after its deadline (1% of the benefit per day)."""
+    """Compensation BPJS owes for paying a benefit after its deadline (1% of the benefit per day).
+
+    The deadline counts Indonesian working days from the complete application (public holidays and
+    joint leave days excluded; ``case.holidays`` adds further days off)."""
     if case.payment_date < case.application_date:
         raise CaseError({"payment_date": "is before the application date"})
     if case.benefit_amount < 0:
         raise CaseError({"benefit_amount": "must not be negative"})
-    view = (params or load_parameters()).at(case.application_date)
-    deadline_name = f"payment.{case.program.lower()}_deadline_working_days"
-    working_days = view[deadline_name]
-    deadline = add_working_days(case.application_date, working_days, case.holidays)
+    parameters = params or load_parameters()
+    view = parameters.at(case.application_date)
+    due = payment_deadline(case.program, case.application_date, parameters, case.holidays)
+    view.entry(f"payment.{case.program.lower()}_deadline_working_days")
+    view.entry(JOINT_LEAVE)
+    view.unconfirmed_rows.extend(due.unconfirmed)
+    deadline, working_days = due.deadline, due.working_days
     counting = view["payment.late_day_count"]
     if case.payment_date <= deadline:
         days = 0
     elif counting == "working":
-        days = 0
-        current = deadline
-        while current < case.payment_date:
-            current = add_working_days(current, 1, case.holidays)
-            if current <= case.payment_date:
-                days += 1
+        days = working_calendar(parameters, case.holidays).working_days_between(deadline, case.payment_date)
     else:
         days = (case.payment_date - deadline).days
     rate_name = "payment.late_compensation_rate_per_day"
@@ -149,7 +188,14 @@ def late_payment_compensation(case: LatePaymentCase, params: ParameterSet | None
                 detail={"rate": rate, "days_late": days, "deadline": deadline, "benefit_amount": case.benefit_amount},
             )
         )
-    return Result.build("late_payment", view, components, facts={"deadline": deadline, "days_late": days, "day_count": counting})
+    facts = {
+        "deadline": deadline,
+        "days_late": days,
+        "day_count": counting,
+        "working_days": working_days,
+        "days_off": [{"date": d.on, "kind": d.kind, "name": d.name} for d in due.days_off],
+    }
+    return Result.build("late_payment", view, components, facts=facts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from .cases import HeirsCase
 from .params import ParameterSet, load_parameters
-from .results import CaseError, HeirsResult, parameter_uses
+from .results import CaseError, Component, HeirsResult, parameter_uses
 
-__all__ = ["determine_heirs"]
+__all__ = ["FUNERAL_COMPONENT", "Allocation", "allocate_benefit", "determine_heirs"]
+
+FUNERAL_COMPONENT = "biaya_pemakaman"
+RECIPIENTS = ("participant", "heirs", "funeral_arranger", "social_security_fund")
 
 _CLASS_TEXT = {
     "spouse_or_children": ("janda/duda atau anak", "the widow/widower or children"),
@@ -68,3 +73,30 @@ def determine_heirs(case: HeirsCase, params: ParameterSet | None = None) -> Heir
         parameters=parameter_uses(view),
         parameter_version=view.parameters.version,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Who receives one component of a decided benefit."""
+
+    component: str
+    amount: int
+    to: str  # one of RECIPIENTS
+    reference: str
+
+
+def allocate_benefit(components: Iterable[Component], heirs: HeirsResult | None) -> tuple[Allocation, ...]:
+    """Recipients of each component: the participant (no death), the heirs, or — with no heirs — the funeral
+    cost to whoever arranged the funeral and everything else to the social security fund (PP 44/2015)."""
+    allocations = []
+    for component in components:
+        if heirs is None:
+            to = "participant"
+        elif heirs.heir_class != "none":
+            to = "heirs"
+        elif component.code == FUNERAL_COMPONENT and heirs.funeral_cost_to:
+            to = "funeral_arranger"
+        else:
+            to = "social_security_fund"
+        allocations.append(Allocation(component.code, component.amount, to, heirs.reference if heirs is not None else component.reference))
+    return tuple(allocations)

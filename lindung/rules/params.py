@@ -9,7 +9,7 @@ Each YAML file under ``lindung/rules/parameters/`` has the shape::
         type: money | rate | integer | boolean | text | table
         unit: <free text>                      # optional
         columns: {<column>: <type>, ...}       # table only (column types: money, rate,
-                                               #   integer, boolean, text, list)
+                                               #   integer, boolean, text, list, date)
         choices: [<text>, ...]                 # text only, optional
         unconfirmed: true                      # optional; needs a note
         note: <text>                           # optional
@@ -59,7 +59,7 @@ __all__ = [
 BUILTIN_DIR = Path(__file__).with_name("parameters")
 
 TYPES = frozenset({"money", "rate", "integer", "boolean", "text", "table"})
-COLUMN_TYPES = frozenset({"money", "rate", "integer", "boolean", "text", "list"})
+COLUMN_TYPES = frozenset({"money", "rate", "integer", "boolean", "text", "list", "date"})
 FILE_KEYS = frozenset({"description", "parameters"})
 PARAMETER_KEYS = frozenset({"description", "type", "unit", "columns", "choices", "unconfirmed", "note", "values"})
 ENTRY_KEYS = frozenset({"value", "reference", "unconfirmed", "note"})
@@ -120,8 +120,9 @@ REQUIRED_PARAMETERS: Mapping[str, str] = MappingProxyType(
         "scholarship.working_student_max_months": "integer",
         "scholarship.working_student_bpu_or_apprentice_keeps": "boolean",
         "scholarship.school_year_start_month": "integer",
-        "scholarship.school_entry_age": "integer",
+        "scholarship.school_ages": "table",
         "heirs.priority_classes": "table",
+        "calendar.joint_leave_days": "table",
     }
 )
 
@@ -313,6 +314,8 @@ def _scalar(kind: str, raw: Any, label: str, key: str) -> Any:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise ParameterError(label, key, f"list of text expected, got {raw!r}")
         return tuple(raw)
+    if kind == "date":
+        return _as_date(raw, label, key)
     raise AssertionError(kind)  # pragma: no cover - kinds are validated first
 
 

@@ -94,9 +94,12 @@ class ChildScholarship:
     eligible: bool
     reasons: tuple[Reason, ...]
     years: tuple[ScholarshipYear, ...]
+    level_source: str | None = None
+    max_total: int = 0
 
     @property
     def total(self) -> int:
+        """The projected schedule's sum for this child."""
         return sum(y.amount for y in self.years)
 
 
@@ -110,14 +113,25 @@ class ScholarshipResult:
     children: tuple[ChildScholarship, ...]
     parameters: tuple[ParameterUse, ...]
     parameter_version: str
+    unconfirmed_rows: tuple[str, ...] = ()
 
     @property
     def max_total(self) -> int:
+        """The regulation's ceiling for the entitled children (e.g. 87,000,000 per child, PP 82/2019)."""
+        return sum(c.max_total for c in self.children if c.eligible) if self.eligible else 0
+
+    @property
+    def projected_total(self) -> int:
+        """The sum of the projected yearly schedule of the entitled children (never above ``max_total``)."""
         return sum(c.total for c in self.children if c.eligible) if self.eligible else 0
+
+    @property
+    def unconfirmed(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters if p.unconfirmed) + self.unconfirmed_rows
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = jsonable(self)
-        return data | {"max_total": self.max_total}
+        return data | {"max_total": self.max_total, "projected_total": self.projected_total, "unconfirmed": list(self.unconfirmed)}
 
 
 @dataclass(frozen=True, slots=True)

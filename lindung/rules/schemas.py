@@ -75,7 +75,10 @@ class ContributionInput(_In):
 
 class ChildInput(_In):
     birth_date: dt.date
-    level: StrictStr | None = Field(default=None, description="current school level (TK, SD, SMP, SMA, PT); empty = not yet in school")
+    level: StrictStr | None = Field(
+        default=None,
+        description="current school level (TK, SD, SMP, SMA, PT); empty = not known: the child is placed by age (scholarship.school_ages)",
+    )
     year_in_level: Annotated[StrictInt, Field(ge=1)] = 1
     id: StrictStr | None = None
     married: StrictBool = False
@@ -83,6 +86,9 @@ class ChildInput(_In):
     work_months: Count = 0
     bpu_worker: StrictBool = False
     apprentice: StrictBool = False
+    in_school: StrictBool | None = Field(
+        default=None, description="false: not in school at the event (enters the first level when old enough); empty: by level or age"
+    )
 
     def to_case(self) -> cases.Child:
         return cases.Child(**self.model_dump())
@@ -176,7 +182,10 @@ class LatePaymentInput(_In):
     benefit_amount: Rupiah
     application_date: dt.date = Field(description="date the application became complete")
     payment_date: dt.date
-    holidays: list[dt.date] = Field(default_factory=list, description="public holidays between the two dates")
+    holidays: list[dt.date] = Field(
+        default_factory=list,
+        description="further days off (e.g. a regional holiday); public holidays and joint leave days (cuti bersama) are applied already",
+    )
 
     def to_case(self) -> cases.LatePaymentCase:
         return cases.LatePaymentCase(self.program, self.benefit_amount, self.application_date, self.payment_date, tuple(self.holidays))
@@ -237,17 +246,24 @@ class ChildScholarshipOutput(_Out):
     eligible: bool
     reasons: list[ReasonOutput]
     years: list[ScholarshipYearOutput]
-    total: int
+    level_source: Literal["given", "age", "not_yet_in_school"] | None = Field(
+        description="how the first level was found: given, placed by age, or entering school later; empty for the lump-sum scheme"
+    )
+    max_total: int = Field(description="the regulation's ceiling for this child (0 when not entitled)")
+    total: int = Field(description="sum of this child's projected yearly schedule")
 
 
 class ScholarshipOutput(_Out):
     eligible: bool
     reasons: list[ReasonOutput]
     scheme: str
-    max_total: int
+    max_total: int = Field(description="the regulation's ceiling for the entitled children (87,000,000 per child under PP 82/2019)")
+    projected_total: int = Field(description="sum of the projected yearly schedules of the entitled children")
     children: list[ChildScholarshipOutput]
     parameters: list[ParameterUseOutput]
     parameter_version: str
+    unconfirmed: list[str] = Field(description="UNCONFIRMED parameter values and table rows the result depends on")
+    unconfirmed_rows: list[str]
 
 
 class CalculationOutput(_Out):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from .cases import Child, ScholarshipCase
 from .params import ParameterSet, ParameterView, load_parameters
@@ -74,42 +75,74 @@ def _school_year_start(on: date, start_month: int) -> date:
     return date(on.year if on.month >= start_month else on.year - 1, start_month, 1)
 
 
-def _schedule(child: Child, first_year: date, event_date: date, view: ParameterView) -> tuple[ScholarshipYear, ...]:
-    """Years from the school year of the event; a child not yet in school enters in a later school year
-    (one that starts on or after the event date) once old enough."""
+def _bands(view: ParameterView) -> list[Any]:
+    return list(view["scholarship.school_ages"])
+
+
+def _placement(child: Child, first_year: date, event_date: date, view: ParameterView) -> tuple[int | None, int, str, date]:
+    """Where the schedule starts: (level index or None, year in level, how it was found, school year start).
+
+    A given level is used as given. Otherwise the child is placed by age on the school-age bands
+    (never at TK by default); a child younger than the first band, or one recorded as not in school,
+    enters the first level in the first school year starting on or after the event once old enough."""
     levels = view["scholarship.levels"]
     names = [row["level"] for row in levels]
+    if child.level is not None:
+        return names.index(child.level), child.year_in_level, "given", first_year
+    bands = _bands(view)
+    entry_age = bands[0]["from_age"]
+    age = age_on(child.birth_date, first_year)
+    if child.in_school is not False and age >= entry_age:
+        for band in bands:
+            if band["from_age"] <= age <= band["to_age"]:
+                if not band["confirmed"]:
+                    view.unconfirmed_rows.append(f"scholarship.school_ages[{band['level']}]")
+                index = names.index(band["level"])
+                year = min(max(age - band["from_age"] + 1, 1), levels[index]["max_years"])
+                return index, year, "age", first_year
+        return None, 1, "age", first_year  # older than every band: nothing to schedule
+    starts = first_year
+    while starts < event_date or age_on(child.birth_date, starts) < entry_age:
+        starts = date(starts.year + 1, starts.month, starts.day)
+    return 0, 1, "not_yet_in_school", starts
+
+
+def _schedule(child: Child, first_year: date, event_date: date, view: ParameterView) -> tuple[tuple[ScholarshipYear, ...], str]:
+    """Years from the school year of the event (or of entering school), one level after the other."""
+    levels = view["scholarship.levels"]
     reference = view.ref("scholarship.levels")
     limit = view["scholarship.age_limit"]
     cap = view["scholarship.max_per_child"]
-    entry_age = view["scholarship.school_entry_age"]
-    level_index = None if child.level is None else names.index(child.level)
-    year_in_level = child.year_in_level
+    level_index, year_in_level, source, starts = _placement(child, first_year, event_date, view)
     years: list[ScholarshipYear] = []
     paid = 0
-    starts = first_year
-    while True:
+    while level_index is not None and level_index < len(levels):
         age = age_on(child.birth_date, starts)
         if limit is not None and age >= limit:
             break
-        if level_index is None and age >= entry_age and starts >= event_date:
-            level_index, year_in_level = 0, 1
-        if level_index is not None:
-            row = levels[level_index]
-            amount = row["amount"]
-            if cap is not None:
-                amount = min(amount, cap - paid)
-            years.append(ScholarshipYear(f"{starts.year}/{starts.year + 1}", starts, row["level"], year_in_level, age, amount, reference))
-            paid += amount
-            if cap is not None and paid >= cap:
-                break
-            year_in_level += 1
-            if year_in_level > row["max_years"]:
-                level_index, year_in_level = level_index + 1, 1
-                if level_index >= len(levels):
-                    break
+        row = levels[level_index]
+        amount = row["amount"]
+        if cap is not None:
+            amount = min(amount, cap - paid)
+        years.append(ScholarshipYear(f"{starts.year}/{starts.year + 1}", starts, row["level"], year_in_level, age, amount, reference))
+        paid += amount
+        if cap is not None and paid >= cap:
+            break
+        year_in_level += 1
+        if year_in_level > row["max_years"]:
+            level_index, year_in_level = level_index + 1, 1
         starts = date(starts.year + 1, starts.month, starts.day)
-    return tuple(years)
+    return tuple(years), source
+
+
+def _ceiling(view: ParameterView, scheme: str) -> int:
+    """The regulation's maximum for one entitled child."""
+    if scheme != "schedule":
+        return view["scholarship.lump_sum_amount"] or 0
+    cap = view["scholarship.max_per_child"]
+    if cap is not None:
+        return cap
+    return sum(row["amount"] * row["max_years"] for row in view["scholarship.levels"])
 
 
 def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: ParameterSet) -> ScholarshipResult:
@@ -120,6 +153,8 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
     for index, child in enumerate(case.children):
         if child.level is not None and scheme == "schedule" and child.level not in level_names:
             raise CaseError({f"children.{index}.level": f"not one of {', '.join(level_names)}"})
+        if child.level is not None and child.in_school is False:
+            raise CaseError({f"children.{index}.in_school": "a child with a current school level is in school"})
         if child.level is not None and scheme == "schedule":
             max_years = view["scholarship.levels"][level_names.index(child.level)]["max_years"]
             if not 1 <= child.year_in_level <= max_years:
@@ -141,10 +176,11 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
                 )
             )
         years: tuple[ScholarshipYear, ...] = ()
+        source: str | None = None
         if not reasons:
             selected += 1
             if scheme == "schedule":
-                years = _schedule(child, first_year, case.event_date, view)
+                years, source = _schedule(child, first_year, case.event_date, view)
             else:
                 amount = view["scholarship.lump_sum_amount"]
                 years = (
@@ -158,7 +194,8 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
                         view.ref("scholarship.lump_sum_amount"),
                     ),
                 )
-        children.append(ChildScholarship(index, child.id, child.birth_date, not reasons, tuple(reasons), years))
+        ceiling = _ceiling(view, scheme) if not reasons and not participant else 0
+        children.append(ChildScholarship(index, child.id, child.birth_date, not reasons, tuple(reasons), years, source, ceiling))
     if as_of_view is not view:
         view.used.update({k: v for k, v in as_of_view.used.items() if k not in view.used})
     return ScholarshipResult(
@@ -168,4 +205,5 @@ def scholarship_for(case: ScholarshipCase, view: ParameterView, parameters: Para
         children=tuple(children),
         parameters=parameter_uses(view),
         parameter_version=parameters.version,
+        unconfirmed_rows=tuple(dict.fromkeys(view.unconfirmed_rows)),
     )

@@ -106,11 +106,16 @@ def test_late_days_may_be_counted_in_working_days(tmp_path: Path) -> None:
         "      2024-01-01: {value: working, reference: Local reading (test), unconfirmed: true, note: test}\n"
     )
     params = load_parameters([extra])
-    # deadline Thursday 2024-03-07; paid Monday 2024-03-11: Fri 8 and Mon 11 are 2 working days late
-    # (4 calendar days by default). 1% × 2 × 42,000,000 = 840,000
-    case = LatePaymentCase("JKM", 42_000_000, date(2024, 3, 4), date(2024, 3, 11))
+    # application Monday 2024-02-19 → deadline Thursday 2024-02-22; paid Monday 2024-02-26: Fri 23 and Mon 26
+    # are 2 working days late (4 calendar days by default). 1% × 2 × 42,000,000 = 840,000
+    case = LatePaymentCase("JKM", 42_000_000, date(2024, 2, 19), date(2024, 2, 26))
     assert late_payment_compensation(case, params).total == 840_000
     assert late_payment_compensation(case).total == 1_680_000
+    # Counted in working days, a public holiday after the deadline is not a day late: deadline Thursday 2024-03-07,
+    # paid Monday 2024-03-11 (Nyepi) → only Friday 8 March counts; 1% × 42,000,000 = 420,000 (4 calendar days: 1,680,000)
+    over_nyepi = LatePaymentCase("JKM", 42_000_000, date(2024, 3, 4), date(2024, 3, 11))
+    assert late_payment_compensation(over_nyepi, params).total == 420_000
+    assert late_payment_compensation(over_nyepi).total == 1_680_000
 
 
 def test_results_record_parameters_and_version() -> None:
@@ -141,3 +146,36 @@ def test_pu_late_fine_may_count_whole_months_only(tmp_path: Path) -> None:
     # The default counts every started month: 10 March is one month (20,000), 20 April three (60,000).
     assert pu_late_fine(LateFineCase("PU", 1_000_000, 2024, 1, date(2024, 3, 10))).total == 20_000
     assert pu_late_fine(LateFineCase("PU", 1_000_000, 2024, 1, date(2024, 4, 20))).total == 60_000
+
+
+def test_jkk_death_at_1_800_000_and_jkm_death_amounts() -> None:
+    from lindung.rules import BenefitCase, calculate_benefit
+
+    jkk = calculate_benefit(BenefitCase(program="JKK", outcome="death", event_date=date(2023, 12, 5), wage=1_800_000))
+    # 48 × 1,800,000 = 86,400,000 + periodic 12,000,000 + funeral 10,000,000
+    assert [(c.code, c.amount) for c in jkk.components] == [
+        ("santunan_kematian", 86_400_000),
+        ("santunan_berkala", 12_000_000),
+        ("biaya_pemakaman", 10_000_000),
+    ]
+    assert jkk.total == 108_400_000
+    assert calculate_benefit(BenefitCase(program="JKM", event_date=date(2024, 2, 1))).total == 42_000_000
+
+
+def test_benefit_allocation_with_and_without_heirs() -> None:
+    from lindung.rules import BenefitCase, HeirsCase, Relative, allocate_benefit, calculate_benefit, determine_heirs
+
+    jkm = calculate_benefit(BenefitCase(program="JKM", event_date=date(2024, 2, 1)))
+    with_heirs = determine_heirs(HeirsCase((Relative("w", "spouse"), Relative("m", "parent"))))
+    assert {a.to for a in allocate_benefit(jkm.components, with_heirs)} == {"heirs"}
+    none = determine_heirs(HeirsCase((), funeral_arranger="rt-head"))
+    allocation = {a.component: (a.to, a.amount) for a in allocate_benefit(jkm.components, none)}
+    assert allocation == {
+        "santunan_sekaligus": ("social_security_fund", 20_000_000),
+        "santunan_berkala": ("social_security_fund", 12_000_000),
+        "biaya_pemakaman": ("funeral_arranger", 10_000_000),
+    }
+    nobody = determine_heirs(HeirsCase(()))
+    assert {a.to for a in allocate_benefit(jkm.components, nobody)} == {"social_security_fund"}
+    disability = calculate_benefit(BenefitCase(program="JKK", outcome="total_disability", event_date=date(2024, 2, 1), wage=3_000_000))
+    assert {a.to for a in allocate_benefit(disability.components, None)} == {"participant"}

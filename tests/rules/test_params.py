@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -202,3 +203,16 @@ def test_extension_may_not_change_the_type(tmp_path: Path) -> None:
     _write(extra, "x.yaml", "parameters:\n  jkm.lump_sum:\n    type: rate\n    values:\n      2030-01-01: {value: '1', reference: X}\n")
     with pytest.raises(ParameterError, match=r"jkm\.lump_sum\.type: differs"):
         load_parameters([extra])
+
+
+def test_school_age_bands_cover_every_level_in_order_without_gaps() -> None:
+    ps = load_parameters()
+    for on in ps.parameter("scholarship.levels").dates:
+        levels = [row["level"] for row in ps.value("scholarship.levels", on)]
+        if not levels:
+            continue
+        bands = ps.value("scholarship.school_ages", on)
+        assert [b["level"] for b in bands] == levels
+        for before, after in itertools.pairwise(bands):
+            assert after["from_age"] == before["to_age"] + 1
+        assert bands[0]["from_age"] == 4 and bands[1]["from_age"] == 7

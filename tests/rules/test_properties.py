@@ -93,8 +93,11 @@ def test_benefit_total_is_the_sum_of_components(case: BenefitCase) -> None:
     data = calculate_benefit(case).to_dict()
     assert data["total"] == sum(c["amount"] for c in data["components"])
     if data["scholarship"] is not None:
-        assert data["scholarship"]["max_total"] == sum(c["total"] for c in data["scholarship"]["children"] if c["eligible"])
-        assert all(c["total"] <= 87_000_000 for c in data["scholarship"]["children"])
+        scholarship = data["scholarship"]
+        assert scholarship["projected_total"] == sum(c["total"] for c in scholarship["children"] if c["eligible"])
+        assert scholarship["max_total"] == sum(c["max_total"] for c in scholarship["children"] if c["eligible"])
+        assert scholarship["projected_total"] <= scholarship["max_total"]
+        assert all(c["total"] <= c["max_total"] <= 87_000_000 for c in scholarship["children"] if c["eligible"])
 
 
 @given(data=st.data(), low=wages, extra=st.integers(0, 100_000_000))
@@ -209,3 +212,29 @@ def test_jkk_totals_match_the_regulation_figures(on, wage, outcome, item, loss, 
     expected += sum(min(amount, TRANSPORT_CAPS[mode]) for mode, amount in spent.items())
     expected += min(home_care, 20_000_000)
     assert calculate_benefit(case).total == expected
+
+
+@given(
+    birth=st.dates(date(2001, 1, 1), date(2024, 6, 30)),
+    event=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+)
+def test_a_child_without_a_level_is_placed_by_age_never_at_tk_when_school_aged(birth: date, event: date) -> None:
+    from lindung.rules import Child, ScholarshipCase, scholarship_schedule
+    from lindung.rules.scholarship import age_on
+
+    if birth >= event:
+        return
+    result = scholarship_schedule(ScholarshipCase(event_date=event, children=(Child(birth_date=birth),)))
+    child = result.children[0]
+    assert result.projected_total <= result.max_total
+    if not child.years:
+        return
+    first = child.years[0]
+    if first.age >= 7:
+        assert first.level != "TK"
+    if age_on(birth, event) == 12 and child.level_source == "age":
+        assert first.level in ("SD", "SMP")
+    bands = {"TK": (4, 6), "SD": (7, 12), "SMP": (13, 15), "SMA": (16, 18), "PT": (19, 23)}
+    if child.level_source == "age":
+        low, high = bands[first.level]
+        assert low <= first.age <= high
