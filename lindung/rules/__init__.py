@@ -25,8 +25,10 @@ from .cases import (
 )
 from .contributions import calculate_contribution
 from .deadlines import (
+    AccidentReportTimeliness,
     CoverDecision,
     PaymentDeadline,
+    accident_report_timeliness,
     add_working_days,
     bpu_cover,
     claim_expiry_date,
@@ -44,6 +46,7 @@ from .working_days import DayOff, WorkingCalendar, working_calendar
 
 __all__ = [
     "ROUNDING_RULE",
+    "AccidentReportTimeliness",
     "Allocation",
     "BenefitCase",
     "CaseError",
@@ -74,6 +77,7 @@ __all__ = [
     "ScholarshipYear",
     "Transport",
     "WorkingCalendar",
+    "accident_report_timeliness",
     "add_working_days",
     "allocate_benefit",
     "bpu_cover",

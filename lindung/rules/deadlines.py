@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .cases import LateFineCase, LatePaymentCase
 from .money import format_rate, format_rupiah, to_rupiah
@@ -14,8 +14,10 @@ from .results import CaseError, Component, Reason, Result
 from .working_days import JOINT_LEAVE, DayOff, working_calendar
 
 __all__ = [
+    "AccidentReportTimeliness",
     "CoverDecision",
     "PaymentDeadline",
+    "accident_report_timeliness",
     "add_months",
     "add_working_days",
     "add_years",
@@ -241,3 +243,48 @@ def bpu_cover(event_date: date, paid_through: date, arrears_paid: bool, params: 
         view.ref(policy_name),
     )
     return CoverDecision(False, False, (reason,), grace_ends)
+
+
+@dataclass(frozen=True, slots=True)
+class AccidentReportTimeliness:
+    """Whether a work accident's stage-I report came within the deadline, and what follows."""
+
+    late: bool
+    hours: float
+    limit_hours: int
+    employer_pays_first: bool
+    reasons: tuple[Reason, ...]
+
+
+def accident_report_timeliness(
+    accident_at: datetime, reported_at: datetime, segment: str, params: ParameterSet | None = None
+) -> AccidentReportTimeliness:
+    """A stage-I report later than ``claim.jkk_stage1_report_hours`` after the accident is late; for a wage
+    earner (PU) the employer then owes the benefit first where ``claim.jkk_late_report_employer_pays_first``."""
+    if reported_at < accident_at:
+        raise CaseError({"reported_at": "is before the accident"})
+    view = (params or load_parameters()).at(accident_at.date())
+    limit = view["claim.jkk_stage1_report_hours"]
+    hours = (reported_at - accident_at).total_seconds() / 3600
+    late = hours > limit
+    employer_first = late and segment == "PU" and view["claim.jkk_late_report_employer_pays_first"]
+    reasons: list[Reason] = []
+    if late:
+        reasons.append(
+            Reason(
+                "accident_reported_late",
+                f"Laporan tahap I terlambat: {hours:.0f} jam setelah kecelakaan (batas {limit} jam)",
+                f"Stage-I report late: {hours:.0f} hours after the accident (limit {limit} hours)",
+                view.ref("claim.jkk_stage1_report_hours"),
+            )
+        )
+    if employer_first:
+        reasons.append(
+            Reason(
+                "employer_pays_first",
+                "Pemberi kerja menanggung manfaat lebih dahulu karena laporan terlambat",
+                "The employer owes the benefit first because the report was late",
+                view.ref("claim.jkk_late_report_employer_pays_first"),
+            )
+        )
+    return AccidentReportTimeliness(late, hours, limit, employer_first, tuple(reasons))

@@ -109,6 +109,8 @@ REQUIRED_PARAMETERS: Mapping[str, str] = MappingProxyType(
         "payment.jkk_deadline_working_days": "integer",
         "payment.late_compensation_rate_per_day": "rate",
         "payment.late_day_count": "text",
+        "claim.jkk_stage1_report_hours": "integer",
+        "claim.jkk_late_report_employer_pays_first": "boolean",
         "scholarship.scheme": "text",
         "scholarship.lump_sum_amount": "money",
         "scholarship.max_children": "integer",

@@ -179,3 +179,21 @@ def test_benefit_allocation_with_and_without_heirs() -> None:
     assert {a.to for a in allocate_benefit(jkm.components, nobody)} == {"social_security_fund"}
     disability = calculate_benefit(BenefitCase(program="JKK", outcome="total_disability", event_date=date(2024, 2, 1), wage=3_000_000))
     assert {a.to for a in allocate_benefit(disability.components, None)} == {"participant"}
+
+
+def test_accident_report_timeliness() -> None:
+    from datetime import datetime
+
+    from lindung.rules import accident_report_timeliness
+
+    accident = datetime(2025, 3, 3, 8, 0)
+    on_time = accident_report_timeliness(accident, datetime(2025, 3, 5, 8, 0), "PU")  # exactly 48 hours
+    assert not on_time.late and not on_time.employer_pays_first and on_time.reasons == ()
+    late = accident_report_timeliness(accident, datetime(2025, 3, 5, 9, 0), "PU")  # 49 hours
+    assert late.late and late.employer_pays_first
+    assert [r.code for r in late.reasons] == ["accident_reported_late", "employer_pays_first"]
+    assert late.reasons[1].reference.startswith("Permenaker 1/2025")
+    # a BPU worker has no employer; before Permenaker 1/2025 a late report did not shift the benefit
+    assert not accident_report_timeliness(accident, datetime(2025, 3, 6), "BPU").employer_pays_first
+    before = accident_report_timeliness(datetime(2024, 3, 3, 8, 0), datetime(2024, 3, 6), "PU")
+    assert before.late and not before.employer_pays_first
