@@ -67,6 +67,10 @@ def _validate(case: BenefitCase) -> None:
             raise CaseError({f"transport.{index}.amount": "must not be negative"})
     if case.home_care < 0:
         raise CaseError({"home_care": "must not be negative"})
+    if case.medical < 0:
+        raise CaseError({"medical": "must not be negative"})
+    if case.medical and case.program != "JKK":
+        raise CaseError({"medical": "medical care is a JKK benefit"})
 
 
 def _conditions(case: BenefitCase, view: ParameterView) -> list[Reason]:
@@ -194,6 +198,8 @@ def _jkk(case: BenefitCase, view: ParameterView) -> list[Component]:
         components.append(_periodic("JKK", view))
     elif case.outcome == "partial_disability":
         components.extend(_partial(case, view, base_months))
+    if case.medical:
+        components.append(_medical(case, view))
     components.extend(_transport(case, view))
     if case.home_care:
         components.append(_home_care(case, view))
@@ -291,6 +297,23 @@ def _transport(case: BenefitCase, view: ParameterView) -> list[Component]:
             )
         )
     return components
+
+
+def _medical(case: BenefitCase, view: ParameterView) -> Component:
+    name = "jkk.medical_care_cap"
+    cap = view[name]
+    amount = case.medical if cap is None else min(case.medical, cap)
+    capped_id = f", dibatasi {_rp(cap)}" if amount < case.medical else ""
+    capped_en = f", capped at {_rp(cap)}" if amount < case.medical else ""
+    return Component(
+        code="biaya_perawatan",
+        program="JKK",
+        amount=amount,
+        reference=view.ref(name),
+        explanation_id=f"Biaya perawatan dan pengobatan sesuai kebutuhan medis: klaim {_rp(case.medical)}{capped_id}",
+        explanation_en=f"Medical care as medically needed: claimed {_rp(case.medical)}{capped_en}",
+        detail={"claimed": case.medical, "cap": cap},
+    )
 
 
 def _home_care(case: BenefitCase, view: ParameterView) -> Component:

@@ -79,6 +79,7 @@ class BenefitCase:
     incapacity_months: int = 0
     transport: tuple[Transport, ...] = ()
     home_care: int = 0
+    medical: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,7 @@ REQUIRED_PARAMETERS: Mapping[str, str] = MappingProxyType(
         "jkk.stmb_tiers": "table",
         "jkk.transport_caps": "table",
         "jkk.home_care_cap": "money",
+        "jkk.medical_care_cap": "money",
         "jkk.partial_disability_table": "table",
         "claim.jkk_expiry_years": "integer",
         "claim.jkm_expiry_years": "integer",

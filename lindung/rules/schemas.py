@@ -124,6 +124,7 @@ class BenefitInput(_In):
     incapacity_months: Count = 0
     transport: list[TransportInput] = Field(default_factory=list)
     home_care: Rupiah = 0
+    medical: Rupiah = Field(default=0, description="JKK medical care paid by the claimant (receipts), reimbursed as medically needed")
 
     def to_case(self) -> cases.BenefitCase:
         return cases.BenefitCase(
@@ -140,6 +141,7 @@ class BenefitInput(_In):
             incapacity_months=self.incapacity_months,
             transport=tuple(t.to_case() for t in self.transport),
             home_care=self.home_care,
+            medical=self.medical,
         )
 
 
