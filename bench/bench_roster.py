@@ -224,7 +224,8 @@ def w_orm(args) -> dict:
 
     from lindung.membership.kpj import reserve_kpj_numbers
     from lindung.membership.models import Participant, SponsorAgreement, SponsorshipPeriod, StatusChange
-    from lindung.membership.roster import SEX, parse_date
+    from lindung.membership.roster.columns import SEX
+    from lindung.membership.roster.reading import parse_date
     from lindung.registry.models import Person, Region
     from lindung.registry.nik import NikError, nik_warnings, parse_nik
 

@@ -16,6 +16,8 @@ from lindung.core.models import AuditEvent
 from lindung.membership import roster, services
 from lindung.membership.kpj import is_valid_kpj
 from lindung.membership.models import Employer, Participant, RosterImport, SponsorshipPeriod, StatusChange
+from lindung.membership.roster import reading, writing
+from lindung.membership.roster.usage import Pricer, default_cover_start
 from lindung.registry.models import Person
 from tests.membership.conftest import person_row
 
@@ -131,11 +133,11 @@ def test_quota_and_budget_limits_report_the_rest(sponsors, data_dir, roster_file
 def test_budget_counts_the_rest_of_the_period_from_cover_start(agreement, data_dir):
     usage = roster.agreement_usage(agreement)
     assert (usage.active, usage.committed) == (0, 0)
-    pricer = roster.Pricer(agreement)
+    pricer = Pricer(agreement)
     assert pricer.cost(START) == 12 * 16_800
     assert pricer.cost(dt.date(2024, 7, 15)) == 3 * 16_800
-    assert roster.default_cover_start(agreement, today=dt.date(2023, 9, 1)) == START
-    assert roster.default_cover_start(agreement, today=dt.date(2023, 12, 5)) == dt.date(2024, 1, 1)
+    assert default_cover_start(agreement, today=dt.date(2023, 9, 1)) == START
+    assert default_cover_start(agreement, today=dt.date(2023, 12, 5)) == dt.date(2024, 1, 1)
 
 
 def test_all_or_nothing_enrols_nothing_when_a_row_fails(agreement, data_dir, roster_file):
@@ -195,19 +197,19 @@ def test_region_outside_the_agreement(sponsors, data_dir, roster_file):
 
 def test_a_crash_mid_import_leaves_nothing_and_a_rerun_completes(agreement, data_dir, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "r.csv", 80, seed=11, bad_share=0)
-    original = roster._BulkWriter.insert
+    original = writing.BulkWriter.insert
 
     def crash(self, table, columns, rows):
         if table == "membership_sponsorshipperiod":
             raise RuntimeError("killed")
         return original(self, table, columns, rows)
 
-    monkeypatch.setattr(roster._BulkWriter, "insert", crash)
+    monkeypatch.setattr(writing.BulkWriter, "insert", crash)
     with pytest.raises(RuntimeError):
         roster.import_roster(path, agreement=agreement, start=START)
     assert Person.objects.count() == 0 and Participant.objects.count() == 0
     assert RosterImport.objects.get().status == "failed"
-    monkeypatch.setattr(roster._BulkWriter, "insert", original)
+    monkeypatch.setattr(writing.BulkWriter, "insert", original)
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 80 and Participant.objects.count() == 80
 
@@ -248,8 +250,8 @@ def test_move_and_end_keep_history(agreement, sponsors, data_dir, roster_file):
 
 def test_large_xlsx_is_streamed_with_openpyxl(agreement, data_dir, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "r.xlsx", 40, seed=15, bad_share=0)
-    monkeypatch.setattr(roster, "XLSX_STREAM_BYTES", 1)
-    rows = list(roster.iter_file_rows(path))
+    monkeypatch.setattr(reading, "XLSX_STREAM_BYTES", 1)
+    rows = list(reading.iter_file_rows(path))
     assert len(rows) == 41 and rows[0][0] == "nik" and len(rows[1][0]) == 16
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 40
@@ -320,7 +322,7 @@ def test_xlsx_number_cells_nik_excel_dates_and_phones(agreement, data_dir, tmp_p
     assert [(e["baris"], e["kode_kesalahan"]) for e in errors] == [("3", "nik_numeric"), ("4", "bad_family_card")]
     assert "teks" in errors[0]["keterangan"]
     # 32942 days after 1899-12-30 is 1990-03-10: a date typed into a number cell is read as a date.
-    assert roster.parse_date(roster._cell(32942.0)) == dt.date(1990, 3, 10)
+    assert reading.parse_date(reading.cell(32942.0)) == dt.date(1990, 3, 10)
 
 
 def test_streamed_xlsx_applies_the_same_number_cell_rules(agreement, data_dir, tmp_path, monkeypatch):
@@ -336,7 +338,7 @@ def test_streamed_xlsx_applies_the_same_number_cell_rules(agreement, data_dir, t
     ws.append([int(zero[0]), zero[1], dt.date(1990, 3, 10), "P", zero[4], "", "", "", ""])
     path = tmp_path / "numbers.xlsx"
     wb.save(path)
-    monkeypatch.setattr(roster, "XLSX_STREAM_BYTES", 1)
+    monkeypatch.setattr(reading, "XLSX_STREAM_BYTES", 1)
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 1 and summary.by_reason == {"nik_numeric": 1}
 

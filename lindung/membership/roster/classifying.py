@@ -1,0 +1,104 @@
+"""Pass 2 of an import: the good rows against the database in chunks (already enrolled here,
+active elsewhere, deceased), then quota and budget in file order; rows to enrol to a spool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+from django.db import connection
+
+from lindung.membership.roster.context import ImportContext, reject
+from lindung.membership.roster.spool import CHUNK, Spool, chunks
+from lindung.membership.roster.usage import Pricer, agreement_usage
+
+
+def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable | None) -> None:
+    """Pass 2: the database's view of each good row, in chunks; quota and budget in file order.
+    Rows to enrol go to ``enrol`` as the good row plus the existing person's id (or "")."""
+    agreement = ctx.agreement
+    summary = ctx.summary
+    pricer = Pricer(agreement)
+    usage = agreement_usage(agreement, pricer)
+    per_worker = pricer.cost(ctx.cover_start)
+    active, committed = usage.active, usage.committed
+    done = 0
+    for chunk in chunks(good.rows(), CHUNK):
+        niks = [r[1] for r in chunk]
+        persons = {nik: (pk, death) for nik, pk, death in _lookup("SELECT nik, id, death_date FROM registry_person WHERE nik {} ", niks)}
+        open_memberships: dict[int, int | None] = {}
+        if persons:
+            for person_id, agreement_id in _lookup(
+                "SELECT person_id, agreement_id FROM membership_participant WHERE status <> 'ended' AND person_id {} ",
+                [p[0] for p in persons.values()],
+            ):
+                # One open membership here wins over any other (it makes the row a no-op).
+                if open_memberships.get(person_id) != agreement.pk:
+                    open_memberships[person_id] = agreement_id
+        for row in chunk:
+            row_no, nik = int(row[0]), row[1]
+            person = persons.get(nik)
+            code = None
+            if person is not None:
+                pid, death = person
+                if pid in open_memberships:
+                    if open_memberships[pid] == agreement.pk:
+                        summary.already_enrolled += 1
+                        continue
+                    code = "already_active"
+                elif death is not None:
+                    code = "deceased"
+            if code is None:
+                if active >= agreement.quota:
+                    code = "over_quota"
+                elif committed + per_worker > agreement.budget:
+                    code = "over_budget"
+            if code is not None:
+                summary.rejected += 1
+                reject(ctx, ctx.errors_db, row_no, code, _raw_from_good(ctx, row), "")
+                continue
+            active += 1
+            committed += per_worker
+            if row[10]:
+                summary.warnings += 1
+                for w in row[10].split(","):
+                    reject(ctx, ctx.errors_db, row_no, w, _raw_from_good(ctx, row), "")
+            enrol.write([*row, person[0] if person else ""])
+        done += len(chunk)
+        if progress:
+            progress(done, good.count, "checking against the register")
+
+
+def _lookup(sql: str, values: list) -> list[tuple]:
+    """``sql`` with ``{}`` replaced by a membership test against ``values`` passed as ONE
+    parameter (PostgreSQL ``= ANY(array)``, SQLite ``IN (SELECT value FROM json_each(...))``), so a
+    10,000-value chunk is one short statement, not 10,000 placeholders."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(sql.format("= ANY(%s)"), [values])
+        else:
+            cur.execute(sql.format("IN (SELECT value FROM json_each(%s))"), [json.dumps(values)])
+        rows = cur.fetchall()
+    if connection.vendor != "postgresql":
+        rows = [tuple(dt.date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v for v in r) for r in rows]
+    return rows
+
+
+def _raw_from_good(ctx: ImportContext, row: list[str]) -> list[str]:
+    """The row's values in the file's column order (from the normalised spool row)."""
+    values = {
+        "nik": row[1],
+        "name": row[2],
+        "birth_date": row[3],
+        "sex": "L" if row[4] == "M" else "P",
+        "region_code": row[5],
+        "address": row[6],
+        "occupation": row[7],
+        "phone": row[8],
+        "family_card_number": row[9],
+    }
+    out = [""] * len(ctx.header)
+    for fld, i in ctx.index.items():
+        out[i] = values[fld]
+    return out

@@ -1,0 +1,110 @@
+"""The roster file's columns (accepted header names), reason codes with their texts, and the
+downloadable templates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lindung.core.errors import FileRejected, RowError
+
+# Canonical field -> accepted header names (compared lower-case, stripped).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "nik": ("nik",),
+    "name": ("nama", "name", "nama_lengkap", "full_name"),
+    "birth_date": ("tanggal_lahir", "birth_date", "tgl_lahir"),
+    "sex": ("jenis_kelamin", "sex"),
+    "region_code": ("kode_wilayah", "region_code", "kode_desa"),
+    "address": ("alamat", "address"),
+    "occupation": ("pekerjaan", "occupation"),
+    "phone": ("telepon", "phone", "no_hp"),
+    "family_card_number": ("nomor_kk", "family_card_number", "no_kk"),
+}
+REQUIRED = ("nik", "name", "birth_date", "sex", "region_code")
+TEMPLATE_HEADER = ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "alamat", "pekerjaan", "telepon", "nomor_kk"]
+ERROR_COLUMNS = ["baris", "kode_kesalahan", "keterangan"]
+MAX_LEN = {"name": 200, "address": 300, "occupation": 100}
+
+# Reason code -> (English text for the web, Indonesian text for the error file sponsors download).
+REASONS: dict[str, tuple] = {
+    "nik_format": (_("NIK must be exactly 16 digits."), "NIK harus 16 digit angka."),
+    "nik_province": (_("The NIK does not start with a province code."), "Dua digit awal NIK bukan kode provinsi."),
+    "nik_date": (_("NIK digits 7-12 are not a valid birth date."), "Digit 7-12 NIK bukan tanggal lahir yang sah."),
+    "nik_numeric": (
+        _("The NIK is a number cell in the spreadsheet, whose last digit may be lost: format the NIK column as text."),
+        "NIK tersimpan sebagai angka di Excel sehingga digit terakhir bisa hilang; format kolom NIK sebagai teks.",
+    ),
+    "missing_field": (_("A required column is empty."), "Kolom wajib kosong."),
+    "bad_date": (
+        _("Birth date is not a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY)."),
+        "Tanggal lahir tidak sah (YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY).",
+    ),
+    "bad_sex": (_("Sex must be L/P or M/F."), "Jenis kelamin harus L/P (atau M/F)."),
+    "too_long": (_("A value is too long."), "Isian terlalu panjang."),
+    "bad_family_card": (_("Family card number must be 16 digits."), "Nomor KK harus 16 digit angka."),
+    "bad_phone": (_("Phone number is not valid."), "Nomor telepon tidak sah."),
+    "region_unknown": (_("Region code unknown or not a village."), "Kode wilayah tidak dikenal atau bukan kode desa/kelurahan."),
+    "region_outside": (_("Village is outside the agreement's region."), "Desa/kelurahan di luar wilayah perjanjian kerja sama."),
+    "age_out_of_range": (_("Age at cover start is outside the agreement's age range."), "Usia pada awal kepesertaan di luar batas usia perjanjian."),
+    "duplicate_in_file": (_("The NIK appears earlier in the file."), "NIK sudah muncul di baris sebelumnya dalam berkas."),
+    "already_active": (
+        _("The person already has an active membership elsewhere."),
+        "Sudah terdaftar aktif di kepesertaan lain (sponsor lain, PU atau BPU).",
+    ),
+    "deceased": (_("The person is recorded as deceased."), "Orang tersebut tercatat telah meninggal dunia."),
+    "over_quota": (_("The agreement's worker quota is full."), "Kuota peserta perjanjian sudah penuh."),
+    "over_budget": (_("The agreement's budget does not cover this worker's premium."), "Anggaran perjanjian tidak cukup untuk iuran peserta ini."),
+    "birth_date_mismatch": (
+        _("Warning: birth date differs from the NIK (enrolled anyway)."),
+        "Peringatan: tanggal lahir berbeda dengan NIK (tetap didaftarkan).",
+    ),
+    "sex_mismatch": (_("Warning: sex differs from the NIK (enrolled anyway)."), "Peringatan: jenis kelamin berbeda dengan NIK (tetap didaftarkan)."),
+}
+WARNING_CODES = frozenset({"birth_date_mismatch", "sex_mismatch"})
+SEX = {"L": "M", "M": "M", "LAKI-LAKI": "M", "LAKI": "M", "MALE": "M", "P": "F", "F": "F", "PEREMPUAN": "F", "WANITA": "F", "FEMALE": "F"}
+
+
+def map_header(header: list[str]) -> dict[str, int]:
+    """Column index per canonical field; ``FileRejected`` naming the missing required columns."""
+    index: dict[str, int] = {}
+    names = [h.strip().lower().replace(" ", "_") for h in header]
+    for fld, aliases in COLUMNS.items():
+        for i, name in enumerate(names):
+            if name in aliases and fld not in index:
+                index[fld] = i
+    missing = [f for f in REQUIRED if f not in index]
+    if missing:
+        expected = ", ".join(f"{COLUMNS[f][0]}/{COLUMNS[f][1]}" if len(COLUMNS[f]) > 1 else COLUMNS[f][0] for f in missing)
+        raise FileRejected(
+            [RowError(1, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
+        )
+    return index
+
+
+def template_csv() -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(TEMPLATE_HEADER)
+    return buf.getvalue()
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "roster"
+    ws.append(TEMPLATE_HEADER)
+    ws.append(["1472015003900001", "Siti Aminah", "1990-03-10", "P", "14.72.01.1003", "Jl. Sudirman 1", "Nelayan", "081234567890", ""])
+    for col in ("A", "I", "H"):
+        for cell in ws[col]:
+            cell.number_format = "@"  # NIK, KK and phone as text, never as numbers
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "data" / "contoh-roster.csv"

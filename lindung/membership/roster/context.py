@@ -1,0 +1,59 @@
+"""What the three passes of an import share: the summary, and the context (agreement, cover
+start, eligible villages, the file's header and the error spools)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from lindung.membership.models import SponsorAgreement
+from lindung.membership.roster.spool import Spool
+
+
+@dataclass
+class RosterSummary:
+    rows: int = 0
+    enrolled: int = 0
+    already_enrolled: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    error_file: str = ""
+    dry_run: bool = False
+    all_or_nothing: bool = False
+    cover_start: str = ""
+    import_id: int | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "enrolled": self.enrolled,
+            "already_enrolled": self.already_enrolled,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "by_reason": dict(sorted(self.by_reason.items())),
+            "error_file": self.error_file,
+            "dry_run": self.dry_run,
+            "all_or_nothing": self.all_or_nothing,
+            "cover_start": self.cover_start,
+            "import_id": self.import_id,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+@dataclass
+class ImportContext:
+    agreement: SponsorAgreement
+    cover_start: dt.date
+    villages: frozenset[str]
+    summary: RosterSummary
+    header: list[str]
+    index: dict[str, int]
+    errors: Spool  # rows: row_no, code, field, *raw
+    errors_db: Spool
+
+
+def reject(ctx: ImportContext, spool: Spool, row_no: int, code: str, raw: list[str], detail: str = "") -> None:
+    ctx.summary.by_reason[code] = ctx.summary.by_reason.get(code, 0) + 1
+    spool.write([row_no, code, detail, *raw])

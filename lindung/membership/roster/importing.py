@@ -1,0 +1,247 @@
+"""The entry points of a roster import: record an upload, run the three passes in one
+transaction, write the error file, and start an import from an uploaded file as a job."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import heapq
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lindung.core import audit
+from lindung.core.errors import FileRejected, RowError, ServiceError
+from lindung.membership.models import RosterImport, SponsorAgreement
+from lindung.membership.roster.checking import check_rows, eligible_villages
+from lindung.membership.roster.classifying import classify
+from lindung.membership.roster.columns import ERROR_COLUMNS, REASONS, map_header
+from lindung.membership.roster.context import ImportContext, RosterSummary
+from lindung.membership.roster.reading import iter_file_rows
+from lindung.membership.roster.spool import Spool
+from lindung.membership.roster.usage import default_cover_start
+from lindung.membership.roster.writing import write_enrolments
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def import_dir(import_id: int) -> Path:
+    path = Path(settings.DATA_DIR) / "roster" / str(import_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def create_import(
+    path: str | Path,
+    *,
+    agreement: SponsorAgreement,
+    actor=None,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    keep_copy: bool = True,
+) -> RosterImport:
+    """Record an upload (status pending) and keep a copy of the file under ``DATA_DIR/roster/<id>/``."""
+    path = Path(path)
+    if not path.exists():
+        raise ServiceError("not_found", gettext("No such file: %(path)s") % {"path": path}, {"file": "missing"})
+    batch = RosterImport.objects.create(
+        agreement=agreement,
+        sponsor=agreement.sponsor,
+        file_name=(file_name or path.name)[:255],
+        file_sha256=file_sha256(path),
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if keep_copy:
+        target = import_dir(batch.pk) / ("upload" + path.suffix.lower())
+        shutil.copyfile(path, target)
+        batch.stored_file = str(target)
+    else:
+        batch.stored_file = str(path)
+    batch.save(update_fields=["stored_file"])
+    return batch
+
+
+def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None, progress: Callable | None = None) -> RosterSummary:
+    """Check and enrol the roster of ``batch`` (see the module docstring). Writes the error file and
+    the summary on ``batch``; raises ``ServiceError`` for a file that cannot be read at all."""
+    agreement = SponsorAgreement.objects.select_related("sponsor").get(pk=batch.agreement_id)
+    cover_start = start or default_cover_start(agreement)
+    if not (agreement.start_date <= cover_start <= agreement.end_date):
+        _finish(batch, RosterImport.Status.REJECTED, {"error": "cover start outside the agreement"})
+        raise ServiceError(
+            "outside_agreement",
+            gettext("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).")
+            % {"start": cover_start, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
+            {"start": "outside the agreement period"},
+        )
+    summary = RosterSummary(dry_run=batch.dry_run, all_or_nothing=batch.all_or_nothing, cover_start=cover_start.isoformat(), import_id=batch.pk)
+    RosterImport.objects.filter(pk=batch.pk).update(status=RosterImport.Status.RUNNING)
+    out_dir = import_dir(batch.pk)
+    spools: list[Spool] = []
+    try:
+        rows = iter_file_rows(batch.stored_file)
+        header = next(rows, None)
+        if header is None:
+            raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
+        index = map_header(header)
+        spools = [Spool(str(out_dir)) for _ in range(4)]
+        errors, errors_db, good, enrol = spools
+        ctx = ImportContext(agreement, cover_start, eligible_villages(agreement), summary, header, index, errors, errors_db)
+        clock = time.perf_counter()
+        check_rows(rows, ctx, good, progress)
+        summary.seconds["check"] = time.perf_counter() - clock
+        with transaction.atomic():
+            # Serialise imports into one agreement: quota and budget are counted under this lock
+            # (SQLite transactions begin IMMEDIATE, holding the database's write lock).
+            SponsorAgreement.objects.select_for_update().filter(pk=agreement.pk).first()
+            clock = time.perf_counter()
+            classify(ctx, good, enrol, progress)
+            summary.seconds["classify"] = time.perf_counter() - clock
+            blocked = batch.all_or_nothing and summary.rejected > 0
+            if not batch.dry_run and not blocked:
+                clock = time.perf_counter()
+                write_enrolments(ctx, enrol, batch, actor, progress)
+                summary.seconds["write"] = time.perf_counter() - clock
+            elif not blocked:
+                summary.enrolled = enrol.count  # what would be enrolled
+            if not batch.dry_run:
+                audit.record(
+                    actor=actor,
+                    action="roster.import",
+                    obj=batch,
+                    object_repr=f"{agreement} {batch.file_name}",
+                    changes={
+                        k: v
+                        for k, v in summary.as_dict().items()
+                        if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
+                    },
+                    summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
+                    sponsor_id=agreement.sponsor_id,
+                )
+            summary.error_file = _write_error_file(ctx, out_dir)
+            # An earlier run of the same file that died half-way is completed by this one.
+            RosterImport.objects.filter(
+                agreement=agreement, file_sha256=batch.file_sha256, status__in=[RosterImport.Status.RUNNING, RosterImport.Status.PENDING]
+            ).exclude(pk=batch.pk).update(status=RosterImport.Status.FAILED, summary={"superseded_by": batch.pk})
+            clock = time.perf_counter()
+        summary.seconds["commit"] = time.perf_counter() - clock
+        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), summary.error_file)
+    except FileRejected as exc:
+        _finish(batch, RosterImport.Status.REJECTED, {"error": exc.message})
+        raise
+    except BaseException as exc:
+        _finish(batch, RosterImport.Status.FAILED, {"error": f"{type(exc).__name__}: {exc}"[:500]})
+        raise
+    finally:
+        for s in spools:
+            s.close()
+    return summary
+
+
+def _finish(batch: RosterImport, status: str, summary: dict, error_file: str = "") -> None:
+    RosterImport.objects.filter(pk=batch.pk).update(status=status, summary=summary, error_file=error_file, finished_at=timezone.now())
+    batch.status, batch.summary, batch.error_file = status, summary, error_file
+
+
+def _write_error_file(ctx: ImportContext, out_dir: Path) -> str:
+    """``errors.csv``: the file's own columns plus ``baris``, ``kode_kesalahan``, ``keterangan``,
+    in row order (the two error spools are each in row order; merged, not sorted in memory)."""
+    path = out_dir / "errors.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*ctx.header, *ERROR_COLUMNS])
+        merged = heapq.merge(ctx.errors.rows(), ctx.errors_db.rows(), key=lambda r: int(r[0]))
+        for row in merged:
+            row_no, code, fld, raw = row[0], row[1], row[2], row[3:]
+            text = REASONS.get(code, ("", code))[1]
+            if fld:
+                text = f"{text} (kolom {fld})"
+            writer.writerow([*raw, row_no, code, text])
+    return str(path)
+
+
+def import_roster(
+    path: str | Path,
+    *,
+    agreement: SponsorAgreement,
+    actor=None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    start: dt.date | None = None,
+    file_name: str | None = None,
+    progress: Callable | None = None,
+    keep_copy: bool = True,
+) -> RosterSummary:
+    """Import a roster file into ``agreement`` in one call (CLI, demo, benchmark)."""
+    batch = create_import(
+        path, agreement=agreement, actor=actor, file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing, keep_copy=keep_copy
+    )
+    return run_import(batch, actor=actor, start=start, progress=progress)
+
+
+def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None) -> SponsorAgreement:
+    """The named agreement of ``sponsor``, or the one in force ``on`` (default today; else the latest)."""
+    qs = SponsorAgreement.objects.filter(sponsor=sponsor)
+    if number:
+        agreement = qs.filter(number=number).first()
+        if agreement is None:
+            raise ServiceError(
+                "not_found",
+                gettext("Sponsor %(sponsor)s has no agreement %(number)s.") % {"sponsor": sponsor.code, "number": repr(number)},
+                {"agreement": "not found"},
+                status=404,
+            )
+        return agreement
+    on = on or timezone.localdate()
+    agreement = qs.filter(start_date__lte=on, end_date__gte=on).order_by("-start_date").first() or qs.order_by("-start_date").first()
+    if agreement is None:
+        raise ServiceError("no_agreement", gettext("Sponsor %(sponsor)s has no agreement yet.") % {"sponsor": sponsor.code}, {"agreement": "none"})
+    return agreement
+
+
+def start_import_from_upload(
+    upload, *, agreement: SponsorAgreement, actor, dry_run: bool = False, all_or_nothing: bool = False, start: dt.date | None = None
+) -> RosterImport:
+    """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job."""
+    from lindung.core.jobs import start_job
+
+    name = Path(upload.name or "roster.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ServiceError("unsupported_file", gettext("Roster files must be .csv or .xlsx."), {"file": "must be .csv or .xlsx"})
+    if start is not None and not (agreement.start_date <= start <= agreement.end_date):
+        raise ServiceError(
+            "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}
+        )
+    upload_dir = Path(settings.DATA_DIR) / "roster" / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", suffix=suffix, dir=upload_dir, delete=False) as tmp:
+        for part in upload.chunks():
+            tmp.write(part)
+    try:
+        batch = create_import(tmp.name, agreement=agreement, actor=actor, file_name=name, dry_run=dry_run, all_or_nothing=all_or_nothing)
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
+    job = start_job(
+        "roster_import", actor=actor, sponsor=agreement.sponsor, params={"import_id": batch.pk, "start": start.isoformat() if start else None}
+    )
+    RosterImport.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch
