@@ -1,0 +1,49 @@
+"""Reading the values a registration form or API call sends (rupiah amounts, dates) into a dict of
+field errors, and raising them as one ``ServiceError``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from lindung.core.errors import ServiceError
+
+
+def as_int(value, field_name: str, errors: dict[str, str]) -> int | None:
+    if value in (None, ""):
+        errors[field_name] = "Required."
+        return None
+    if isinstance(value, bool):
+        errors[field_name] = "Must be a whole number of rupiah."
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
+    if text.lower().startswith("rp"):
+        text = text[2:]
+    if not text.isdigit():
+        errors[field_name] = f"{value!r} is not a whole number of rupiah."
+        return None
+    return int(text)
+
+
+def as_date(value, field_name: str, errors: dict[str, str]) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if value in (None, ""):
+        errors[field_name] = "Required."
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors[field_name] = f"{value!r} is not a date (YYYY-MM-DD)."
+        return None
+
+
+def raise_invalid(errors: dict[str, str], what: str) -> None:
+    """``what`` is the translated sentence head, e.g. ``_("The registration is not valid")``."""
+    if errors:
+        raise ServiceError(
+            "invalid", _("%(what)s: %(details)s") % {"what": what, "details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors
+        )

@@ -1,0 +1,46 @@
+"""The person behind a new membership (existing, found by NIK, or created), the branch it belongs
+to, and the first entry of its status history."""
+
+from __future__ import annotations
+
+from lindung.core.errors import ServiceError
+from lindung.membership.models import Participant, StatusChange
+from lindung.registry import services as registry_services
+from lindung.registry.models import Person
+
+
+def branch_of(actor, branch=None):
+    return branch if branch is not None else getattr(actor, "branch", None)
+
+
+def person_for(person_or_data, *, actor, errors: dict[str, str], prefix: str = "") -> Person | None:
+    """An existing ``Person``, one found by NIK, or a new one created from the given data."""
+    if isinstance(person_or_data, Person):
+        return person_or_data
+    data = dict(person_or_data or {})
+    family = data.pop("family", None)
+    nik = str(data.get("nik") or "").replace(" ", "")
+    existing = registry_services.person_find(nik) if nik else None
+    if existing is not None:
+        return existing
+    try:
+        return registry_services.person_create(actor=actor, family=family, **data)
+    except ServiceError as exc:
+        errors.update({f"{prefix}{k}": v for k, v in exc.fields.items()} or {f"{prefix}person": exc.message})
+        return None
+
+
+def initial_status(participants: list[Participant], *, actor, reason: str) -> None:
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                participant=p,
+                from_status="",
+                to_status=Participant.Status.ACTIVE,
+                effective_date=p.start_date,
+                reason=reason,
+                actor=actor if getattr(actor, "pk", None) else None,
+            )
+            for p in participants
+        ]
+    )

@@ -1,0 +1,86 @@
+"""Registration of a self-paying (individual) BPU worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from lindung.core import audit
+from lindung.core.errors import Conflict, ServiceError
+from lindung.membership.kpj import reserve_kpj_numbers
+from lindung.membership.models import Participant, Segment
+from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
+from lindung.membership.registration.people import branch_of, initial_status, person_for
+from lindung.membership.registration.premiums import bpu_income_limits, bpu_premium
+
+BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
+BPU_OPTIONAL_PROGRAMS = ("JHT",)
+
+
+@transaction.atomic
+def register_bpu(*, actor, person, declared_income, start_date, programs: Iterable[str] = BPU_REQUIRED_PROGRAMS, branch=None) -> Participant:
+    """Register a self-paying BPU worker (an existing ``Person`` or the data of a new one, with
+    an optional ``family`` list). JKK and JKM are compulsory, JHT optional; the declared income
+    must lie within the JKK bracket limits in force on ``start_date``. A person may hold one open
+    BPU membership only (``bpu_already_open``, 409)."""
+    errors: dict[str, str] = {}
+    income = as_int(declared_income, "declared_income", errors)
+    start = as_date(start_date, "start_date", errors)
+    chosen = [str(p).upper() for p in (programs or [])]
+    unknown = [p for p in chosen if p not in BPU_REQUIRED_PROGRAMS + BPU_OPTIONAL_PROGRAMS]
+    if unknown:
+        errors["programs"] = f"Unknown programme(s) {', '.join(unknown)}; BPU takes JKK, JKM and optionally JHT."
+    elif not set(BPU_REQUIRED_PROGRAMS) <= set(chosen):
+        errors["programs"] = "JKK and JKM are compulsory for BPU workers (JHT is optional)."
+    if income is not None and start is not None:
+        low, high = bpu_income_limits(start)
+        if not low <= income <= high:
+            errors["declared_income"] = f"The declared income must be between Rp {low:,} and Rp {high:,} a month (got Rp {income:,}).".replace(
+                ",", "."
+            )
+    raise_invalid(errors, _("The registration is not valid"))
+    person_obj = person_for(person, actor=actor, errors=errors, prefix="person.")
+    raise_invalid(errors, _("The registration is not valid"))
+    if person_obj.death_date:
+        raise ServiceError("person_deceased", _("This person is recorded as deceased."), {"person": "deceased"})
+    open_bpu = Participant.objects.filter(person=person_obj, segment=Segment.BPU).exclude(status=Participant.Status.ENDED).first()
+    if open_bpu is not None:
+        raise Conflict(
+            "bpu_already_open",
+            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.")
+            % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
+            {"person": f"open BPU membership {open_bpu.kpj_number}"},
+        )
+    programs_sorted = [p for p in ("JKK", "JKM", "JHT") if p in chosen]
+    premium = bpu_premium(income, programs_sorted, start)
+    (kpj,) = reserve_kpj_numbers(1, start.year)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                kpj_number=kpj,
+                person=person_obj,
+                segment=Segment.BPU,
+                programs=programs_sorted,
+                wage=income,
+                branch=branch_of(actor, branch),
+                start_date=start,
+                status=Participant.Status.ACTIVE,
+            )
+    except IntegrityError:
+        raise Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"}) from None
+    initial_status([participant], actor=actor, reason="registered")
+    audit.record(
+        actor=actor,
+        action="participant.register_bpu",
+        obj=participant,
+        changes={
+            "segment": "BPU",
+            "programs": programs_sorted,
+            "declared_income": income,
+            "monthly_premium": premium.total,
+            "start_date": start.isoformat(),
+        },
+    )
+    return participant
