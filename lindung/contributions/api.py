@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.api import Page, idempotent, require_perm
@@ -195,7 +195,7 @@ def settle(request, number: str, payload: SettleIn):
     require_perm(request, "contributions.approve_arrearssettlement")
     invoice = selectors.invoice_get(user=request.user, number=number)
     with audit_source("api"):
-        s = payments.settle_arrears(
+        s = services.settle_arrears(
             invoice=invoice,
             amount=payload.amount,
             paid_on=payload.paid_on,
@@ -263,7 +263,7 @@ def payment_match(request, pk: int, payload: MatchIn):
 def bank_statement(request, file: File[UploadedFile]):
     require_perm(request, "contributions.add_payment")
     with audit_source("api"):
-        batch = payments.import_bank_statement(content=file.read(), file_name=file.name or "statement.csv", actor=request.user)
+        batch = bank_statements.import_bank_statement(content=file.read(), file_name=file.name or "statement.csv", actor=request.user)
     return Status(201, {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched, "total": batch.total})
 
 
@@ -288,7 +288,7 @@ def refund(request, kpj: str):
     require_perm(request, "contributions.add_refund")
     participant = selectors.participant_get(user=request.user, kpj=kpj)
     with audit_source("api"):
-        r = payments.refund_after_death(participant=participant, actor=request.user)
+        r = services.refund_after_death(participant=participant, actor=request.user)
     if r is None:
         return Status(200, {"refund": None, "amount": 0})
     return Status(201, {"refund": r.pk, "amount": r.amount, "months": r.months, "payer": r.payer_key})

@@ -9,6 +9,6 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.contributions import (
-            coverage,  # noqa: F401 - registers the daily job handler
             jobs,  # noqa: F401 - registers the billing run job handler
+            statuses,  # noqa: F401 - registers the daily job handler
         )

@@ -1,4 +1,5 @@
-"""The coverage ledger: was a participant covered on a date, for a programme, and why.
+"""The coverage ledger: was a participant covered on a date, for a programme, and why (reads
+only; the daily status refresh is ``lindung.contributions.statuses``).
 
 The ledger is the invoice lines: a participant-month of a programme is *paid* when its lines
 (regular plus adjustments) are fully allocated by payments or credit. ``coverage_on`` answers
@@ -13,13 +14,7 @@ from those months only:
 
 A sponsored worker on a date no sponsorship covers (the agreement ended, no renewal) is
 ``not_covered`` (``agreement_ended``, naming the agreement and its end) unless the ledger shows
-the month paid.
-
-``refresh_statuses`` is the daily job that moves participants active → grace → ended (lapsed,
-self-paying BPU only) and back to active when arrears are paid, and sponsored workers whose
-agreement ended without a renewal to grace and, after the arrears window, to ended
-(``ended_by_sponsor``), through ``lindung.membership.status.bulk_change_status`` (recorded and
-audited)."""
+the month paid."""
 
 from __future__ import annotations
 
@@ -28,13 +23,11 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import Sum
 
-from lindung.contributions.models import InvoiceLine
-from lindung.core.jobs import job_handler
+from lindung.contributions.models import Invoice, InvoiceLine
 from lindung.membership.models import Participant, SponsorshipPeriod
-from lindung.rules import bpu_cover, load_parameters
-from lindung.rules.deadlines import add_months as add_months_day
+from lindung.rules import bpu_cover
 
 COVERED = "covered"
 GRACE = "grace"
@@ -103,7 +96,7 @@ def paid_months(participant_id: int, programs: list[str]) -> dict[str, dict[dt.d
             [participant_id, *programs],
         )
         for program, period, billed, paid in cur.fetchall():
-            out.setdefault(program, {})[_d(period)] = (int(billed), int(paid))
+            out.setdefault(program, {})[db_date(period)] = (int(billed), int(paid))
     return out
 
 
@@ -248,8 +241,6 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
 def _construction(participant: Participant, program: str, on: dt.date, base: dict) -> CoverageResult:
     """Construction workers are covered for the project's duration once the project's
     contribution (billed once, on the contract value) is paid."""
-    from lindung.contributions.models import Invoice
-
     project = participant.project
     if project is None or not (project.start_date <= on <= project.end_date):
         return CoverageResult(
@@ -317,142 +308,7 @@ def statement(participant: Participant) -> list[dict]:
     ]
 
 
-# --------------------------------------------------------------------------------------------- daily job
-_LEDGER_SQL = """
-SELECT x.participant_id,
-       MIN(CASE WHEN x.paid < x.billed THEN x.period END) AS first_unpaid,
-       MAX(CASE WHEN x.paid >= x.billed AND x.billed > 0 THEN x.period END) AS last_paid,
-       MIN(CASE WHEN x.paid < x.billed THEN x.due END) AS first_due
-FROM (
-  SELECT l.participant_id, l.program, l.period, SUM(l.amount) AS billed, SUM(l.paid_amount) AS paid, MIN(i.due_date) AS due
-  FROM contributions_invoiceline l JOIN contributions_invoice i ON i.id = l.invoice_id
-  WHERE l.participant_id IS NOT NULL {extra}
-  GROUP BY l.participant_id, l.program, l.period
-) x
-GROUP BY x.participant_id
-"""
-
-
-def _d(value):
+def db_date(value):
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) -> dict:
-    """Daily: set each billed participant's status from the ledger (or only the participants of
-    ``invoice_id``). Active while paid (or the first unpaid month is not yet due); grace after the
-    due date within the arrears window; ended (lapsed) beyond it for self-paying BPU workers.
-    Sponsored and PU workers stay in grace until the payer settles (late budget disbursement is
-    settled, not lapsed).
-
-    Sponsored workers whose open sponsorship belongs to an agreement that ended before ``on``
-    (and who were not moved to another) are decided by the agreement's end, not the ledger:
-    grace from the day after it (reason ``agreement_ended``), and once the arrears window
-    (``contribution.bpu.arrears_months``) after it has passed, ended with exit reason
-    ``ended_by_sponsor`` on the agreement's end date (the open period closes that day)."""
-    from lindung.membership.status import bulk_change_status
-
-    arrears_months = load_parameters().value("contribution.bpu.arrears_months", on)
-    extra, params = "", []
-    current = Participant.objects.exclude(status="ended")
-    if invoice_id is not None:
-        extra = "AND l.participant_id IN (SELECT participant_id FROM contributions_invoiceline WHERE invoice_id = %s)"
-        params = [int(invoice_id)]
-        current = current.filter(pk__in=InvoiceLine.objects.filter(invoice_id=invoice_id).values("participant_id"))
-    with connection.cursor() as cur:
-        cur.execute(_LEDGER_SQL.format(extra=extra), params)
-        ledger = {pid: (_d(fu), _d(lp), _d(due)) for pid, fu, lp, due in cur.fetchall()}
-    ae_grace, ae_end = _agreement_ended(current, on=on, arrears_months=arrears_months)
-    decided = {pid for ids in ae_grace.values() for pid, _s in ids} | {pid for ids in ae_end.values() for pid, _s in ids}
-    to_grace, to_active, to_end = [], [], {}
-    for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
-        if pid not in ledger or pid in decided:
-            continue
-        first_unpaid, _last_paid, first_due = ledger[pid]
-        if first_unpaid is None or (first_due and on <= first_due):
-            target = Participant.Status.ACTIVE
-        else:
-            through = first_unpaid - dt.timedelta(days=1) if first_unpaid > start else start - dt.timedelta(days=1)
-            grace_ends = add_months_day(through, arrears_months)
-            if on > grace_ends and segment == "BPU" and agreement_id is None:
-                target = Participant.Status.ENDED
-                to_end.setdefault(max(grace_ends, start), []).append(pid)
-            else:
-                target = Participant.Status.GRACE
-        if target == status:
-            continue
-        if target == Participant.Status.ACTIVE:
-            to_active.append(pid)
-        elif status == Participant.Status.ACTIVE:
-            to_grace.append(pid)
-    moved = {
-        "grace_to_active": bulk_change_status(to_active, from_status="grace", to="active", effective_date=on, reason="arrears_paid", actor=actor),
-        "active_to_grace": bulk_change_status(to_grace, from_status="active", to="grace", effective_date=on, reason="unpaid", actor=actor),
-    }
-    ended = 0
-    for effective, ids in to_end.items():
-        bulk_change_status(ids, from_status="active", to="grace", effective_date=on, reason="unpaid", actor=actor)
-        ended += bulk_change_status(ids, from_status="grace", to="ended", effective_date=effective, reason="lapsed", actor=actor)
-    moved["grace_to_ended"] = ended
-    # Agreement ended without a renewal: grace from the day after its end, ended by the sponsor
-    # on its end date once the arrears window has passed.
-    reason = AGREEMENT_ENDED
-    to_grace_by_day: dict[dt.date, list[int]] = {}
-    for agreement_end, rows in list(ae_grace.items()) + list(ae_end.items()):
-        to_grace_by_day.setdefault(agreement_end + dt.timedelta(days=1), []).extend(pid for pid, status in rows if status == "active")
-    moved["agreement_ended_to_grace"] = sum(
-        bulk_change_status(ids, from_status="active", to="grace", effective_date=day, reason=reason, actor=actor)
-        for day, ids in sorted(to_grace_by_day.items())
-    )
-    moved["agreement_ended_to_ended"] = sum(
-        bulk_change_status(
-            [pid for pid, _s in rows],
-            from_status="grace",
-            to="ended",
-            effective_date=agreement_end,
-            reason=Participant.ExitReason.ENDED_BY_SPONSOR,
-            actor=actor,
-        )
-        for agreement_end, rows in sorted(ae_end.items())
-    )
-    return moved
-
-
-AGREEMENT_ENDED = "agreement_ended"
-
-
-def _agreement_ended(current, *, on: dt.date, arrears_months: int) -> tuple[dict, dict]:
-    """Participants of ``current`` whose open sponsorship period is their current agreement's and
-    that agreement ended before ``on``: ``({agreement_end: [(pid, status)]}`` still in the window,
-    ``{end_date: [(pid, status)]}`` past it)``. One query; the open period is the latest sponsorship
-    (a move closes the old one and opens the new)."""
-    rows = (
-        SponsorshipPeriod.objects.filter(
-            end_date__isnull=True,
-            agreement__end_date__lt=on,
-            participant__in=current,
-            participant__agreement_id=F("agreement_id"),
-        )
-        .values_list("participant_id", "participant__status", "participant__start_date", "agreement__end_date")
-        .order_by()
-    )
-    in_window: dict[dt.date, list] = {}
-    past: dict[dt.date, list] = {}
-    for pid, status, start, agreement_end in rows:
-        agreement_end = _d(agreement_end)
-        if on > add_months_day(agreement_end, arrears_months):
-            past.setdefault(max(agreement_end, _d(start)), []).append((pid, status))
-        else:
-            in_window.setdefault(agreement_end, []).append((pid, status))
-    return in_window, past
-
-
-@job_handler("contributions.daily")
-def daily_job(ctx) -> dict:
-    from lindung.contributions.payments import mark_overdue
-
-    on = dt.date.fromisoformat(ctx.params.get("on")) if ctx.params.get("on") else dt.date.today()
-    overdue = mark_overdue(on=on)
-    moved = refresh_statuses(on=on)
-    return {"on": on.isoformat(), "invoices_overdue": overdue, **moved}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lindung.contributions import billing, coverage, payments
+from lindung.contributions import allocation, billing, payments, statuses
 from lindung.contributions.models import Invoice, Payment
 from lindung.core.demo import DUMAI_SPONSOR
 from lindung.membership.models import Participant
@@ -33,8 +33,8 @@ def load(context: dict) -> dict:
             bank_reference=reference,
             method=Payment.Method.BANK,
         )
-    payments.mark_overdue(on=STORY_DAY)
-    coverage.refresh_statuses(on=STORY_DAY)
+    allocation.mark_overdue(on=STORY_DAY)
+    statuses.refresh_statuses(on=STORY_DAY)
     return {
         "invoices": Invoice.objects.filter(sponsor=sponsor).count(),
         "created": created,

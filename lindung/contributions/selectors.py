@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
@@ -164,6 +164,17 @@ def reconciliation(*, user, start: dt.date, end: dt.date) -> list[dict]:
     return out
 
 
+def credit_balance(payer_key: str) -> int:
+    """A payer's credit balance now (overpayments and credit notes less credit applied)."""
+    return PayerCredit.objects.filter(payer_key=payer_key).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def unmatched_queue():
+    """Every unmatched payment (the command line, which acts for the operator; the web and the API
+    list them with ``payment_list(user=..., status="unmatched")``)."""
+    return Payment.objects.filter(status=Payment.Status.UNMATCHED)
+
+
 def home_figures(user) -> dict:
     invoices = Invoice.objects.visible_to(user).filter(status__in=OPEN)
     agg = invoices.aggregate(due=Sum(F("total") + F("fine_amount") - F("paid_amount")))
@@ -172,6 +183,3 @@ def home_figures(user) -> dict:
         "outstanding": agg["due"] or 0,
         "unmatched_payments": Payment.objects.visible_to(user).filter(status=Payment.Status.UNMATCHED).count(),
     }
-
-
-__all__ = ["Q"]

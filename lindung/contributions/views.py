@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lindung.contributions import billing, documents, payments, selectors
+from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.audit import audit_source
@@ -114,7 +114,7 @@ def invoice_detail(request, number: str):
                 if not _first_submission(request):
                     messages.info(request, _("This form was already submitted; it was recorded once."))
                     return redirect("contributions:invoice_detail", number=number)
-                payments.settle_arrears(
+                services.settle_arrears(
                     invoice=invoice,
                     amount=int(request.POST.get("amount") or 0),
                     paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
@@ -173,7 +173,7 @@ def payment_list(request):
             with audit_source("web"):
                 if action == "import" and request.FILES.get("file"):
                     upload = request.FILES["file"]
-                    batch = payments.import_bank_statement(content=upload.read(), file_name=upload.name, actor=request.user)
+                    batch = bank_statements.import_bank_statement(content=upload.read(), file_name=upload.name, actor=request.user)
                     messages.success(
                         request,
                         _("Bank statement imported: %(rows)s payments, %(matched)s matched, %(unmatched)s unmatched.")
@@ -232,7 +232,7 @@ def participant_contributions(request, kpj: str):
             raise Http404
         try:
             with audit_source("web"):
-                refund = payments.refund_after_death(participant=participant, actor=request.user)
+                refund = services.refund_after_death(participant=participant, actor=request.user)
             if refund is None:
                 messages.info(request, _("Nothing to refund: no contribution was paid for months after the death."))
             else:

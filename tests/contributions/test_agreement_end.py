@@ -6,8 +6,10 @@ import datetime as dt
 import pytest
 
 from lindung.contributions import billing, payments
-from lindung.contributions.coverage import coverage_on, refresh_statuses
+from lindung.contributions import services as contribution_services
+from lindung.contributions.coverage import coverage_on
 from lindung.contributions.models import Invoice
+from lindung.contributions.statuses import refresh_statuses
 from lindung.core.models import AuditEvent
 from lindung.membership import services
 from lindung.membership.models import Participant, SponsorshipPeriod, StatusChange
@@ -165,7 +167,7 @@ def test_settling_old_arrears_after_the_end_does_not_make_the_worker_active_agai
         payments.record_payment(amount=invoice.total, paid_on=invoice.due_date, reference=invoice.number, bank_reference=f"P-{invoice.pk}")
     refresh_statuses(on=D(2024, 10, 20))
     assert _status(workers[0]) == "grace"
-    payments.settle_arrears(
+    contribution_services.settle_arrears(
         invoice=invoices[3],
         amount=invoices[3].total,
         paid_on=D(2024, 10, 25),

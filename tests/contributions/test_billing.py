@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from lindung.contributions import billing, payments
+from lindung.contributions import billing, payments, selectors
 from lindung.contributions.coverage import coverage_on
 from lindung.contributions.models import Invoice, InvoiceLine
 from lindung.core.errors import ServiceError
@@ -59,7 +59,7 @@ def test_correction_run_adds_adjustment_lines_without_editing_the_issued_invoice
     adjustment = Invoice.objects.get(kind="adjustment")
     credit_note = Invoice.objects.get(kind="credit_note")
     assert adjustment.total == 2 * 16_800 and credit_note.total == -2 * 16_800
-    assert payments.credit_balance(issued.payer_key) == 0  # the credit went straight to the open invoice
+    assert selectors.credit_balance(issued.payer_key) == 0  # the credit went straight to the open invoice
     assert billing.run_billing(period=D(2023, 10, 1), correction=True, today=D(2023, 11, 3)).created == 0
 
 
@@ -130,11 +130,11 @@ def test_overpayment_becomes_credit_for_the_next_invoice(make_agreement, make_wo
     billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
     oct_inv = Invoice.objects.get()
     payments.record_payment(amount=50_000, paid_on=D(2023, 10, 5), reference=oct_inv.number, bank_reference="OVER")
-    assert payments.credit_balance(oct_inv.payer_key) == 50_000 - 33_600
+    assert selectors.credit_balance(oct_inv.payer_key) == 50_000 - 33_600
     billing.run_billing(period=D(2023, 11, 1), today=D(2023, 11, 1))
     nov = Invoice.objects.get(period_start=D(2023, 11, 1))
     assert nov.paid_amount == 16_400 and nov.status == "partly_paid"
-    assert payments.credit_balance(oct_inv.payer_key) == 0
+    assert selectors.credit_balance(oct_inv.payer_key) == 0
 
 
 def test_construction_project_billed_once_on_contract_value_and_covers_its_workers(employer, branch, make_workers):
@@ -217,7 +217,7 @@ def test_a_clashing_concurrent_run_is_refused_whole(make_agreement, make_workers
 
 
 def test_cancelled_invoice_is_netted_out_and_a_correction_bills_again(make_agreement, make_workers, employer):
-    from lindung.contributions.coverage import refresh_statuses
+    from lindung.contributions.statuses import refresh_statuses
     from lindung.core.errors import ServiceError
 
     agreement = make_agreement(billing="monthly")
@@ -235,10 +235,10 @@ def test_cancelled_invoice_is_netted_out_and_a_correction_bills_again(make_agree
         billing.cancel_invoice(invoice=invoice, reason="again")
     # Nothing is billed for October now: no grace, no credit for the payer.
     assert refresh_statuses(on=D(2023, 11, 1))["active_to_grace"] == 0
-    assert payments.credit_balance(invoice.payer_key) == 0
+    assert selectors.credit_balance(invoice.payer_key) == 0
     # Money sent to the cancelled invoice becomes the payer's credit, with no fine.
     payments.record_payment(amount=1_000, paid_on=D(2023, 10, 5), reference=invoice.number, bank_reference="TO-CANCELLED")
-    assert payments.credit_balance(invoice.payer_key) == 1_000
+    assert selectors.credit_balance(invoice.payer_key) == 1_000
     s = billing.run_billing(period=D(2023, 10, 1), correction=True, today=D(2023, 10, 6))
     again = Invoice.objects.get(kind="adjustment")
     assert s.created == 1 and again.total == 2 * 16_800 and again.paid_amount == 1_000  # the credit carried

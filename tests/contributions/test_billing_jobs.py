@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lindung.contributions import billing
+from lindung.contributions.billing import run as billing_run
 from lindung.contributions.jobs import KIND, start_billing_run
 from lindung.contributions.models import BillingRun, Invoice, InvoiceLine
 from lindung.core.models import Job
@@ -111,7 +112,7 @@ def test_api_billing_conflict_answers_409_and_the_job_shows_it(two_sponsors, use
     def clash(**kwargs):
         raise IntegrityError("duplicate invoice")
 
-    monkeypatch.setattr(billing, "_run_billing", clash)
+    monkeypatch.setattr(billing_run, "_run_billing", clash)
     r = api_client(users["finance"]).post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json")
     assert r.status_code == 409 and r.json()["error"]["code"] == "billing_conflict"
     job = Job.objects.get(kind=KIND)
@@ -124,7 +125,7 @@ def test_web_billing_conflict_shows_on_the_job_page(two_sponsors, users, client,
     def clash(**kwargs):
         raise IntegrityError("duplicate invoice")
 
-    monkeypatch.setattr(billing, "_run_billing", clash)
+    monkeypatch.setattr(billing_run, "_run_billing", clash)
     client.force_login(users["finance"])
     r = client.post("/contributions/", {"period": "2023-10"}, follow=True)
     job = Job.objects.get(kind=KIND)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from lindung.contributions import billing, payments
+from lindung.contributions import billing, payments, services
 from lindung.contributions.models import Invoice, Payment
 from lindung.core.models import AuditEvent
 
@@ -372,13 +372,13 @@ def test_web_money_form_key_stays_usable_when_recording_fails_unexpectedly(bille
         "document_reference": "SP2D-7",
         "idempotency_key": key,
     }
-    real_settle = payments.settle_arrears
+    real_settle = services.settle_arrears
 
     def crash_settle(**kwargs):
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(payments, "settle_arrears", crash_settle)
+    monkeypatch.setattr(services, "settle_arrears", crash_settle)
     assert client.post(f"/contributions/invoices/{invoice.number}/", settle).status_code == 500
-    monkeypatch.setattr(payments, "settle_arrears", real_settle)
+    monkeypatch.setattr(services, "settle_arrears", real_settle)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     assert Payment.objects.filter(method="settlement").count() == 1

@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
-from lindung.contributions import billing, payments
-from lindung.contributions.coverage import coverage_on, paid_through, refresh_statuses
+from lindung.contributions import bank_statements, billing, payments, services
+from lindung.contributions.coverage import coverage_on, paid_through
 from lindung.contributions.models import Allocation, ArrearsSettlement, Invoice, Payment, Refund
+from lindung.contributions.statuses import refresh_statuses
 from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.models import AuditEvent
 from lindung.membership.models import StatusChange
@@ -59,7 +60,7 @@ def test_daily_job_moves_to_grace_and_back_after_late_sponsor_settlement(dumai, 
     assert StatusChange.objects.filter(to_status="grace").count() == 4
     # Sponsored workers are not lapsed: the budget arrives late and is settled.
     assert refresh_statuses(on=D(2024, 6, 1))["grace_to_ended"] == 0
-    settlement = payments.settle_arrears(
+    settlement = services.settle_arrears(
         invoice=q1,
         amount=q1.total,
         paid_on=D(2024, 5, 30),
@@ -74,7 +75,7 @@ def test_daily_job_moves_to_grace_and_back_after_late_sponsor_settlement(dumai, 
     assert coverage_on(workers[0], D(2024, 2, 14)).status == "covered"
     assert AuditEvent.objects.filter(action="contributions.settle_arrears").count() == 1
     with pytest.raises(ServiceError):
-        payments.settle_arrears(invoice=q1, amount=1, paid_on=D(2024, 6, 1), reason=" ", document_reference="", actor=None)
+        services.settle_arrears(invoice=q1, amount=1, paid_on=D(2024, 6, 1), reason=" ", document_reference="", actor=None)
 
 
 def test_self_paying_worker_lapses_after_three_unpaid_months(make_workers):
@@ -103,7 +104,7 @@ def test_bank_statement_all_or_nothing_with_row_errors(dumai):
         "2023-10-12,1000,x,\n"
     ).encode()
     with pytest.raises(FileRejected) as exc:
-        payments.import_bank_statement(content=bad, file_name="bad.csv")
+        bank_statements.import_bank_statement(content=bad, file_name="bad.csv")
     errs = [(e.row, e.field, e.code) for e in exc.value.errors]
     assert errs == [
         (3, "date", "invalid_date"),
@@ -116,13 +117,13 @@ def test_bank_statement_all_or_nothing_with_row_errors(dumai):
         f"date;amount;reference;bank_reference\n12/10/2023;{q4.total:,};TRF {q4.number};BNK-1\n".replace(",", ".")
         + "15/01/2024;5000;unknown transfer;BNK-9\n"
     ).encode()
-    batch = payments.import_bank_statement(content=good, file_name="ok.csv")
+    batch = bank_statements.import_bank_statement(content=good, file_name="ok.csv")
     assert (batch.rows, batch.matched, batch.unmatched) == (2, 1, 1)
     q4.refresh_from_db()
     assert q4.status == "paid"
     # The same bank reference is never applied twice.
     with pytest.raises(FileRejected) as again:
-        payments.import_bank_statement(content=good, file_name="ok.csv")
+        bank_statements.import_bank_statement(content=good, file_name="ok.csv")
     assert again.value.errors[0].code == "duplicate_bank_reference"
     with pytest.raises(ServiceError) as dup:
         payments.record_payment(amount=1000, paid_on=D(2024, 1, 1), bank_reference="BNK-9")
@@ -157,19 +158,19 @@ def test_refund_for_months_paid_after_death(dumai):
     from lindung.membership.status import change_status
 
     change_status(workers[1], to="ended", effective_date=D(2023, 10, 20), reason="death")
-    refund = payments.refund_after_death(participant=workers[1])
+    refund = services.refund_after_death(participant=workers[1])
     assert refund.amount == 2 * 16_800 and refund.months == ["2023-11-01", "2023-12-01"] and refund.payer_key == q4.payer_key
-    assert payments.refund_after_death(participant=workers[1]) is None  # never twice
+    assert services.refund_after_death(participant=workers[1]) is None  # never twice
     assert Refund.objects.count() == 1 and AuditEvent.objects.filter(action="contributions.refund_after_death").count() == 1
     assert coverage_on(workers[1], D(2023, 10, 19)).status == "covered"
     assert coverage_on(workers[1], D(2023, 11, 1)).reason.code == "membership_ended"
     with pytest.raises(ServiceError):
-        payments.refund_after_death(participant=workers[2])
+        services.refund_after_death(participant=workers[2])
 
 
 def test_arrears_settlement_record(dumai, users):
     _agreement, _workers, _q4, q1 = dumai
-    s = payments.settle_arrears(invoice=q1, amount=1000, paid_on=D(2024, 2, 1), reason="late", document_reference="DOC-1", actor=users["branch_head"])
+    s = services.settle_arrears(invoice=q1, amount=1000, paid_on=D(2024, 2, 1), reason="late", document_reference="DOC-1", actor=users["branch_head"])
     assert ArrearsSettlement.objects.get().payment.method == "settlement" and s.invoice == q1
 
 
@@ -199,7 +200,7 @@ def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(du
         "2023-10-12,1000,transfer without a reference,N-1\n"
     ).encode()
     with pytest.raises(FileRejected) as exc:
-        payments.import_bank_statement(content=bad, file_name="bad.csv", today=D(2024, 1, 31))
+        bank_statements.import_bank_statement(content=bad, file_name="bad.csv", today=D(2024, 1, 31))
     errs = [(e.row, e.field, e.code) for e in exc.value.errors]
     assert errs == [(3, "date", "future_date"), (4, "reference", "unknown_invoice"), (5, "reference", "unknown_virtual_account")]
     assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
@@ -211,11 +212,11 @@ def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(du
         "2023-10-12,1000,INV-202310-1999999999-1 VA 88021999999999,B-2\n"
     ).encode()
     with pytest.raises(FileRejected) as exc:
-        payments.import_bank_statement(content=both, today=D(2024, 1, 31))
+        bank_statements.import_bank_statement(content=both, today=D(2024, 1, 31))
     assert [(e.row, e.code) for e in exc.value.errors] == [(3, "unknown_invoice")]
     # The same money by virtual account, and a transfer naming nothing (the unmatched queue).
     ok = f"date,amount,reference,bank_reference\n2023-10-12,{q4.total},VA {q4.virtual_account},OK-1\n2023-10-12,1000,no reference,N-1\n"
-    batch = payments.import_bank_statement(content=ok.encode(), today=D(2024, 1, 31))
+    batch = bank_statements.import_bank_statement(content=ok.encode(), today=D(2024, 1, 31))
     assert (batch.matched, batch.unmatched) == (1, 1)
     with pytest.raises(ServiceError) as future:
         payments.record_payment(amount=1000, paid_on=dt.date.today() + dt.timedelta(days=1), bank_reference="F-2")
@@ -234,7 +235,7 @@ def test_credit_note_pays_the_cancelled_months_not_the_living_workers_and_the_re
     q1.refresh_from_db()
     assert q1.paid_amount == 3 * 16_800  # the credit note's credit, applied to the open quarter
     assert [coverage_on(w, D(2024, 1, 20)).status for w in workers[1:]] == ["grace", "grace", "grace"]  # no cash paid for Q1 yet
-    refund = payments.refund_after_death(participant=workers[0])
+    refund = services.refund_after_death(participant=workers[0])
     assert refund.amount == 2 * 16_800 and refund.months == ["2023-11-01", "2023-12-01"]  # credited months are not refunded
     payments.record_payment(amount=q1.outstanding, paid_on=D(2024, 1, 10), invoice=q1, bank_reference="Q1")
     assert [coverage_on(w, D(2024, 3, 31)).status for w in workers[1:]] == ["covered", "covered", "covered"]

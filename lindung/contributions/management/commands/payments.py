@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from lindung.contributions import payments
+from lindung.contributions import bank_statements, payments, selectors
 from lindung.contributions.models import Invoice, Payment
 from lindung.core.management.base import LindungCommand
 
@@ -59,7 +59,7 @@ class Command(LindungCommand):
             path = Path(options["file"])
             if not path.exists():
                 raise CommandError(f"No file {path}.")
-            batch = payments.import_bank_statement(content=path.read_bytes(), file_name=path.name, actor=actor)
+            batch = bank_statements.import_bank_statement(content=path.read_bytes(), file_name=path.name, actor=actor)
             out = {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched, "total": batch.total}
         elif action == "match":
             payment = Payment.objects.filter(pk=options["payment"]).first()
@@ -69,7 +69,7 @@ class Command(LindungCommand):
             p = payments.match_payment(payment=payment, invoice=invoice, actor=actor)
             out = {"payment": p.pk, "status": p.status}
         else:
-            for p in payments.unmatched_queue():
+            for p in selectors.unmatched_queue():
                 self.stdout.write(f"{p.pk}\t{p.paid_on}\t{p.amount}\t{p.bank_reference or ''}\t{p.reference}")
             return
         self.stdout.write(json.dumps(out) if options.get("json") else " ".join(f"{k}={v}" for k, v in out.items()))

@@ -1,0 +1,146 @@
+"""Allocation: money (a payment or the payer's credit) applied to an invoice and its lines, the
+payer's credit ledger, invoice statuses (overdue) and late fines (PU).
+
+Allocation rule for a multi-participant invoice (see docs/contributions.md): money paid on an
+invoice goes to the contribution before the late fine; within the contribution, whole
+participant-months are paid in order — oldest month first, then KPJ number — as long as the money
+covers the whole participant-month (all its programmes). A partly paid participant-month covers
+nothing; the remainder waits on the invoice for the next payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Sum
+
+from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment
+from lindung.rules import LateFineCase, pu_late_fine
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID, Invoice.Status.OVERDUE)
+
+
+def _status_for(invoice: Invoice, on: dt.date) -> str:
+    if invoice.status == Invoice.Status.CANCELLED:
+        return invoice.status
+    if invoice.paid_amount >= invoice.total + invoice.fine_amount:
+        return Invoice.Status.PAID
+    if invoice.due_date < on:
+        return Invoice.Status.OVERDUE
+    return Invoice.Status.PARTLY_PAID if invoice.paid_amount > 0 else Invoice.Status.ISSUED
+
+
+def allocate_lines(invoice: Invoice) -> None:
+    """Mark the invoice's lines paid by the allocation rule (one set-based UPDATE).
+
+    Participant-months that a credit note of the same payer and period cancels (an exit, a death,
+    a lower wage) come first: the credit note's credit is what pays them, so the cash goes to the
+    participants still covered."""
+    available = min(invoice.paid_amount, invoice.total)
+    credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
+    if credited:
+        cte = """c AS (
+              SELECT DISTINCT cl.participant_id AS pid, cl.period AS period
+              FROM contributions_invoiceline cl JOIN contributions_invoice ci ON ci.id = cl.invoice_id
+              WHERE ci.payer_key = %s AND ci.period_start = %s AND ci.kind = 'credit_note'
+            ),"""
+        join, first = "LEFT JOIN c ON c.pid = l.participant_id AND c.period = l.period", "MAX(CASE WHEN c.pid IS NULL THEN 1 ELSE 0 END), "
+        params = [invoice.payer_key, connection.ops.adapt_datefield_value(invoice.period_start)]
+    else:
+        cte, join, first, params = "", "", "", []
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            WITH {cte} g AS (
+              SELECT l.participant_id AS pid, l.period AS period,
+                     SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
+              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
+              WHERE l.invoice_id = %s AND l.amount > 0
+              GROUP BY l.participant_id, l.period, p.kpj_number
+            )
+            UPDATE contributions_invoiceline SET paid_amount = CASE
+                WHEN EXISTS (SELECT 1 FROM g WHERE g.cum <= %s AND g.period = contributions_invoiceline.period
+                             AND (g.pid = contributions_invoiceline.participant_id
+                                  OR (g.pid IS NULL AND contributions_invoiceline.participant_id IS NULL)))
+                THEN amount ELSE 0 END
+            WHERE invoice_id = %s AND amount > 0
+            """,
+            [*params, invoice.pk, available, invoice.pk],
+        )
+
+
+def _accrue_fine(invoice: Invoice, settling: int, on: dt.date) -> int:
+    """PU only: 2% per month late of the contribution settled late (rules engine); BPU none."""
+    if invoice.segment != "PU" or on <= invoice.due_date or settling <= 0:
+        return 0
+    m = invoice.period_start
+    fine = pu_late_fine(LateFineCase(segment="PU", amount_due=settling, year=m.year, month=m.month, payment_date=on)).total
+    return int(fine)
+
+
+def apply_to_invoice(invoice: Invoice, amount: int, *, on: dt.date, payment: Payment | None = None, credit: PayerCredit | None = None) -> int:
+    """Apply up to ``amount`` to ``invoice``; returns what was applied."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CANCELLED:
+        return 0  # money naming a cancelled invoice becomes the payer's credit
+    contribution_open = max(0, invoice.total - invoice.paid_amount)
+    settling = min(amount, contribution_open)
+    fine = _accrue_fine(invoice, settling, on)
+    invoice.fine_amount += fine
+    applied = min(amount, invoice.outstanding)
+    if applied <= 0:
+        if fine:
+            invoice.save(update_fields=["fine_amount"])
+        return 0
+    invoice.paid_amount += applied
+    invoice.status = _status_for(invoice, on)
+    invoice.save(update_fields=["paid_amount", "fine_amount", "status"])
+    Allocation.objects.create(invoice=invoice, payment=payment, credit=credit, amount=applied, fine_accrued=fine, applied_on=on)
+    allocate_lines(invoice)
+    return applied
+
+
+def add_credit(*, payer_key: str, sponsor=None, amount: int, kind: str, payment=None, invoice=None, note: str = "") -> PayerCredit:
+    return PayerCredit.objects.create(
+        payer_key=payer_key, sponsor=sponsor, amount=amount, kind=kind, payment=payment, invoice=invoice, note=note[:300]
+    )
+
+
+def apply_credits_for(payer_keys, *, on: dt.date) -> int:
+    """Carry each payer's credit to its open invoices, oldest first."""
+    applied_total = 0
+    keys = list(
+        PayerCredit.objects.filter(payer_key__in=list(payer_keys))
+        .values("payer_key")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=0)
+        .values_list("payer_key", "s")
+    )
+    for key, balance in keys:
+        for invoice in (
+            Invoice.objects.filter(payer_key=key, status__in=OPEN_STATUSES)
+            .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+            .order_by("period_start", "sequence")
+        ):
+            if balance <= 0:
+                break
+            entry = add_credit(
+                payer_key=key, sponsor=invoice.sponsor, amount=0, kind=PayerCredit.Kind.APPLIED, invoice=invoice, note=f"Applied to {invoice.number}"
+            )
+            applied = apply_to_invoice(invoice, balance, on=on, credit=entry)
+            if applied:
+                entry.amount = -applied
+                entry.save(update_fields=["amount"])
+            else:
+                entry.delete()
+            balance -= applied
+            applied_total += applied
+    return applied_total
+
+
+def mark_overdue(*, on: dt.date) -> int:
+    return (
+        Invoice.objects.filter(status__in=(Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID), due_date__lt=on)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .update(status=Invoice.Status.OVERDUE)
+    )

@@ -1,0 +1,184 @@
+"""Bank statements: a CSV of received payments checked row by row, then imported all or
+nothing, each payment matched where its reference names an invoice or virtual account."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lindung.contributions.models import BankImport, Invoice, Payment
+from lindung.contributions.payments import create_payment, find_invoice, named_documents, settle_payment
+from lindung.core import audit
+from lindung.core.errors import FileRejected, RowError
+
+BANK_COLUMNS = ("date", "amount", "reference", "bank_reference")
+_AMOUNT_RE = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) -> tuple[list[dict], list[RowError]]:
+    """Rows of a bank statement CSV (``date,amount,reference,bank_reference``) and the row errors
+    (rows count the header as row 1): unreadable or future dates, amounts that are not positive
+    whole rupiah, missing or duplicate bank references (in the file or already applied), and
+    references naming an invoice number or virtual account that does not exist."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return [], [RowError(1, "encoding", _("The file is not UTF-8 text."))]
+    sample = content[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in BANK_COLUMNS if c not in header]
+    if missing:
+        return [], [RowError(1, "missing_column", _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, field=missing[0])]
+    reader.fieldnames = header
+    today = today or dt.date.today()
+    rows, errors, seen, names = [], [], {}, {}
+    for i, raw in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        date = _parse_date(row["date"])
+        if date is None:
+            errors.append(
+                RowError(i, "invalid_date", _("%(date)s is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"date": repr(row["date"])}, field="date")
+            )
+        elif date > today:
+            errors.append(
+                RowError(
+                    i,
+                    "future_date",
+                    _("%(date)s is in the future: a bank statement lists money already received.") % {"date": row["date"]},
+                    field="date",
+                )
+            )
+        amount = None
+        if not _AMOUNT_RE.match(row["amount"]):
+            errors.append(
+                RowError(i, "invalid_amount", _("%(amount)s is not a whole rupiah amount.") % {"amount": repr(row["amount"])}, field="amount")
+            )
+        else:
+            amount = int(re.sub(r"[.,]", "", row["amount"]))
+            if amount <= 0:
+                errors.append(RowError(i, "invalid_amount", _("The amount must be positive."), field="amount"))
+        ref = row["bank_reference"]
+        if not ref:
+            errors.append(RowError(i, "required", _("The bank reference is required."), field="bank_reference"))
+        elif len(ref) > 64:
+            errors.append(RowError(i, "too_long", _("The bank reference is longer than 64 characters."), field="bank_reference"))
+        elif ref in seen:
+            errors.append(
+                RowError(
+                    i,
+                    "duplicate_in_file",
+                    _("The bank reference %(reference)s is also on row %(first)s.") % {"reference": ref, "first": seen[ref]},
+                    field="bank_reference",
+                )
+            )
+        else:
+            seen[ref] = i
+        named = named_documents(f"{row['reference']} {ref}")
+        if named:
+            names[i] = named
+        rows.append({"row": i, "paid_on": date, "amount": amount, "reference": row["reference"], "bank_reference": ref})
+    if not rows and not errors:
+        errors.append(RowError(1, "empty", _("The file has no payment rows.")))
+    # A reference that names an invoice number or virtual account must name one that exists, as
+    # find_invoice reads it (a typo would otherwise pay nobody); a reference naming neither goes to
+    # the unmatched queue.
+    numbers = {v for docs in names.values() for kind, v in docs if kind == "invoice"}
+    accounts = {v for docs in names.values() for kind, v in docs if kind == "virtual_account"}
+    known_numbers = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True)) if numbers else set()
+    known_accounts = set(Invoice.objects.filter(virtual_account__in=accounts).values_list("virtual_account", flat=True)) if accounts else set()
+    known = {"invoice": known_numbers, "virtual_account": known_accounts}
+    for i, docs in sorted(names.items()):
+        if any(value in known[kind] for kind, value in docs):
+            continue
+        kind, value = docs[0]
+        if kind == "invoice":
+            errors.append(
+                RowError(
+                    i, "unknown_invoice", _("The reference names invoice %(number)s, which does not exist.") % {"number": value}, field="reference"
+                )
+            )
+        else:
+            errors.append(
+                RowError(
+                    i,
+                    "unknown_virtual_account",
+                    _("The reference names virtual account %(account)s, which has no invoice.") % {"account": value},
+                    field="reference",
+                )
+            )
+    already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
+    for r in rows:
+        if r["bank_reference"] in already:
+            errors.append(
+                RowError(
+                    r["row"],
+                    "duplicate_bank_reference",
+                    _("The bank reference %(reference)s was already applied.") % {"reference": r["bank_reference"]},
+                    field="bank_reference",
+                )
+            )
+    errors.sort(key=lambda e: e.row)
+    return rows, errors
+
+
+def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", actor=None, today: dt.date | None = None) -> BankImport:
+    """All rows or none: any row error rejects the whole file (FileRejected with row errors)."""
+    rows, errors = parse_bank_statement(content, today=today)
+    if errors:
+        raise FileRejected(errors, what=_("bank statement"))
+    raw = content if isinstance(content, bytes) else content.encode()
+    with transaction.atomic():
+        batch = BankImport.objects.create(
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(raw).hexdigest(),
+            rows=len(rows),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        matched = 0
+        for r in rows:
+            payment = create_payment(
+                amount=r["amount"],
+                paid_on=r["paid_on"],
+                reference=r["reference"],
+                bank_reference=r["bank_reference"],
+                method=Payment.Method.BANK,
+                actor=actor,
+                bank_import=batch,
+            )
+            target = find_invoice(f"{r['reference']} {r['bank_reference']}")
+            if target:
+                settle_payment(payment, target, r["paid_on"])
+                matched += 1
+        batch.matched = matched
+        batch.unmatched = len(rows) - matched
+        batch.total = sum(r["amount"] for r in rows)
+        batch.save(update_fields=["matched", "unmatched", "total"])
+        audit.record(
+            actor=actor,
+            action="contributions.bank_import",
+            obj=batch,
+            object_repr=file_name,
+            changes={"rows": len(rows), "matched": matched, "unmatched": batch.unmatched, "total": batch.total},
+            summary=f"Bank statement {file_name}: {len(rows)} payments, {matched} matched",
+        )
+    return batch

@@ -1,0 +1,54 @@
+"""Pricing: each distinct (segment, programmes, wage, risk class) combination priced once per month
+by the rules engine into ``BillingPrice``, which the line inserts join."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from lindung.contributions.billing.periods import month_end
+from lindung.contributions.models import BillingPrice, BillingRun
+from lindung.core.errors import ServiceError
+from lindung.rules import ContributionCase, calculate_contribution
+from lindung.rules.results import CaseError
+
+
+def price_combinations(run: BillingRun, combos, months: list[dt.date]) -> int:
+    rows = []
+    for segment, programs, wage, risk_class in combos:
+        for m in months:
+            try:
+                result = calculate_contribution(
+                    ContributionCase(segment=segment, on=m, programs=tuple(programs), wage=wage, risk_class=risk_class or None)
+                )
+            except CaseError as exc:
+                raise ServiceError(
+                    "cannot_price",
+                    _("The rules engine cannot price %(segment)s %(programs)s at wage %(wage)s for %(month)s: %(error)s")
+                    % {"segment": segment, "programs": programs, "wage": wage, "month": f"{m:%Y-%m}", "error": exc},
+                    {"wage": str(wage)},
+                ) from None
+            for comp in result.components:
+                if comp.program:
+                    rows.append(
+                        BillingPrice(
+                            run=run,
+                            segment=segment,
+                            programs=programs,
+                            wage=wage,
+                            risk_class=risk_class or "",
+                            month=m,
+                            month_end=month_end(m),
+                            program=comp.program,
+                            amount=comp.amount,
+                            reference=comp.reference[:200],
+                        )
+                    )
+    BillingPrice.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def sql_date(d: dt.date):
+    return connection.ops.adapt_datefield_value(d)
