@@ -14,7 +14,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Sum
 
-from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment
+from lindung.contributions.models import Allocation, ContributionPayment, Invoice, PayerCredit
 from lindung.rules import LateFineCase, pu_late_fine
 
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID, Invoice.Status.OVERDUE)
@@ -78,7 +78,9 @@ def _accrue_fine(invoice: Invoice, settling: int, on: dt.date) -> int:
     return int(fine)
 
 
-def apply_to_invoice(invoice: Invoice, amount: int, *, on: dt.date, payment: Payment | None = None, credit: PayerCredit | None = None) -> int:
+def apply_to_invoice(
+    invoice: Invoice, amount: int, *, on: dt.date, payment: ContributionPayment | None = None, credit: PayerCredit | None = None
+) -> int:
     """Apply up to ``amount`` to ``invoice``; returns what was applied."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == Invoice.Status.CANCELLED:

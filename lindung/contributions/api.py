@@ -226,14 +226,14 @@ def cancel(request, number: str, payload: CancelIn):
 @router.get("/contributions/payments", response=list[PaymentOut])
 @paginate(Page)
 def payment_list(request, status: str | None = None):
-    require_perm(request, "contributions.view_payment")
+    require_perm(request, "contributions.view_contributionpayment")
     return selectors.payment_list(user=request.user, status=status)
 
 
 @router.post("/contributions/payments", response={201: PaymentOut})
 @idempotent
 def payment_create(request, payload: PaymentIn):
-    require_perm(request, "contributions.add_payment")
+    require_perm(request, "contributions.add_contributionpayment")
     invoice = selectors.invoice_get(user=request.user, number=payload.invoice) if payload.invoice else None
     with audit_source("api"):
         p = payments.record_payment(
@@ -250,7 +250,7 @@ def payment_create(request, payload: PaymentIn):
 @router.post("/contributions/payments/{pk}/match", response={200: PaymentOut})
 @idempotent
 def payment_match(request, pk: int, payload: MatchIn):
-    require_perm(request, "contributions.change_payment")
+    require_perm(request, "contributions.change_contributionpayment")
     payment = selectors.payment_get(user=request.user, pk=pk)
     invoice = selectors.invoice_get(user=request.user, number=payload.invoice)
     with audit_source("api"):
@@ -261,7 +261,7 @@ def payment_match(request, pk: int, payload: MatchIn):
 @router.post("/contributions/bank-statements", response={201: dict})
 @idempotent
 def bank_statement(request, file: File[UploadedFile]):
-    require_perm(request, "contributions.add_payment")
+    require_perm(request, "contributions.add_contributionpayment")
     with audit_source("api"):
         batch = bank_statements.import_bank_statement(content=file.read(), file_name=file.name or "statement.csv", actor=request.user)
     return Status(201, {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched, "total": batch.total})

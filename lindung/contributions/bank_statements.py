@@ -12,7 +12,7 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lindung.contributions.models import BankImport, Invoice, Payment
+from lindung.contributions.models import BankImport, ContributionPayment, Invoice
 from lindung.contributions.payments import create_payment, find_invoice, named_documents, settle_payment
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError
@@ -126,7 +126,7 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
                     field="reference",
                 )
             )
-    already = set(Payment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
+    already = set(ContributionPayment.objects.filter(bank_reference__in=list(seen)).values_list("bank_reference", flat=True))
     for r in rows:
         if r["bank_reference"] in already:
             errors.append(
@@ -161,7 +161,7 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
                 paid_on=r["paid_on"],
                 reference=r["reference"],
                 bank_reference=r["bank_reference"],
-                method=Payment.Method.BANK,
+                method=ContributionPayment.Method.BANK,
                 actor=actor,
                 bank_import=batch,
             )

@@ -122,7 +122,7 @@ def _refs(participant_id: int, program: str, month: dt.date) -> tuple[list[str],
             "SELECT i.number, a.id, a.payment_id, a.credit_id, pay.bank_reference FROM contributions_invoiceline l "
             "JOIN contributions_invoice i ON i.id = l.invoice_id "
             "LEFT JOIN contributions_allocation a ON a.invoice_id = i.id "
-            "LEFT JOIN contributions_payment pay ON pay.id = a.payment_id "
+            "LEFT JOIN contributions_contributionpayment pay ON pay.id = a.payment_id "
             "WHERE l.participant_id = %s AND l.program = %s AND l.period = %s",
             [participant_id, program, connection.ops.adapt_datefield_value(month)],
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lindung.contributions import allocation, billing, payments, statuses
-from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.demo import DUMAI_SPONSOR
 from lindung.membership.models import Participant
 
@@ -25,13 +25,13 @@ def load(context: dict) -> dict:
         created += billing.run_billing(period=quarter, sponsor=sponsor, today=quarter).created
     first = Invoice.objects.filter(sponsor=sponsor, period_start=QUARTERS[0], sequence=1).first()
     reference = "DEMO-SP2D-2023-10"
-    if first is not None and not Payment.objects.filter(bank_reference=reference).exists():
+    if first is not None and not ContributionPayment.objects.filter(bank_reference=reference).exists():
         payments.record_payment(
             amount=first.total,
             paid_on=dt.date(2023, 10, 12),
             reference=f"Pembayaran iuran {first.number}",
             bank_reference=reference,
-            method=Payment.Method.BANK,
+            method=ContributionPayment.Method.BANK,
         )
     allocation.mark_overdue(on=STORY_DAY)
     statuses.refresh_statuses(on=STORY_DAY)

@@ -213,7 +213,11 @@ class BankImport(models.Model):
         return f"bank statement {self.file_name} ({self.rows} rows)"
 
 
-class Payment(models.Model):
+class ContributionPayment(models.Model):
+    """Money received for contributions (entered by hand, from a bank statement or an arrears
+    settlement), matched to an invoice or waiting in the unmatched queue. Not a benefit payment:
+    those are payouts."""
+
     class Method(models.TextChoices):
         MANUAL = "manual", _("Manual entry")
         BANK = "bank", _("Bank statement")
@@ -241,8 +245,8 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-id"]
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
+        verbose_name = _("contribution payment")
+        verbose_name_plural = _("contribution payments")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="contrib_payment_positive")]
 
     def __str__(self) -> str:
@@ -263,7 +267,7 @@ class PayerCredit(models.Model):
     sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     amount = models.BigIntegerField()
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    payment = models.ForeignKey(ContributionPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -282,7 +286,7 @@ class Allocation(models.Model):
     """Money applied to an invoice, from a payment or from the payer's credit."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(ContributionPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
     credit = models.ForeignKey(PayerCredit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField()
     fine_accrued = models.BigIntegerField(default=0)
@@ -337,7 +341,7 @@ class ArrearsSettlement(models.Model):
     that restores cover retroactively."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="settlements")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(ContributionPayment, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=300)
     document_reference = models.CharField(_("supporting document"), max_length=200)
     participants_restored = models.PositiveIntegerField(default=0)

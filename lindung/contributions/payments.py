@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lindung.contributions.allocation import OPEN_STATUSES, add_credit, apply_credits_for, apply_to_invoice
-from lindung.contributions.models import Invoice, PayerCredit, Payment
+from lindung.contributions.models import ContributionPayment, Invoice, PayerCredit
 from lindung.core import audit
 from lindung.core.errors import ServiceError
 
@@ -33,11 +33,11 @@ def find_invoice(reference: str) -> Invoice | None:
     return None
 
 
-def settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
+def settle_payment(payment: ContributionPayment, invoice: Invoice, on: dt.date) -> dict:
     payment.payer_key = invoice.payer_key
     payment.sponsor = invoice.sponsor
     payment.branch = invoice.branch or payment.branch
-    payment.status = Payment.Status.MATCHED
+    payment.status = ContributionPayment.Status.MATCHED
     payment.save(update_fields=["payer_key", "sponsor", "branch", "status"])
     applied = apply_to_invoice(invoice, payment.amount, on=on, payment=payment)
     rest = payment.amount - applied
@@ -54,14 +54,16 @@ def settle_payment(payment: Payment, invoice: Invoice, on: dt.date) -> dict:
     return {"invoice": invoice.number, "applied": applied, "credit": rest}
 
 
-def create_payment(*, amount: int, paid_on: dt.date, reference: str, bank_reference: str | None, method: str, actor, bank_import=None) -> Payment:
+def create_payment(
+    *, amount: int, paid_on: dt.date, reference: str, bank_reference: str | None, method: str, actor, bank_import=None
+) -> ContributionPayment:
     if amount is None or amount <= 0:
         raise ServiceError("invalid", _("The amount must be a positive number of rupiah."), {"amount": "must be positive"})
     if paid_on > dt.date.today():
         raise ServiceError("invalid", _("The payment date %(date)s is in the future.") % {"date": paid_on}, {"paid_on": "in the future"})
     try:
         with transaction.atomic():
-            return Payment.objects.create(
+            return ContributionPayment.objects.create(
                 amount=amount,
                 paid_on=paid_on,
                 reference=(reference or "")[:300],
@@ -88,9 +90,9 @@ def record_payment(
     reference: str = "",
     bank_reference: str | None = None,
     invoice: Invoice | None = None,
-    method: str = Payment.Method.MANUAL,
+    method: str = ContributionPayment.Method.MANUAL,
     actor=None,
-) -> Payment:
+) -> ContributionPayment:
     """Record one payment and match it (to ``invoice`` or by its reference); unmatched payments wait in the queue."""
     with transaction.atomic():
         payment = create_payment(amount=amount, paid_on=paid_on, reference=reference, bank_reference=bank_reference, method=method, actor=actor)
@@ -106,11 +108,11 @@ def record_payment(
     return payment
 
 
-def match_payment(*, payment: Payment, invoice: Invoice, actor=None) -> Payment:
+def match_payment(*, payment: ContributionPayment, invoice: Invoice, actor=None) -> ContributionPayment:
     """An officer matches a payment from the unmatched queue to an invoice."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != Payment.Status.UNMATCHED:
+        payment = ContributionPayment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != ContributionPayment.Status.UNMATCHED:
             raise ServiceError("already_matched", _("This payment is already matched."), {"payment": "already matched"}, status=409)
         outcome = settle_payment(payment, invoice, payment.paid_on)
         audit.record(actor=actor, action="contributions.payment_match", obj=payment, changes=outcome, sponsor_id=payment.sponsor_id)

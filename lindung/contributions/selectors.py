@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
-from lindung.contributions.models import Allocation, Invoice, PayerCredit, Payment, Refund
+from lindung.contributions.models import Allocation, ContributionPayment, Invoice, PayerCredit, Refund
 from lindung.core.errors import NotFound
 from lindung.membership.models import Participant, Sponsor
 
@@ -55,14 +55,14 @@ def invoice_allocations(invoice: Invoice):
 
 
 def payment_list(*, user, status: str | None = None):
-    qs = Payment.objects.visible_to(user)
+    qs = ContributionPayment.objects.visible_to(user)
     if status:
         qs = qs.filter(status=status)
     return qs
 
 
-def payment_get(*, user, pk: int) -> Payment:
-    payment = Payment.objects.visible_to(user).filter(pk=pk).first()
+def payment_get(*, user, pk: int) -> ContributionPayment:
+    payment = ContributionPayment.objects.visible_to(user).filter(pk=pk).first()
     if payment is None:
         raise NotFound(_("No such payment."))
     return payment
@@ -172,7 +172,7 @@ def credit_balance(payer_key: str) -> int:
 def unmatched_queue():
     """Every unmatched payment (the command line, which acts for the operator; the web and the API
     list them with ``payment_list(user=..., status="unmatched")``)."""
-    return Payment.objects.filter(status=Payment.Status.UNMATCHED)
+    return ContributionPayment.objects.filter(status=ContributionPayment.Status.UNMATCHED)
 
 
 def home_figures(user) -> dict:
@@ -181,5 +181,5 @@ def home_figures(user) -> dict:
     return {
         "open_invoices": invoices.count(),
         "outstanding": agg["due"] or 0,
-        "unmatched_payments": Payment.objects.visible_to(user).filter(status=Payment.Status.UNMATCHED).count(),
+        "unmatched_payments": ContributionPayment.objects.visible_to(user).filter(status=ContributionPayment.Status.UNMATCHED).count(),
     }

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from lindung.contributions.models import ArrearsSettlement, Invoice, InvoiceLine, Payment, Refund
+from lindung.contributions.models import ArrearsSettlement, ContributionPayment, Invoice, InvoiceLine, Refund
 from lindung.contributions.payments import record_payment
 from lindung.contributions.statuses import refresh_statuses
 from lindung.core import audit
@@ -87,7 +87,7 @@ def settle_arrears(
             reference=f"{invoice.number} {reason}"[:300],
             bank_reference=bank_reference,
             invoice=invoice,
-            method=Payment.Method.SETTLEMENT,
+            method=ContributionPayment.Method.SETTLEMENT,
             actor=actor,
         )
         moved = refresh_statuses(on=today or dt.date.today(), invoice_id=invoice.pk, actor=actor)

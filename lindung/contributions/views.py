@@ -163,10 +163,10 @@ def invoice_pdf(request, number: str):
 
 
 @login_required
-@permission_required("contributions.view_payment", raise_exception=True)
+@permission_required("contributions.view_contributionpayment", raise_exception=True)
 def payment_list(request):
     if request.method == "POST":
-        if not request.user.has_perm("contributions.add_payment"):
+        if not request.user.has_perm("contributions.add_contributionpayment"):
             raise Http404
         action = request.POST.get("action")
         try:

@@ -71,7 +71,7 @@ def home_panels(user) -> list[Panel]:
 
         figures = home_figures(user)
         links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
-        if user.has_perm("contributions.view_payment"):
+        if user.has_perm("contributions.view_contributionpayment"):
             links.append((str(_("Unmatched payments: %(n)s") % {"n": figures["unmatched_payments"]}), reverse("contributions:payment_list")))
         panels.append(
             Panel(

@@ -43,8 +43,11 @@ def test_sync_is_idempotent():
         ("sponsor", "membership.view_rosterimport", True),
         ("sponsor", "membership.import_roster", True),
         ("sponsor", "contributions.view_invoice", True),
-        ("sponsor", "contributions.add_payment", False),
-        ("auditor", "contributions.add_payment", False),
+        ("sponsor", "contributions.add_contributionpayment", False),
+        ("sponsor", "contributions.view_contributionpayment", True),
+        ("finance", "contributions.add_contributionpayment", True),
+        ("officer", "contributions.change_contributionpayment", True),
+        ("auditor", "contributions.add_contributionpayment", False),
         ("auditor", "membership.import_roster", False),
         ("finance", "membership.add_sponsor", False),
         ("verifier", "membership.add_sponsor", False),
@@ -130,3 +133,13 @@ def test_user_create_errors_speak_the_active_language_and_keep_their_code(db, br
     with pytest.raises(ServiceError) as info:
         services.user_create(actor=None, username="y", password="x" * 12, roles=["superhero"])
     assert info.value.message == "Peran tidak dikenal: superhero." and info.value.fields == {"roles": "unknown: superhero"}
+
+
+def test_no_permission_is_left_under_the_old_payment_model_name():
+    """The incoming contribution payment is ``ContributionPayment`` ("payment" is left to benefit
+    payouts): its permissions carry the new codenames and none is named after ``payment``."""
+    from django.contrib.auth.models import Permission
+
+    codenames = set(Permission.objects.filter(content_type__app_label="contributions").values_list("codename", flat=True))
+    assert {"add_contributionpayment", "change_contributionpayment", "delete_contributionpayment", "view_contributionpayment"} <= codenames
+    assert not {c for c in codenames if c.endswith("_payment")}

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from lindung.contributions import billing, payments, services
-from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.models import AuditEvent
 
 D = dt.date
@@ -80,7 +80,7 @@ def test_api_billing_payments_and_scoping(billed, users, api_client):
     r = finance.post("/api/v1/contributions/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
     assert r.status_code == 201 and r.json()["status"] == "matched"
     again = finance.post("/api/v1/contributions/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
-    assert again.status_code == 201 and Payment.objects.count() == 1
+    assert again.status_code == 201 and ContributionPayment.objects.count() == 1
     dup = finance.post("/api/v1/contributions/payments", body, content_type="application/json")
     assert dup.status_code == 409 and dup.json()["error"]["code"] == "duplicate_bank_reference"
     r = finance.get(f"/api/v1/contributions/coverage/{workers[0].kpj_number}?on=2023-12-31&program=JKM")
@@ -127,14 +127,14 @@ def test_web_pages(billed, users, client):
     r = client.post(
         "/contributions/payments/", {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": "?", "bank_reference": "W1"}
     )
-    assert r.status_code == 302 and Payment.objects.get().status == "unmatched"
+    assert r.status_code == 302 and ContributionPayment.objects.get().status == "unmatched"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("b.csv", b"date,amount,reference,bank_reference\n2023-10-10,abc,x,W2\n")
     r = client.post("/contributions/payments/", {"action": "import", "file": bad})
-    assert r.status_code == 400 and "row-errors" in r.content.decode() and Payment.objects.count() == 1
-    r = client.post("/contributions/payments/", {"action": "match", "payment": Payment.objects.get().pk, "invoice": invoice.number})
-    assert r.status_code == 302 and Payment.objects.get().status == "matched"
+    assert r.status_code == 400 and "row-errors" in r.content.decode() and ContributionPayment.objects.count() == 1
+    r = client.post("/contributions/payments/", {"action": "match", "payment": ContributionPayment.objects.get().pk, "invoice": invoice.number})
+    assert r.status_code == 302 and ContributionPayment.objects.get().status == "matched"
     r = client.get(f"/contributions/participants/{workers[0].kpj_number}/?on=2023-10-05")
     assert r.status_code == 200 and "grace" in r.content.decode()
     assert "Riwayat iuran" in r.content.decode() and "Lunas sampai" in r.content.decode()  # Indonesian by default
@@ -202,7 +202,7 @@ def test_api_money_moving_posts_honour_idempotency_key(billed, users, api_client
     first = finance.post("/api/v1/contributions/bank-statements", {"file": SimpleUploadedFile("b.csv", csv)}, HTTP_IDEMPOTENCY_KEY="up-1")
     again = finance.post("/api/v1/contributions/bank-statements", {"file": SimpleUploadedFile("b.csv", csv)}, HTTP_IDEMPOTENCY_KEY="up-1")
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
-    assert BankImport.objects.count() == 1 and Payment.objects.count() == 1
+    assert BankImport.objects.count() == 1 and ContributionPayment.objects.count() == 1
     other = SimpleUploadedFile("b.csv", csv.replace(b"IDEM-1", b"IDEM-2"))
     assert finance.post("/api/v1/contributions/bank-statements", {"file": other}, HTTP_IDEMPOTENCY_KEY="up-1").status_code == 422
     # Matching an unmatched payment.
@@ -282,12 +282,12 @@ def test_web_money_forms_record_once_when_submitted_twice(billed, users, client)
     assert len(key) == 32
     form = {"action": "record", "amount": "1000", "paid_on": "2023-10-10", "reference": invoice.number, "idempotency_key": key}
     assert client.post("/contributions/payments/", {**form, "amount": "1.000,5"}).status_code == 302  # refused: the key stays usable
-    assert Payment.objects.count() == 0
+    assert ContributionPayment.objects.count() == 0
     client.post("/contributions/payments/", form)
     client.post("/contributions/payments/", form)  # a double click or a browser resubmission
-    assert Payment.objects.count() == 1
+    assert ContributionPayment.objects.count() == 1
     client.post("/contributions/payments/", {**form, "idempotency_key": "another-form"})
-    assert Payment.objects.count() == 2  # a new form is a new payment
+    assert ContributionPayment.objects.count() == 2  # a new form is a new payment
     client.force_login(users["branch_head"])
     page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
@@ -301,7 +301,7 @@ def test_web_money_forms_record_once_when_submitted_twice(billed, users, client)
     }
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
-    assert Payment.objects.filter(method="settlement").count() == 1
+    assert ContributionPayment.objects.filter(method="settlement").count() == 1
 
 
 def test_cancel_invoice_on_api_cli_and_web(billed, users, api_client, client):
@@ -360,7 +360,7 @@ def test_web_money_form_key_stays_usable_when_recording_fails_unexpectedly(bille
     assert client.post("/contributions/payments/", form).status_code == 500
     monkeypatch.setattr(payments, "record_payment", real)
     client.post("/contributions/payments/", form)  # the user sends the same form again
-    assert Payment.objects.count() == 1
+    assert ContributionPayment.objects.count() == 1
     client.force_login(users["branch_head"])
     page = client.get(f"/contributions/invoices/{invoice.number}/").content.decode()
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
@@ -381,4 +381,4 @@ def test_web_money_form_key_stays_usable_when_recording_fails_unexpectedly(bille
     assert client.post(f"/contributions/invoices/{invoice.number}/", settle).status_code == 500
     monkeypatch.setattr(services, "settle_arrears", real_settle)
     client.post(f"/contributions/invoices/{invoice.number}/", settle)
-    assert Payment.objects.filter(method="settlement").count() == 1
+    assert ContributionPayment.objects.filter(method="settlement").count() == 1

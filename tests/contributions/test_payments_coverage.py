@@ -4,7 +4,7 @@ import pytest
 
 from lindung.contributions import bank_statements, billing, payments, services
 from lindung.contributions.coverage import coverage_on, paid_through
-from lindung.contributions.models import Allocation, ArrearsSettlement, Invoice, Payment, Refund
+from lindung.contributions.models import Allocation, ArrearsSettlement, ContributionPayment, Invoice, Refund
 from lindung.contributions.statuses import refresh_statuses
 from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.models import AuditEvent
@@ -112,7 +112,7 @@ def test_bank_statement_all_or_nothing_with_row_errors(dumai):
         (5, "bank_reference", "duplicate_in_file"),
         (6, "bank_reference", "required"),
     ]
-    assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
+    assert ContributionPayment.objects.count() == 0 and Allocation.objects.count() == 0
     good = (
         f"date;amount;reference;bank_reference\n12/10/2023;{q4.total:,};TRF {q4.number};BNK-1\n".replace(",", ".")
         + "15/01/2024;5000;unknown transfer;BNK-9\n"
@@ -128,7 +128,7 @@ def test_bank_statement_all_or_nothing_with_row_errors(dumai):
     with pytest.raises(ServiceError) as dup:
         payments.record_payment(amount=1000, paid_on=D(2024, 1, 1), bank_reference="BNK-9")
     assert dup.value.code == "duplicate_bank_reference"
-    unmatched = Payment.objects.get(status="unmatched")
+    unmatched = ContributionPayment.objects.get(status="unmatched")
     payments.match_payment(payment=unmatched, invoice=q1)
     q1.refresh_from_db()
     assert q1.paid_amount == 5000 and q1.status == "partly_paid"
@@ -203,7 +203,7 @@ def test_bank_statement_rejects_future_dates_and_unknown_invoices_or_accounts(du
         bank_statements.import_bank_statement(content=bad, file_name="bad.csv", today=D(2024, 1, 31))
     errs = [(e.row, e.field, e.code) for e in exc.value.errors]
     assert errs == [(3, "date", "future_date"), (4, "reference", "unknown_invoice"), (5, "reference", "unknown_virtual_account")]
-    assert Payment.objects.count() == 0 and Allocation.objects.count() == 0
+    assert ContributionPayment.objects.count() == 0 and Allocation.objects.count() == 0
     # A mistyped invoice number beside the right virtual account is paid by the account, as
     # find_invoice reads it; both wrong is still a row error.
     both = (

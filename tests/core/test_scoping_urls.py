@@ -45,7 +45,7 @@ def _routes():
 @pytest.fixture
 def demo(db, settings, tmp_path, monkeypatch):
     """The demo data with a small roster, and the identifiers of objects that are not Riau's."""
-    from lindung.contributions.models import Invoice, Payment
+    from lindung.contributions.models import ContributionPayment, Invoice
     from lindung.core.demo import load_demo
     from lindung.core.models import Job
     from lindung.membership import cards, demo_sponsorship
@@ -62,7 +62,7 @@ def demo(db, settings, tmp_path, monkeypatch):
     bpu = Participant.objects.filter(sponsor__isnull=True, segment="BPU").select_related("person").order_by("pk").first()
     member = FamilyMember.objects.filter(person=bpu.person).order_by("pk").first()
     invoice = Invoice.objects.filter(sponsor=dumai).order_by("pk").first()
-    payment = Payment.objects.filter(sponsor=dumai).order_by("pk").first()
+    payment = ContributionPayment.objects.filter(sponsor=dumai).order_by("pk").first()
     roster_import = RosterImport.objects.filter(sponsor=dumai).order_by("pk").first()
     card_job = cards.start_sponsor_cards(dumai, actor=None, base_url="http://testserver")
     card_job.refresh_from_db()

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.membership.models import Participant, SponsorAgreement, SponsorshipPeriod
 from lindung.registry.models import Person
 from tests.conftest import PASSWORD
@@ -74,7 +74,7 @@ def test_finance_bills_a_quarter_pays_it_and_sees_the_cover(live_server, page, u
     page.click("[data-testid=import-form] button[type=submit]")
     errors = page.get_by_test_id("row-errors").inner_text()
     assert "2" in errors and "amount" in errors
-    assert Payment.objects.count() == 0
+    assert ContributionPayment.objects.count() == 0
     good = tmp_path / "good.csv"
     good.write_text(f"date,amount,reference,bank_reference\n2023-10-10,{invoice.total},{invoice.number},B1\n")
     page.set_input_files("#id_file", str(good))

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from lindung.contributions import bank_statements, payments, selectors
-from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.management.base import LindungCommand
 
 
@@ -62,7 +62,7 @@ class Command(LindungCommand):
             batch = bank_statements.import_bank_statement(content=path.read_bytes(), file_name=path.name, actor=actor)
             out = {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched, "total": batch.total}
         elif action == "match":
-            payment = Payment.objects.filter(pk=options["payment"]).first()
+            payment = ContributionPayment.objects.filter(pk=options["payment"]).first()
             invoice = Invoice.objects.filter(number=options["invoice"]).first()
             if payment is None or invoice is None:
                 raise CommandError("No such payment or invoice.")
