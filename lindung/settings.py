@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "lindung.claims",
     "lindung.payouts",
     "lindung.reports",
+    "lindung.demo",
 ]
 
 MIDDLEWARE = [

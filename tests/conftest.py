@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lindung.core.demo import DUMAI_SPONSOR, RIAU_SPONSOR
+from lindung.demo.base import DUMAI_SPONSOR, RIAU_SPONSOR
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -146,9 +146,11 @@ def sync_roles() -> dict[str, int]:
 
 
 def sync_roles_after_migrate(sender, app_config=None, **kwargs) -> None:
-    """Runs once per migrate, after the last app has its permissions."""
+    """Runs once per migrate, after the last app has its permissions (``post_migrate`` is sent only
+    for apps with a models module, so the last of those)."""
     from django.apps import apps
 
-    if app_config is None or app_config is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is None or app_config is not with_models[-1]:
         return
     sync_roles()

@@ -6,3 +6,9 @@ class ClaimsConfig(AppConfig):
     name = "lindung.claims"
     label = "claims"
     verbose_name = _("Claims")
+
+    def ready(self) -> None:
+        from lindung.claims.panels import claims_panels
+        from lindung.core.selectors import register_home_panels
+
+        register_home_panels(40, claims_panels)

@@ -12,3 +12,7 @@ class ContributionsConfig(AppConfig):
             jobs,  # noqa: F401 - registers the billing run job handler
             statuses,  # noqa: F401 - registers the daily job handler
         )
+        from lindung.contributions.panels import contributions_panels
+        from lindung.core.selectors import register_home_panels
+
+        register_home_panels(60, contributions_panels)

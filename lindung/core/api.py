@@ -1,5 +1,6 @@
-"""The API platform: one NinjaAPI, token and session auth, one error shape, pagination and
-``Idempotency-Key`` handling. Contexts add routers in ``lindung/api.py``."""
+"""The API platform: the NinjaAPI factory with one error shape, pagination, permission checks and
+``Idempotency-Key`` handling. ``lindung/api.py`` builds the API with the authentication classes
+(``lindung.accounts.api_auth``: tokens; sessions) and mounts each context's router."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
 from ninja.responses import Status
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from lindung.accounts.services import token_authenticate
 from lindung.core.errors import ServiceError
 from lindung.core.models import IdempotencyRecord
 
@@ -37,37 +37,18 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-class BearerToken(HttpBearer):
-    """``Authorization: Bearer lnd_…``"""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class HeaderToken(APIKeyHeader):
-    """``X-API-Key: lnd_…`` for clients that cannot set Authorization."""
-
-    param_name = "X-API-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        if not key:
-            return None
-        user = token_authenticate(key)
-        if user is not None:
-            request.user = user
-        return user
-
-
-api = NinjaAPI(
-    title="Lindung API",
-    version="1",
-    description="Employment social security administration (JKK, JKM). All amounts are integer rupiah.",
-    urls_namespace="api",
-    auth=[BearerToken(), HeaderToken(), django_auth],
-)
+def create_api(*, auth) -> NinjaAPI:
+    """The Lindung API at ``/api/v1`` with the one error shape; ``auth`` are the authentication
+    callables every operation requires (the project passes token and session authentication)."""
+    instance = NinjaAPI(
+        title="Lindung API",
+        version="1",
+        description="Employment social security administration (JKK, JKM). All amounts are integer rupiah.",
+        urls_namespace="api",
+        auth=auth,
+    )
+    install_error_handlers(instance)
+    return instance
 
 
 def _error(api_instance: NinjaAPI, request, status: int, code: str, message: str, fields: dict[str, str] | None = None):
@@ -135,9 +116,6 @@ def install_error_handlers(api_instance: NinjaAPI) -> None:
         api_instance.add_exception_handler(exc_class, handler)
 
 
-install_error_handlers(api)
-
-
 def require_perm(request: HttpRequest, *perms: str) -> None:
     """Raise 403 unless the user holds every permission (role permissions, see accounts.roles)."""
     user = request.user
@@ -192,6 +170,10 @@ def _request_content(request: HttpRequest) -> bytes:
     return "\n".join(parts).encode()
 
 
+# Renders a stored response as the API does (ninja's default JSON renderer).
+_RENDERER = JSONRenderer()
+
+
 def idempotent(func: Callable) -> Callable:
     """Honour ``Idempotency-Key`` on a POST that creates money movements.
 
@@ -230,7 +212,7 @@ def idempotent(func: Callable) -> Callable:
         if not isinstance(result, Status):
             record.delete()
             raise TypeError(f"{func.__name__} must return Status(status, body) to be idempotent")
-        payload = json.loads(api.renderer.render(request, result.value, response_status=result.status_code))
+        payload = json.loads(_RENDERER.render(request, result.value, response_status=result.status_code))
         IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=result.status_code, response_body=payload)
         return result
 

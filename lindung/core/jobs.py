@@ -99,10 +99,13 @@ def execute_job(job_id: str) -> Job:
 
 
 def start_job(kind: str, *, actor=None, sponsor=None, params: dict[str, Any] | None = None) -> Job:
-    """Create a job and enqueue it. Returns the job (finished already on the inline backend)."""
+    """Create a job and enqueue it. Returns the job (finished already on the inline backend).
+    ``sponsor`` (a sponsor or its id) is the job's scope: a sponsor user sees its own sponsor's jobs."""
     if kind not in _HANDLERS:
         raise ServiceError("unknown_job_kind", _("No handler is registered for job kind %(kind)s.") % {"kind": repr(kind)})
-    job = Job.objects.create(kind=kind, created_by=actor if getattr(actor, "pk", None) else None, sponsor=sponsor, params=params or {})
+    job = Job.objects.create(
+        kind=kind, created_by=actor if getattr(actor, "pk", None) else None, sponsor_ref=getattr(sponsor, "pk", sponsor), params=params or {}
+    )
     if _runs_inline() or not transaction.get_connection().in_atomic_block:
         _enqueue(job)
         job.refresh_from_db()

@@ -72,7 +72,9 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
-    sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sponsor"))
+    # The sponsor the job belongs to (its scope for sponsor users): the id only, no foreign key,
+    # because the kernel relates to no context's model.
+    sponsor_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
     params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -84,7 +86,7 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     task_result_id = models.CharField(max_length=64, blank=True)
 
-    access_scope = Scope(sponsor="sponsor")
+    access_scope = Scope(sponsor="sponsor_ref")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -6,12 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from lindung.core import selectors
 from lindung.core.api import ErrorOut, Page, require_perm
-from lindung.core.models import AuditEvent, Job
 
 router = Router(tags=["platform"])
 
@@ -54,7 +53,7 @@ class JobOut(Schema):
 @router.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut})
 def job_detail(request, job_id: uuid.UUID):
     require_perm(request, "core.view_job")
-    return get_object_or_404(Job.objects.visible_to(request.user), pk=job_id)
+    return selectors.job_get(user=request.user, job_id=job_id)
 
 
 class AuditEventOut(Schema):
@@ -74,13 +73,4 @@ class AuditEventOut(Schema):
 @paginate(Page)
 def audit_events(request, action: str | None = None, object_type: str | None = None, object_id: str | None = None, actor: str | None = None):
     require_perm(request, "core.view_auditevent")
-    qs = AuditEvent.objects.visible_to(request.user)
-    if action:
-        qs = qs.filter(action=action)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
-    if actor:
-        qs = qs.filter(actor_username=actor)
-    return qs
+    return selectors.audit_event_list(user=request.user, action=action, object_type=object_type, object_id=object_id, actor=actor)

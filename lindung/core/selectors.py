@@ -1,12 +1,40 @@
+"""Reads of the kernel: jobs, the audit trail and the home page's panels.
+
+The kernel knows no context: each context registers the panels it shows on the home page from its
+``AppConfig.ready()`` with ``register_home_panels(order, provider)``; ``provider(user)`` returns the
+user's panels of that context (none when the user's role has nothing there). ``home_panels``
+lists them by ``order``; the kernel's own panels (audit trail, recent jobs) come last."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.errors import NotFound
 from lindung.core.models import AuditEvent, Job
-from lindung.membership.models import Sponsor
+
+
+def job_get(*, user, job_id) -> Job:
+    job = Job.objects.visible_to(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such job."))
+    return job
+
+
+def audit_event_list(*, user, action: str | None = None, object_type: str | None = None, object_id: str | None = None, actor: str | None = None):
+    qs = AuditEvent.objects.visible_to(user)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = qs.filter(actor_username=actor)
+    return qs
 
 
 @dataclass
@@ -17,71 +45,29 @@ class Panel:
     figure: str | None = None
 
 
+PanelProvider = Callable[[object], Iterable[Panel]]
+# provider's dotted name -> (order, provider): registering the same provider twice keeps one.
+_PROVIDERS: dict[str, tuple[int, PanelProvider]] = {}
+
+
+def register_home_panels(order: int, provider: PanelProvider) -> PanelProvider:
+    """Show ``provider(user)``'s panels on the home page, in ``order`` among the contexts'
+    (sponsors 10, data entry 20, participants 30, claims 40, payouts 50, contributions 60; the
+    kernel's own come after 900)."""
+    _PROVIDERS[f"{provider.__module__}.{provider.__qualname__}"] = (order, provider)
+    return provider
+
+
 def home_panels(user) -> list[Panel]:
-    """The panels of a user's home page, by role. Later contexts add theirs here."""
+    """The panels of a user's home page, by role."""
     panels: list[Panel] = []
-    roles = user.role_names
-    sponsors = Sponsor.objects.visible_to(user)
-    if "sponsor" in roles:
-        sponsor = user.sponsor
-        panels.append(
-            Panel(
-                _("Your programme"),
-                _("Workers, invoices and claims of %(sponsor)s.") % {"sponsor": sponsor.name if sponsor else "-"},
-                [(str(_("Sponsor profile")), reverse("membership:sponsor_detail", args=[sponsor.code]))] if sponsor else [],
-            )
-        )
-    else:
-        panels.append(
-            Panel(
-                _("Sponsors"),
-                _("Local governments and other sponsors paying premiums for vulnerable workers."),
-                [(str(_("All sponsors")), reverse("membership:sponsor_list"))],
-                figure=str(sponsors.count()),
-            )
-        )
-    if roles & {"officer", "admin"}:
-        panels.append(
-            Panel(_("Data entry"), _("Register workers and import sponsor rosters."), [(str(_("Regions")), reverse("registry:region_list"))])
-        )
-    if user.has_perm("membership.view_participant"):
-        from lindung.membership.models import Participant
+    for _order, provider in sorted(_PROVIDERS.values(), key=lambda item: item[0]):
+        panels.extend(provider(user))
+    return panels
 
-        links = [(str(_("All participants")), reverse("membership:participant_list"))]
-        if user.has_perms(["membership.add_participant", "registry.add_person"]):
-            links.append((str(_("Register a self-paying BPU worker")), reverse("membership:participant_register_bpu")))
-        if user.has_perm("membership.view_employer"):
-            links.append((str(_("Employers and projects")), reverse("membership:employer_list")))
-        if "sponsor" in roles and user.sponsor_id:
-            links.append((str(_("Membership cards")), reverse("membership:sponsor_cards", args=[user.sponsor.code])))
-        panels.append(
-            Panel(
-                _("Participants"),
-                _("Current memberships: sponsored and self-paying BPU workers, wage earners and construction workers."),
-                links,
-                figure=str(Participant.objects.visible_to(user).exclude(status=Participant.Status.ENDED).count()),
-            )
-        )
-    if roles & {"verifier", "branch_head"}:
-        panels.append(Panel(_("Claims to check"), _("Claims waiting for verification or approval appear here.")))
-    if "finance" in roles:
-        panels.append(Panel(_("Payments"), _("Contribution payments and benefit payouts appear here.")))
-    if roles & {"finance", "officer", "branch_head", "admin", "sponsor"} and user.has_perm("contributions.view_invoice"):
-        from lindung.contributions.selectors import home_figures
 
-        figures = home_figures(user)
-        links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
-        if user.has_perm("contributions.view_contributionpayment"):
-            links.append((str(_("Unmatched payments: %(n)s") % {"n": figures["unmatched_payments"]}), reverse("contributions:payment_list")))
-        panels.append(
-            Panel(
-                _("Contributions"),
-                _("%(n)s open invoice(s), Rp %(amount)s outstanding.")
-                % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
-                links,
-                figure=str(figures["open_invoices"]),
-            )
-        )
+def _kernel_panels(user) -> list[Panel]:
+    panels = []
     if user.has_perm("core.view_auditevent"):
         panels.append(
             Panel(
@@ -97,3 +83,6 @@ def home_panels(user) -> list[Panel]:
             Panel(_("Your recent jobs"), "", [(f"{j.kind} — {j.get_status_display()}", reverse("core:job_detail", args=[j.pk])) for j in recent_jobs])
         )
     return panels
+
+
+register_home_panels(900, _kernel_panels)

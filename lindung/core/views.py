@@ -3,15 +3,15 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lindung.core.models import AuditEvent, Job
-from lindung.core.selectors import home_panels
+from lindung.core import selectors
+from lindung.core.errors import NotFound
 
 
 @require_GET
@@ -28,16 +28,14 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"panels": home_panels(request.user)})
+    return render(request, "core/home.html", {"panels": selectors.home_panels(request.user)})
 
 
 @login_required
 @permission_required("core.view_auditevent", raise_exception=True)
 def audit_list(request):
-    qs = AuditEvent.objects.visible_to(request.user)
     action = request.GET.get("action")
-    if action:
-        qs = qs.filter(action=action)
+    qs = selectors.audit_event_list(user=request.user, action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"page": page, "action": action or ""})
 
@@ -45,7 +43,10 @@ def audit_list(request):
 @login_required
 @permission_required("core.view_job", raise_exception=True)
 def job_detail(request, job_id):
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=job_id)
+    try:
+        job = selectors.job_get(user=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job, "result_template": _result_template(job)})
 

@@ -13,11 +13,10 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from lindung.core.api import ErrorOut, Page, require_perm
-from lindung.core.errors import NotFound
 from lindung.core.masking import mask_nik
-from lindung.membership import cards, registration
+from lindung.membership import cards, registration, selectors
 from lindung.membership import participant_selectors as sel
-from lindung.membership.models import Employer, Participant, Project, Sponsor
+from lindung.membership.models import Employer, Participant, Project
 from lindung.registry.api import FamilyMemberIn, PersonIn
 
 router = Router(tags=["participants"])
@@ -274,7 +273,7 @@ class JobOut(Schema):
     url: str
 
 
-def _project_out(project: Project) -> dict:
+def _project_out(project: Project, user) -> dict:
     return {
         "number": project.number,
         "name": project.name,
@@ -283,7 +282,7 @@ def _project_out(project: Project) -> dict:
         "total_wage": project.total_wage,
         "start_date": project.start_date,
         "end_date": project.end_date,
-        "workers": list(Participant.objects.filter(project=project).order_by("kpj_number").values_list("kpj_number", flat=True)),
+        "workers": list(sel.project_workers(user=user, project=project).values_list("kpj_number", flat=True)),
         "premium": _premium_out(registration.project_premium(project)),
     }
 
@@ -437,13 +436,13 @@ def project_create(request, payload: ProjectIn):
     data = payload.dict(exclude={"contractor", "workers"})
     workers = [w.dict(exclude_unset=True) for w in payload.workers]
     project = registration.register_project(actor=request.user, contractor=contractor, workers=workers, **data)
-    return Status(201, _project_out(project))
+    return Status(201, _project_out(project, request.user))
 
 
 @router.get("/projects/{number}", response={200: ProjectOut, 404: ErrorOut})
 def project_detail(request, number: str):
     require_perm(request, "membership.view_project")
-    return _project_out(sel.project_get(user=request.user, number=number))
+    return _project_out(sel.project_get(user=request.user, number=number), request.user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,9 +455,7 @@ def sponsor_cards(request, code: str):
     """Start printing every current card of a sponsor into one PDF; poll ``/api/v1/jobs/{id}``;
     the result's ``download`` is the file's address."""
     require_perm(request, "membership.view_participant")
-    sponsor = Sponsor.objects.visible_to(request.user).filter(code=code).first()
-    if sponsor is None:
-        raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)})
+    sponsor = selectors.sponsor_get(user=request.user, code=code)
     job = cards.start_sponsor_cards(sponsor, actor=request.user, base_url=cards.public_base_url(request))
     return Status(202, {"job_id": str(job.pk), "status": job.status, "url": f"/api/v1/jobs/{job.pk}"})
 
@@ -475,12 +472,8 @@ class CardJobOut(Schema):
 def sponsor_card_jobs(request, code: str):
     """The sponsor's ten latest bulk card jobs, with the download address of finished ones."""
     require_perm(request, "membership.view_participant")
-    sponsor = Sponsor.objects.visible_to(request.user).filter(code=code).first()
-    if sponsor is None:
-        raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)})
-    from lindung.core.models import Job
-
-    jobs = Job.objects.visible_to(request.user).filter(kind=cards.JOB_KIND, sponsor=sponsor).order_by("-created_at")[:10]
+    sponsor = selectors.sponsor_get(user=request.user, code=code)
+    jobs = selectors.card_jobs(user=request.user, sponsor=sponsor)
     return [
         {
             "job_id": str(j.pk),

@@ -6,3 +6,10 @@ class MembershipConfig(AppConfig):
     name = "lindung.membership"
     label = "membership"
     verbose_name = _("Membership")
+
+    def ready(self) -> None:
+        from lindung.core.selectors import register_home_panels
+        from lindung.membership.panels import participant_panels, sponsor_panels
+
+        register_home_panels(10, sponsor_panels)
+        register_home_panels(30, participant_panels)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.masking import mask_nik
+from lindung.core.models import Job
+from lindung.membership import cards
 from lindung.membership.models import RosterImport, Sponsor, SponsorAgreement
 
 
@@ -24,6 +26,11 @@ def sponsor_get(*, user, code: str) -> Sponsor:
         return sponsor_list(user=user).get(code=code)
     except Sponsor.DoesNotExist:
         raise NotFound(_("Sponsor %(code)s not found.") % {"code": repr(code)}) from None
+
+
+def card_jobs(*, user, sponsor: Sponsor) -> list[Job]:
+    """The sponsor's ten latest bulk membership-card jobs the user may see."""
+    return list(Job.objects.visible_to(user).filter(kind=cards.JOB_KIND, sponsor_ref=sponsor.pk).order_by("-created_at")[:10])
 
 
 def agreement_list(*, user, sponsor: Sponsor | None = None) -> QuerySet[SponsorAgreement]:

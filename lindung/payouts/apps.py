@@ -6,3 +6,9 @@ class PayoutsConfig(AppConfig):
     name = "lindung.payouts"
     label = "payouts"
     verbose_name = _("Payouts")
+
+    def ready(self) -> None:
+        from lindung.core.selectors import register_home_panels
+        from lindung.payouts.panels import payouts_panels
+
+        register_home_panels(50, payouts_panels)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from lindung.core.api import ErrorOut, Page, require_perm
-from lindung.core.errors import NotFound
 from lindung.registry import selectors
 from lindung.registry.models import Region
 
@@ -33,10 +31,7 @@ def region_list(request, parent: str | None = None, level: int | None = None, q:
 @router.get("/regions/{code}", response={200: RegionOut, 404: ErrorOut})
 def region_detail(request, code: str):
     require_perm(request, "registry.view_region")
-    region = Region.objects.visible_to(request.user).filter(code=code).first()
-    if region is None:
-        raise NotFound(_("Region %(code)s not found.") % {"code": repr(code)})
-    return region
+    return selectors.region_get(user=request.user, code=code)
 
 
 # ---------------------------------------------------------------------------------------------

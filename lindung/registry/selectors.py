@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from lindung.registry.models import Region
+from lindung.core.errors import NotFound
+from lindung.registry.models import FamilyMember, Person, Region
 
 
 def region_list(*, user, parent: str | None = None, level: int | None = None, q: str | None = None) -> QuerySet[Region]:
@@ -15,6 +16,13 @@ def region_list(*, user, parent: str | None = None, level: int | None = None, q:
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
     return qs.order_by("code")
+
+
+def region_get(*, user, code: str) -> Region:
+    region = Region.objects.visible_to(user).filter(code=code).first()
+    if region is None:
+        raise NotFound(_("Region %(code)s not found.") % {"code": repr(code)})
+    return region
 
 
 def region_path(region: Region) -> list[Region]:
@@ -30,9 +38,6 @@ def region_path(region: Region) -> list[Region]:
 # ---------------------------------------------------------------------------------------------
 # Persons and families
 # ---------------------------------------------------------------------------------------------
-
-from lindung.core.errors import NotFound  # noqa: E402
-from lindung.registry.models import FamilyMember, Person  # noqa: E402
 
 
 def person_list(*, user, q: str | None = None) -> QuerySet[Person]:

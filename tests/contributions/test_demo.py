@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from lindung.contributions import demo
 from lindung.contributions.models import Invoice
-from lindung.core.demo import DUMAI_SPONSOR
+from lindung.demo import contributions as demo
+from lindung.demo.base import DUMAI_SPONSOR
 from lindung.membership.models import Participant
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.urls import path
 from ninja import NinjaAPI, Schema
 from ninja.responses import Status
 
-from lindung.core.api import api, idempotent, install_error_handlers
+from lindung.api import api
+from lindung.core.api import idempotent, install_error_handlers
 from lindung.core.models import IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,6 @@ def test_openapi_schema_and_docs_are_served(client):
 def test_each_endpoint_and_method_is_registered_once():
     """A path answered by two handlers for the same method gets a duplicate operation id and the
     second handler is dead code."""
-    import lindung.api  # noqa: F401 - mounts every router
-
     repeated = []
     for _prefix, router in api._routers:
         for route, view in router.path_operations.items():

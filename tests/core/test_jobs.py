@@ -72,3 +72,20 @@ def test_database_backend_queues_the_job_and_the_worker_runs_it(users, settings)
     assert job.status == Job.Status.SUCCEEDED
     assert job.result == {"counted": 4}
     assert (job.progress_done, job.progress_total) == (4, 4)
+
+
+def test_a_job_started_for_a_sponsor_is_seen_by_that_sponsor_only(users, sponsors, client):
+    """The job's sponsor is a plain id column (the kernel relates to no context): ``start_job``
+    takes the sponsor, and scoping, the job page and the API answer as before."""
+    own = start_job("test.count", actor=users["officer"], sponsor=sponsors["dumai"], params={"n": 1})
+    other = start_job("test.count", actor=users["officer"], sponsor=sponsors["riau"].pk, params={"n": 1})
+    staff = start_job("test.count", actor=users["officer"], params={"n": 1})
+    assert (own.sponsor_ref, other.sponsor_ref, staff.sponsor_ref) == (sponsors["dumai"].pk, sponsors["riau"].pk, None)
+    assert set(Job.objects.visible_to(users["sponsor"])) == {own}
+    assert set(Job.objects.visible_to(users["officer"])) == {own, other, staff}
+    client.force_login(users["sponsor"])
+    assert client.get(f"/jobs/{own.pk}/").status_code == 200
+    assert client.get(f"/jobs/{other.pk}/").status_code == 404
+    assert client.get(f"/api/v1/jobs/{own.pk}").status_code == 200
+    missing = client.get(f"/api/v1/jobs/{other.pk}")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

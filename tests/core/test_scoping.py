@@ -50,8 +50,8 @@ def test_public_models_are_visible_and_staff_only_models_are_not(users, sponsors
 
 
 def test_jobs_are_scoped_by_sponsor(users, sponsors):
-    own = Job.objects.create(kind="k", sponsor=sponsors["dumai"])
-    other = Job.objects.create(kind="k", sponsor=sponsors["riau"])
+    own = Job.objects.create(kind="k", sponsor_ref=sponsors["dumai"].pk)
+    other = Job.objects.create(kind="k", sponsor_ref=sponsors["riau"].pk)
     seen = set(Job.objects.visible_to(users["sponsor"]).values_list("pk", flat=True))
     assert own.pk in seen and other.pk not in seen
 
@@ -102,7 +102,7 @@ class TestSponsorCannotReadAnotherSponsorByAnyUrl:
         assert codes == [sponsors["dumai"].code]
 
     def test_job_of_other_sponsor_by_web_and_api(self, client, api_client, users, sponsors):
-        other = Job.objects.create(kind="k", sponsor=sponsors["riau"])
+        other = Job.objects.create(kind="k", sponsor_ref=sponsors["riau"].pk)
         client.force_login(users["sponsor"])
         assert client.get(f"/jobs/{other.pk}/").status_code == 404
         assert api_client(users["sponsor"]).get(f"/api/v1/jobs/{other.pk}").status_code == 404
@@ -113,7 +113,7 @@ class TestSponsorCannotReadAnotherSponsorByAnyUrl:
         from django.urls import get_resolver
         from django.urls.resolvers import URLPattern, URLResolver
 
-        other_job = Job.objects.create(kind="k", sponsor=sponsors["riau"])
+        other_job = Job.objects.create(kind="k", sponsor_ref=sponsors["riau"].pk)
         values = {"code": sponsors["riau"].code, "job_id": str(other_job.pk)}
         client.force_login(users["sponsor"])
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import get_resolver
 from django.urls.resolvers import URLPattern, URLResolver
 
-from lindung.core.demo import DUMAI_SPONSOR, RIAU_SPONSOR
+from lindung.demo.base import DUMAI_SPONSOR, RIAU_SPONSOR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -46,9 +46,10 @@ def _routes():
 def demo(db, settings, tmp_path, monkeypatch):
     """The demo data with a small roster, and the identifiers of objects that are not Riau's."""
     from lindung.contributions.models import ContributionPayment, Invoice
-    from lindung.core.demo import load_demo
     from lindung.core.models import Job
-    from lindung.membership import cards, demo_sponsorship
+    from lindung.demo import sponsorship as demo_sponsorship
+    from lindung.demo.loading import load_demo
+    from lindung.membership import cards
     from lindung.membership.models import Employer, Participant, Project, RosterImport, Sponsor
     from lindung.registry.models import FamilyMember
 

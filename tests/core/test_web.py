@@ -75,3 +75,25 @@ def test_template_filters():
     assert audit_change(45) == "45"
     assert rupiah(252000000) == "Rp252.000.000"
     assert rupiah(-16800) == "-Rp16.800"
+
+
+@pytest.mark.parametrize(
+    "role, titles",
+    [
+        ("officer", ["Sponsors", "Data entry", "Participants", "Contributions"]),
+        ("finance", ["Sponsors", "Participants", "Payments", "Contributions"]),
+        ("branch_head", ["Sponsors", "Participants", "Claims to check", "Contributions"]),
+        ("verifier", ["Sponsors", "Participants", "Claims to check"]),
+        ("sponsor", ["Your programme", "Participants", "Contributions"]),
+        ("auditor", ["Sponsors", "Participants", "Audit trail"]),
+        ("admin", ["Sponsors", "Data entry", "Participants", "Contributions", "Audit trail"]),
+    ],
+)
+def test_home_panels_come_from_every_context_in_order(users, role, titles):
+    """Each context registers its home panels from its AppConfig.ready(); the kernel orders them."""
+    from django.utils import translation
+
+    from lindung.core.selectors import home_panels
+
+    with translation.override("en"):
+        assert [str(p.title) for p in home_panels(users[role])] == titles

@@ -149,7 +149,7 @@ def test_bpu_web_form_with_premium_preview(regions, users, client):
 
 
 def test_demo_step_is_idempotent(regions, branch, sponsors):
-    from lindung.membership import demo_registration
+    from lindung.demo import registration as demo_registration
     from lindung.membership.models import Employer, Project, WageReport
 
     first = demo_registration.load({"branch": branch, "sponsors": {}})

@@ -21,12 +21,12 @@ class LindungCommand(BaseCommand):
         return parser
 
     def actor(self, options):
-        from lindung.accounts.models import User
+        from django.contrib.auth import get_user_model
 
         name = options.get("actor_username")
         if not name:
             return None
-        user = User.objects.filter(username=name).first()
+        user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise CommandError(f"--as: no user {name!r}.")
         return user

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.models import Job
-from lindung.membership import cards, registration
+from lindung.membership import cards, registration, selectors
 from lindung.membership import participant_selectors as sel
 from lindung.membership.forms import BpuRegistrationForm, EndMembershipForm
 from lindung.membership.models import Participant, Segment, Sponsor
@@ -150,10 +150,6 @@ def bpu_premium_preview(request):
 # --- cards -----------------------------------------------------------------------------------
 
 
-def _card_jobs(user, sponsor):
-    return Job.objects.visible_to(user).filter(kind=cards.JOB_KIND, sponsor=sponsor).order_by("-created_at")[:10]
-
-
 @login_required
 @permission_required("membership.view_participant", raise_exception=True)
 def sponsor_cards(request, code: str):
@@ -171,7 +167,9 @@ def sponsor_cards(request, code: str):
         else:
             return redirect("core:job_detail", job_id=job.pk)
     count = cards.sponsor_card_queryset(sponsor).count()
-    return render(request, "membership/card_sponsor.html", {"sponsor": sponsor, "count": count, "jobs": _card_jobs(request.user, sponsor)})
+    return render(
+        request, "membership/card_sponsor.html", {"sponsor": sponsor, "count": count, "jobs": selectors.card_jobs(user=request.user, sponsor=sponsor)}
+    )
 
 
 @login_required

@@ -1,17 +1,11 @@
-"""Demo data for the embedded default: Dumai's regions, its branch office, sponsors and one user
-per role, then each context's own demo step, in order. Idempotent.
-
-A context adds demo data with a module listed in ``DEMO_STEPS`` that defines
-``load(context: dict) -> dict``; ``context`` carries ``branch`` and ``sponsors`` (by code) and
-what earlier steps returned."""
+"""The base of the demo data: Dumai's regions, its branch office, the two sponsors and one user per
+role (password ``LINDUNG_DEMO_PASSWORD``). Idempotent."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from lindung.accounts import services as account_services
 from lindung.accounts.models import Branch, User
@@ -19,13 +13,6 @@ from lindung.membership import services as membership_services
 from lindung.membership.models import Sponsor
 from lindung.registry.models import Region
 from lindung.registry.services import import_bundled_regions
-
-# Each context's demo step, in dependency order (a missing module is skipped).
-DEMO_STEPS = [
-    "lindung.membership.demo_sponsorship",  # agreements and an enrolled roster
-    "lindung.membership.demo_registration",  # self-paying BPU workers, employers (PU), a project
-    "lindung.contributions.demo",  # billing runs and payments
-]
 
 DUMAI_SPONSOR = "PEMKO-DUMAI"
 RIAU_SPONSOR = "PEMPROV-RIAU"
@@ -51,8 +38,9 @@ DEMO_USERS = [
 ]
 
 
-@transaction.atomic
-def load_demo() -> dict:
+def load_base() -> dict:
+    """Regions, branch, sponsors and users; the context the demo steps get:
+    ``{"branch", "sponsors" (by code), "users_created"}``."""
     import_bundled_regions()
     branch, _ = Branch.objects.get_or_create(
         code="DUMAI",
@@ -83,13 +71,4 @@ def load_demo() -> dict:
         created_users.append(demo.username)
     if "admin" in created_users:
         User.objects.filter(username="admin").update(is_superuser=True, is_staff=True)
-    context: dict = {"branch": branch, "sponsors": sponsors, "users_created": created_users}
-    for module_name in DEMO_STEPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        context[module_name.rsplit(".", 1)[-1]] = module.load(context)
-    return {"users_created": created_users, "sponsors": list(sponsors), "branch": branch.code}
+    return {"branch": branch, "sponsors": sponsors, "users_created": created_users}

@@ -9,7 +9,7 @@ import datetime as dt
 
 from lindung.contributions import allocation, billing, payments, statuses
 from lindung.contributions.models import ContributionPayment, Invoice
-from lindung.core.demo import DUMAI_SPONSOR
+from lindung.demo.base import DUMAI_SPONSOR
 from lindung.membership.models import Participant
 
 QUARTERS = [dt.date(2023, 10, 1), dt.date(2024, 1, 1)]

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from lindung.core.demo import DEMO_USERS, load_demo
 from lindung.core.management.base import LindungCommand
+from lindung.demo.base import DEMO_USERS
+from lindung.demo.loading import load_demo
 
 
 class Command(LindungCommand):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from lindung.core.demo import DUMAI_SPONSOR
+from lindung.demo.base import DUMAI_SPONSOR
 from lindung.membership import roster, services
 from lindung.membership.models import RosterImport, SponsorAgreement
 

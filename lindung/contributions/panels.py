@@ -1,0 +1,27 @@
+"""The contributions context's panel on the home page (registered in ``ContributionsConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lindung.contributions.selectors import home_figures
+from lindung.core.selectors import Panel
+
+
+def contributions_panels(user) -> list[Panel]:
+    if not (user.role_names & {"finance", "officer", "branch_head", "admin", "sponsor"} and user.has_perm("contributions.view_invoice")):
+        return []
+    figures = home_figures(user)
+    links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
+    if user.has_perm("contributions.view_contributionpayment"):
+        links.append((str(_("Unmatched payments: %(n)s") % {"n": figures["unmatched_payments"]}), reverse("contributions:payment_list")))
+    return [
+        Panel(
+            _("Contributions"),
+            _("%(n)s open invoice(s), Rp %(amount)s outstanding.")
+            % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
+            links,
+            figure=str(figures["open_invoices"]),
+        )
+    ]
