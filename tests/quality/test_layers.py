@@ -169,3 +169,25 @@ def test_no_import_cycles():
 )
 def test_the_cycle_check_finds_cycles(graph, expected):
     assert _cycles(graph) == expected
+
+
+def api_reads_outside_selectors(root: Path = ROOT) -> list[str]:
+    """``Model.objects`` used in an API handler module (``api.py``, ``api_*.py``, ``routes*.py``):
+    handlers read through the context's scoped selectors only. The platform module
+    ``core/api.py`` (idempotency records) is not a handler module."""
+    problems = []
+    for path in sorted([*root.rglob("api.py"), *root.rglob("api_*.py"), *root.rglob("routes*.py")]):
+        if path == root / "core" / "api.py" or path == root / "api.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("objects", "_base_manager", "_default_manager"):
+                problems.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return problems
+
+
+def test_api_handlers_read_through_selectors(tmp_path):
+    assert api_reads_outside_selectors() == []
+    probe = tmp_path / "lindung" / "membership"
+    probe.mkdir(parents=True)
+    (probe / "api_probe.py").write_text("def h(request):\n    return Participant.objects.filter(project=1)\n", encoding="utf-8")
+    assert api_reads_outside_selectors(tmp_path / "lindung") == ["lindung/membership/api_probe.py:2"]
