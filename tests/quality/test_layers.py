@@ -25,13 +25,27 @@ def _module_name(path: Path, root: Path = ROOT) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the import nodes under ``if TYPE_CHECKING:`` (never run)."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            skipped |= {id(inner) for stmt in node.body for inner in ast.walk(stmt)}
+    return skipped
+
+
+def _imports(path: Path, root: Path = ROOT, *, type_checking: bool = True) -> list[tuple[int, str]]:
     """``(line, dotted name)`` of every import in the file, at any depth, relative ones resolved;
-    for ``from a import b`` both ``a`` and ``a.b`` (b may be a module)."""
+    for ``from a import b`` both ``a`` and ``a.b`` (b may be a module). ``type_checking=False``
+    leaves out the imports under ``if TYPE_CHECKING:``."""
     module = _module_name(path, root)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = set() if type_checking else _type_checking_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -101,7 +115,7 @@ def _graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in ROOT.rglob("*.py") if "migrations" not in p.parts}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        for _line, target in _imports(path):
+        for _line, target in _imports(path, type_checking=False):  # annotations only: no cycle at run time
             while target and target not in modules:
                 target = target.rpartition(".")[0]
             # a module importing the package it lives in runs that package's __init__ first anyway
