@@ -9,6 +9,7 @@ class MembershipConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.core.selectors import register_home_panels
+        from lindung.membership import status  # noqa: F401 - declares the participant status workflow
         from lindung.membership.panels import participant_panels, sponsor_panels
 
         register_home_panels(10, sponsor_panels)

@@ -290,7 +290,8 @@ class SponsorshipPeriod(models.Model):
 
 
 class StatusChange(models.Model):
-    """Every status transition of a participant, with its effective date and reason."""
+    """Every status transition of a participant, with its effective date and reason (written by
+    ``lindung.membership.status`` on the workflow kernel, which also writes the ``core.Decision``)."""
 
     # indexed by membership_status_part_idx (participant, effective_date)
     participant = models.ForeignKey(
@@ -303,6 +304,11 @@ class StatusChange(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # The workflow decision that made this change (one per batch for the daily job); none for the
+    # first status given at enrolment. Not indexed: every daily batch writes up to a million rows.
+    decision = models.ForeignKey(
+        "core.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision"), db_index=False
+    )
 
     access_scope = Scope(sponsor="participant__sponsor", branch="participant__branch")
     objects = ScopedQuerySet.as_manager()

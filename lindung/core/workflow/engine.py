@@ -452,12 +452,12 @@ class Workflow:
         order; objects that left ``from_state`` meanwhile are skipped. Per-object guards and
         maker-checker rules do not apply to bulk steps (declare them only on single steps);
         ``batch_guards`` run once. Returns how many objects moved and the decision."""
-        t = self._resolve(name, to, from_state) if name is None else self.transition(name)
-        if from_state not in t.source:
-            self._resolve(t.name, None, from_state)
         wanted = sorted(set(ids))
         if not wanted:
             return BulkOutcome(0, None)
+        t = self._resolve(name, to, from_state) if name is None else self.transition(name)
+        if from_state not in t.source:
+            self._resolve(t.name, None, from_state)
         self._check_actor(t, actor, None)
         self._check_reason(t, reason)
         ctx = TransitionContext(self, t, actor, from_state, t.target, reason=reason, note=note, effective_date=effective_date, data=dict(data or {}))
