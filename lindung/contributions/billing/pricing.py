@@ -1,5 +1,6 @@
 """Pricing: each distinct (segment, programmes, wage, risk class) combination priced once per month
-by the rules engine into ``BillingPrice``, which the line inserts join."""
+by the rules engine into ``BillingPrice``, which the line inserts join. Every price records the
+parameter snapshot it was priced with (``core.ParameterSnapshot``)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ from django.utils.translation import gettext as _
 
 from lindung.contributions.billing.periods import month_end
 from lindung.contributions.models import BillingPrice, BillingRun
+from lindung.core.calculations import snapshot_id_for
 from lindung.core.errors import ServiceError
-from lindung.rules import ContributionCase, calculate_contribution
+from lindung.rules import ContributionCase, calculate_contribution, load_parameters
 from lindung.rules.results import CaseError
 
 
 def price_combinations(run: BillingRun, combos, months: list[dt.date]) -> int:
+    params = load_parameters()
+    snapshot_id = snapshot_id_for(params)
     rows = []
     for segment, programs, wage, risk_class in combos:
         for m in months:
             try:
                 result = calculate_contribution(
-                    ContributionCase(segment=segment, on=m, programs=tuple(programs), wage=wage, risk_class=risk_class or None)
+                    ContributionCase(segment=segment, on=m, programs=tuple(programs), wage=wage, risk_class=risk_class or None), params
                 )
             except CaseError as exc:
                 raise ServiceError(
@@ -44,6 +48,7 @@ def price_combinations(run: BillingRun, combos, months: list[dt.date]) -> int:
                             program=comp.program,
                             amount=comp.amount,
                             reference=comp.reference[:200],
+                            snapshot_id=snapshot_id,
                         )
                     )
     BillingPrice.objects.bulk_create(rows, batch_size=2000)
