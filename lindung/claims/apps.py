@@ -8,6 +8,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("Claims")
 
     def ready(self) -> None:
+        from lindung.claims import workflow  # noqa: F401  (declares the claim workflow and its exclusive roles)
         from lindung.claims.panels import claims_panels
         from lindung.core.selectors import register_home_panels
 

@@ -418,6 +418,26 @@ def person_update(person: Person, *, actor, **data) -> Person:
     return person
 
 
+@transaction.atomic
+def record_death(person: Person, *, actor, death_date: dt.date) -> Person:
+    """Record a person's date of death (from a death report, a death file or a claim). Recorded
+    once: a different date later is refused, the same date again changes nothing."""
+    if person.death_date == death_date:
+        return person
+    if person.death_date is not None:
+        raise Conflict(
+            "death_date_differs",
+            _("The register already records the death on %(date)s.") % {"date": person.death_date.isoformat()},
+            {"death_date": f"register: {person.death_date.isoformat()}"},
+        )
+    if death_date < person.birth_date:
+        raise ServiceError("invalid", _("The date of death is before the birth date."), {"death_date": "before the birth date"})
+    Person.objects.filter(pk=person.pk).update(death_date=death_date)
+    person.death_date = death_date
+    audit.record(actor=actor, action="person.death", obj=person, object_repr=person.nik[:4] + "…", changes={"death_date": [None, death_date.isoformat()]})
+    return person
+
+
 def _mask_changes(changes: dict) -> dict:
     from lindung.core.masking import mask_account, mask_name, mask_nik
 
