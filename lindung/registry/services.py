@@ -434,7 +434,9 @@ def record_death(person: Person, *, actor, death_date: dt.date) -> Person:
         raise ServiceError("invalid", _("The date of death is before the birth date."), {"death_date": "before the birth date"})
     Person.objects.filter(pk=person.pk).update(death_date=death_date)
     person.death_date = death_date
-    audit.record(actor=actor, action="person.death", obj=person, object_repr=person.nik[:4] + "…", changes={"death_date": [None, death_date.isoformat()]})
+    audit.record(
+        actor=actor, action="person.death", obj=person, object_repr=person.nik[:4] + "…", changes={"death_date": [None, death_date.isoformat()]}
+    )
     return person
 
 

@@ -34,7 +34,7 @@ def valid_nik_workers(make_workers):  # noqa: F811
 
 
 @pytest.fixture
-def covered(make_agreement, valid_nik_workers):
+def covered(make_agreement, valid_nik_workers):  # noqa: F811
     """Four sponsored Dumai workers, covered October 2023 – March 2024 (both quarters paid)."""
     agreement = make_agreement()
     workers = valid_nik_workers(4, agreement=agreement)
