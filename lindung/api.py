@@ -2,6 +2,7 @@
 context's router mounted here."""
 
 from lindung.accounts.api_auth import api_auth
+from lindung.claims.api import router as claims_router
 from lindung.contributions.api import router as contributions_router
 from lindung.core.api import create_api
 from lindung.core.routes import router as platform_router
@@ -20,5 +21,6 @@ api.add_router("/", membership_router)
 api.add_router("/", roster_router)
 api.add_router("/", participants_router)
 api.add_router("/", contributions_router)
+api.add_router("/", claims_router)
 
 __all__ = ["api"]

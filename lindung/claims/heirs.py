@@ -205,6 +205,35 @@ def set_payees(claim: Claim, rows: list[dict], *, actor) -> list[Payee]:
     return created
 
 
+@transaction.atomic
+def add_payee(claim: Claim, row: dict, *, actor) -> Payee:
+    """Add one payee (or replace the payee of the same heir or kind). The heirs' shares may not go
+    above the whole; that they add up to it exactly is checked when the claim is submitted."""
+    Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    wanted = _payee_kwargs(claim, row, 0)
+    same = Payee.objects.filter(claim=claim, heir=wanted["heir"]) if wanted.get("heir") else Payee.objects.filter(claim=claim, kind=wanted["kind"])
+    others = Payee.objects.filter(claim=claim, kind=PayeeKind.HEIR).exclude(pk__in=same.values("pk"))
+    if wanted["kind"] == PayeeKind.HEIR:
+        total = sum(others.values_list("share", flat=True)) + wanted["share"]
+        if total > SHARE_WHOLE:
+            raise ServiceError(
+                "shares_do_not_add_up",
+                _("The heirs' shares add up to %(total)s of %(whole)s parts (%(percent)s%%); they must add up to the whole.")
+                % {"total": total, "whole": SHARE_WHOLE, "percent": f"{total / 100:g}"},
+                {"share": f"shares add up to {total}, more than {SHARE_WHOLE}"},
+            )
+    same.delete()
+    payee = Payee.objects.create(claim=claim, created_by=actor if getattr(actor, "pk", None) else None, **wanted)
+    audit.record(
+        actor=actor,
+        action="claims.payee_add",
+        obj=claim,
+        changes={"kind": payee.kind, "share": payee.share, "bank": payee.bank_code, "account": mask_account(payee.account_number)},
+        sponsor_id=claim.sponsor_id,
+    )
+    return payee
+
+
 def payee_problems(claim: Claim) -> list[str]:
     """What is missing or wrong in the payees for the claim to be paid (empty: complete)."""
     payees = list(Payee.objects.filter(claim=claim).select_related("heir"))

@@ -19,6 +19,7 @@ from lindung.claims.models import (
     AccidentReport,
     CheckOverride,
     Claim,
+    ClaimDocument,
     ClaimProgram,
     ClaimStatus,
     Outcome,
@@ -231,6 +232,44 @@ def record_accident_death(claim: Claim, *, actor, death_date) -> Claim:
     heirs_service.load_family(claim, actor=actor)
     claim.participant.refresh_from_db()
     return claim
+
+
+def open_claim(claim: Claim, *, actor, **fields) -> Claim:
+    """The heirs (or the injured worker) come to claim: a reported case becomes a draft claim, with
+    the claimant and the facts given."""
+    from lindung.claims.workflow import CLAIM
+
+    with transaction.atomic():
+        if claim.status == ClaimStatus.REPORTED:
+            CLAIM.perform(claim, "open", actor=actor)
+        if fields:
+            update_claim(claim, actor=actor, **fields)
+    return claim
+
+
+@transaction.atomic
+def check_document(claim: Claim, *, actor, document_id: int, accepted: bool, note: str = "") -> ClaimDocument:
+    """A checker accepts or refuses one uploaded document (the verifier, before verifying)."""
+    if not actor.has_perm("claims.verify_claim"):
+        raise ServiceError("permission_denied", _("Only a verifier checks documents."), status=403)
+    doc = ClaimDocument.objects.filter(claim=claim, pk=document_id).first()
+    if doc is None:
+        raise NotFound(_("Document %(id)s is not on this claim.") % {"id": document_id}, {"document": "not found"})
+    if not accepted and not note.strip():
+        raise ServiceError("reason_required", _("Say why the document is not accepted."), {"note": "required"})
+    doc.check_result = ClaimDocument.Check.ACCEPTED if accepted else ClaimDocument.Check.REJECTED
+    doc.checked_by = actor
+    doc.checked_at = timezone.now()
+    doc.note = note[:300]
+    doc.save(update_fields=["check_result", "checked_by", "checked_at", "note"])
+    audit.record(
+        actor=actor,
+        action="claims.document_check",
+        obj=claim,
+        changes={"document": doc.code, "result": doc.check_result},
+        sponsor_id=claim.sponsor_id,
+    )
+    return doc
 
 
 CLAIMANT_FIELDS = ("claimant_name", "claimant_relation", "claimant_phone", "funeral_arranger")
