@@ -12,6 +12,7 @@ urlpatterns = [
     path("regions/", include("lindung.registry.urls")),
     path("", include("lindung.membership.urls")),
     path("contributions/", include("lindung.contributions.urls")),
+    path("claims/", include("lindung.claims.views")),
     path("admin/", admin.site.urls),
     path("", include("lindung.core.urls")),
 ]

@@ -202,6 +202,15 @@ class ClaimHeir(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.relation})"
 
+    @property
+    def relation_label(self) -> str:
+        from lindung.registry.models import FamilyMember
+
+        try:
+            return str(FamilyMember.Relation(self.relation).label)
+        except ValueError:
+            return self.relation
+
 
 class PayeeKind(models.TextChoices):
     HEIR = "heir", _("Heir")

@@ -1,0 +1,100 @@
+"""The claims pages: queues per role, report a death, intake, the claim page, actions, the letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from lindung.claims import heirs as heirs_service
+from lindung.claims import intake
+from lindung.claims.models import Claim
+from lindung.claims.workflow import CLAIM
+
+from .conftest import upload_all
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_officer_reports_opens_and_sees_the_unclaimed_queue(client, covered, users):
+    login(client, users["officer"])
+    r = client.post(reverse("claims:report"), {"participant": covered[0].kpj_number, "death_date": "2024-02-10", "note": "Lurah Purnama"})
+    claim = Claim.objects.get(participant=covered[0])
+    assert r.status_code == 302 and r["Location"] == reverse("claims:detail", args=[claim.number])
+    page = client.get(reverse("claims:queue") + "?queue=unclaimed").content.decode()
+    assert claim.number in page and "Menunggu pengajuan klaim ahli waris" in page
+    assert "1472********" in page  # NIK masked in lists
+    detail = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert 'data-testid="action-open"' in detail and "Perlindungan pada tanggal kejadian" in detail
+    client.post(reverse("claims:outreach", args=[claim.number]), {"kind": "visit", "result": "reached", "contact": "Siti Aminah"})
+    assert claim.outreach.count() == 1
+    r = client.post(reverse("claims:step", args=[claim.number, "open"]))
+    assert r.status_code == 302 and r["Location"] == reverse("claims:intake", args=[claim.number])
+    page = client.get(reverse("claims:intake", args=[claim.number])).content.decode()
+    assert "Akta kematian" in page and "Surat keterangan ahli waris" in page
+
+
+def test_a_second_report_names_the_existing_claim(client, covered, users):
+    login(client, users["officer"])
+    client.post(reverse("claims:report"), {"participant": covered[0].kpj_number, "death_date": "2024-02-10"})
+    page = client.post(reverse("claims:report"), {"participant": covered[0].kpj_number, "death_date": "2024-02-10"}).content.decode()
+    assert "sudah ada" in page and "KLM-" in page
+
+
+def test_verifier_and_branch_head_decide_on_the_claim_page_and_the_letter_prints(client, covered, users):
+    claim = intake.report_death(covered[0], actor=users["officer"], death_date=D(2024, 2, 10))
+    intake.open_claim(claim, actor=users["officer"], claimant_name="Siti Aminah")
+    spouse = claim.heirs.get(relation="spouse")
+    heirs_service.set_payees(claim, [{"heir": spouse.pk, "bank_code": "119", "account_number": "1234567890"}], actor=users["officer"])
+    upload_all(claim, users["officer"])
+    CLAIM.perform(claim, "submit", actor=users["officer"])
+    login(client, users["verifier"])
+    page = client.get(reverse("claims:queue")).content.decode()  # the verifier's default queue
+    assert claim.number in page
+    for doc in claim.documents.all():
+        client.post(reverse("claims:document_check", args=[claim.number, doc.pk]), {"result": "accept"})
+    client.post(reverse("claims:step", args=[claim.number, "verify"]))
+    claim.refresh_from_db()
+    assert claim.status == "verified"
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert 'data-testid="action-approve"' not in page  # the verifier is offered no approval
+    login(client, users["branch_head"])
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert "empat puluh dua juta rupiah" in page and 'data-testid="action-approve"' in page
+    client.post(reverse("claims:step", args=[claim.number, "approve"]))
+    claim.refresh_from_db()
+    assert claim.status == "ready_for_payment"
+    pdf = client.get(reverse("claims:letter", args=[claim.number]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    from lindung.claims.letter import decision_letter_pdf
+
+    text = decision_letter_pdf(claim, compress=False).decode("latin-1")
+    for expected in (
+        "SURAT PENETAPAN MANFAAT",
+        claim.number,
+        "Rp 42.000.000",
+        "Empat puluh dua juta rupiah",
+        "PP 82/2019",
+        "Siti Aminah",
+        "Verifier Tester",
+        "Branch_Head Tester",
+    ):
+        assert expected in text, expected
+
+
+def test_sponsor_sees_its_cases_but_no_heirs_and_not_other_sponsors(client, covered, users):
+    claim = intake.report_death(covered[0], actor=users["sponsor"], death_date=D(2024, 2, 10))
+    login(client, users["sponsor"])
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert claim.number in page and 'data-testid="heirs"' not in page and 'data-testid="documents"' not in page
+    assert client.get(reverse("claims:intake", args=[claim.number])).status_code == 403
+    login(client, users["sponsor_riau"])
+    assert client.get(reverse("claims:detail", args=[claim.number])).status_code == 404
+    assert claim.number not in client.get(reverse("claims:queue")).content.decode()
