@@ -161,6 +161,28 @@ def open_from_rows(rows: Iterable[Mapping], *, actor, today: dt.date | None = No
     return result
 
 
+def _paid_death_months(accepted) -> set[tuple[int, dt.date]]:
+    """(participant, month) pairs whose JKM contribution for the month of death is paid in full."""
+    from django.db.models import Sum
+
+    from lindung.contributions.models import InvoiceLine
+
+    wanted: dict[dt.date, list[int]] = defaultdict(list)
+    for _i, _person, participant, when in accepted:
+        wanted[when.replace(day=1)].append(participant.pk)
+    found: set[tuple[int, dt.date]] = set()
+    for month, ids in wanted.items():
+        for start in range(0, len(ids), CHUNK):
+            rows = (
+                InvoiceLine.objects.filter(participant_id__in=ids[start : start + CHUNK], program="JKM", period=month)
+                .values("participant_id")
+                .annotate(billed=Sum("amount"), paid=Sum("paid_amount"))
+                .order_by()
+            )
+            found |= {(r["participant_id"], month) for r in rows if r["billed"] and r["billed"] > 0 and r["paid"] >= r["billed"]}
+    return found
+
+
 def _write(accepted, *, actor, result: DeathFileResult) -> None:
     now = timezone.now()
     # the register: dates of death (one UPDATE per distinct date)
@@ -206,8 +228,7 @@ def _write(accepted, *, actor, result: DeathFileResult) -> None:
     for claim in claims:
         claim.number = f"KLM-{year}-{claim.pk:06d}"
     Claim.objects.bulk_update(claims, ["number"], batch_size=CHUNK)
-    for claim in claims:
-        CLAIM.record_creation(claim, actor=actor, note="death file")
+    CLAIM.record_creations(claims, actor=actor, note="death file")
     # heirs from the family register, the entitled class per case (rules engine, pure)
     person_of = {claim.pk: person.pk for claim, (_i, person, _p, _w) in zip(claims, accepted, strict=True)}
     family: dict[int, list[FamilyMember]] = defaultdict(list)
@@ -238,12 +259,19 @@ def _write(accepted, *, actor, result: DeathFileResult) -> None:
             for m in members
         ]
     ClaimHeir.objects.bulk_create(heirs, batch_size=CHUNK)
-    # cover on each date of death, from the ledger (reported per row; the claim page shows it too)
+    # cover on each date of death, from the ledger (reported per row; the claim page shows it too):
+    # a death in a fully paid month of a JKM member within the membership is covered (one aggregate for
+    # the file); every other row is asked of coverage_on, which explains grace and not covered
     counts: dict[str, int] = defaultdict(int)
+    paid = _paid_death_months(accepted)
     for _i, _person, participant, when in accepted:
         if participant.status != Participant.Status.ENDED and when >= participant.start_date:
             participant.status, participant.end_date, participant.exit_reason = Participant.Status.ENDED, when, Participant.ExitReason.DEATH
-        counts[coverage.coverage_on(participant, when, "JKM").status] += 1
+        simple = participant.segment != "JAKON" and "JKM" in (participant.programs or []) and participant.start_date <= when
+        if simple and (participant.pk, when.replace(day=1)) in paid:
+            counts[coverage.COVERED] += 1
+        else:
+            counts[coverage.coverage_on(participant, when, "JKM").status] += 1
     result.cover = dict(counts)
     result.opened = [c.number for c in claims]
     audit.record(

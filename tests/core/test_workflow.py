@@ -161,6 +161,17 @@ def test_permission_is_checked_and_the_system_only_takes_steps_declared_for_it(b
     assert Decision.objects.filter(transition="lapse", actor__isnull=True).count() == 1
 
 
+def test_creations_recorded_together_each_keep_their_maker_checker(branch, people):
+    ps = _participants(3, branch)
+    rows = REVIEW.record_creations(ps, actor=people["officer"], note="import")
+    assert [d.object_id for d in rows] == [str(p.pk) for p in ps]
+    assert Decision.objects.filter(transition="create", object_id__in=[str(p.pk) for p in ps], actor=people["officer"], note="import").count() == 3
+    with pytest.raises(WorkflowError) as exc:
+        REVIEW.perform(ps[1], "hold", actor=people["officer"])
+    assert exc.value.code == "maker_checker"
+    REVIEW.perform(ps[1], "hold", actor=people["officer2"])
+
+
 def test_maker_checker_the_creator_may_not_hold_and_the_holder_may_not_close(branch, people, make_user):
     (p,) = _participants(1, branch)
     REVIEW.record_creation(p, actor=people["officer"])

@@ -350,6 +350,29 @@ class Workflow:
         ctx = TransitionContext(self, Transition(CREATE, source=state, target=state), actor, "", state, obj=obj, note=note)
         return self._decision(ctx, object_id=str(obj.pk), details={"created": True})
 
+    def record_creations(self, objs, *, actor, note: str = "") -> list[Decision]:
+        """:meth:`record_creation` for many objects created together (an import), in one insert per
+        chunk: each object still gets its own creation record, so separations apply to each."""
+        actor_pk = _actor_pk(actor)
+        rows = [
+            Decision(
+                actor_id=actor_pk,
+                actor_username=actor.get_username() if actor_pk else "",
+                source=audit.current_source(),
+                workflow=self.name,
+                transition=CREATE,
+                object_type=self.object_type,
+                object_id=str(obj.pk),
+                from_state="",
+                to_state=getattr(obj, self.field),
+                note=note[:500],
+                count=1,
+                details={"created": True},
+            )
+            for obj in objs
+        ]
+        return Decision.objects.bulk_create(rows, batch_size=CHUNK)
+
     def perform(
         self,
         obj,
