@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,8 @@ def claim_queue(*, user, queue: str = "all", q: str | None = None, today: dt.dat
             )
             .order_by("reported_at", "id")
         )
+        if can_see_personal_data(user):
+            qs = qs.prefetch_related(Prefetch("heirs", queryset=ClaimHeir.objects.filter(entitled=True).order_by("id"), to_attr="entitled_heirs"))
     elif queue == "intake":
         qs = qs.filter(status__in=[ClaimStatus.DRAFT, ClaimStatus.RETURNED]).order_by("created_at", "id")
     elif queue == "verification":

@@ -31,6 +31,7 @@ def test_officer_reports_opens_and_sees_the_unclaimed_queue(client, covered, use
     page = client.get(reverse("claims:queue") + "?queue=unclaimed").content.decode()
     assert claim.number in page and "Menunggu pengajuan klaim ahli waris" in page
     assert "1472********" in page  # NIK masked in lists
+    assert "Siti Aminah (081234567890)" in page  # the heirs known from the family register, with their contact
     detail = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
     assert 'data-testid="action-open"' in detail and "Perlindungan pada tanggal kejadian" in detail
     client.post(reverse("claims:outreach", args=[claim.number]), {"kind": "visit", "result": "reached", "contact": "Siti Aminah"})
@@ -98,3 +99,19 @@ def test_sponsor_sees_its_cases_but_no_heirs_and_not_other_sponsors(client, cove
     login(client, users["sponsor_riau"])
     assert client.get(reverse("claims:detail", args=[claim.number])).status_code == 404
     assert claim.number not in client.get(reverse("claims:queue")).content.decode()
+
+
+@pytest.mark.parametrize("queue", ["unclaimed", "all", "overdue"])
+def test_queue_pages_make_the_same_number_of_queries_for_one_claim_or_many(client, covered, users, queue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, users["officer"])
+    intake.report_death(covered[0], actor=users["officer"], death_date=D(2024, 2, 10))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("claims:queue") + f"?queue={queue}").status_code == 200
+    for worker, day in zip(covered[1:], (11, 12, 13), strict=True):
+        intake.report_death(worker, actor=users["officer"], death_date=D(2024, 2, day))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("claims:queue") + f"?queue={queue}").status_code == 200
+    assert len(many.captured_queries) == len(one.captured_queries)
