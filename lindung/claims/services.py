@@ -26,6 +26,7 @@ __all__ = [
     "add_reimbursement",
     "check_document",
     "find_participant",
+    "heirs_service",
     "log_outreach",
     "open_claim",
     "override_check",

@@ -69,7 +69,33 @@ def demo(db, settings, tmp_path, monkeypatch):
     card_job.refresh_from_db()
     assert card_job.status == Job.Status.SUCCEEDED, card_job.error
     assert all([sponsored, bpu, member, invoice, payment, roster_import]), "the demo data changed"
+    import datetime as dt
+
+    from lindung.accounts.models import User
+    from lindung.claims import intake, services
+    from lindung.claims.models import ClaimDocument
+    from lindung.registry.models import FamilyMember
+
+    deceased = Participant.objects.filter(sponsor=dumai).exclude(pk=sponsored.pk).order_by("pk").first()
+    FamilyMember.objects.create(person=deceased.person, relation="spouse", full_name="Ahli Waris Dumai", birth_date=dt.date(1980, 1, 1), sex="F")
+    officer, verifier, head = (User.objects.get(username=u) for u in ("petugas", "verifikator", "kepala"))
+    claim = intake.report_death(deceased, actor=officer, death_date=min(dt.date.today(), deceased.start_date + dt.timedelta(days=10)))
+    intake.open_claim(claim, actor=officer, claimant_name="Ahli Waris Dumai")
+    services.heirs_service.set_payees(
+        claim, [{"heir": claim.heirs.get(relation="spouse").pk, "bank_code": "119", "account_number": "1234567890"}], actor=officer
+    )
+    from lindung.claims.documents import checklist
+
+    for item in checklist(claim):
+        if item.required:
+            ClaimDocument.objects.create(claim=claim, code=item.code, uploaded_by=officer, check_result="accepted", checked_by=verifier)
+    document = claim.documents.order_by("pk").first()
+    for step, user in (("submit", officer), ("verify", verifier), ("approve", head)):
+        services.take_step(claim, step, actor=user)
+    assert claim.status == "ready_for_payment", claim.checks
     return {
+        "claim": claim,
+        "document": document,
         "dumai": dumai,
         "sponsored": sponsored,
         "bpu": bpu,
@@ -94,6 +120,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
     by_code = [{"code": code}]
     by_kpj = [{"kpj": k} for k in kpjs]
     by_person = [{"pk": p, "person_id": p} for p in person_pks]
+    by_claim = [{"number": d["claim"].number}]
     return {
         # web
         "sponsors/<str:code>/": by_code,
@@ -121,6 +148,13 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "contributions/participants/<str:kpj>/pdf/": by_kpj,
         "contributions/sponsors/<str:code>/statement/": by_code,
         "jobs/<uuid:job_id>/": [{"job_id": str(d["card_job"].pk)}],
+        "claims/<str:number>/": by_claim,
+        "claims/<str:number>/intake/": by_claim,
+        "claims/<str:number>/steps/<str:name>/": [{**by_claim[0], "name": step} for step in ("open", "submit", "approve")],
+        "claims/<str:number>/outreach/": by_claim,
+        "claims/<str:number>/documents/<int:document_id>/check/": [{**by_claim[0], "document_id": str(d["document"].pk)}],
+        "claims/<str:number>/transfer/": by_claim,
+        "claims/<str:number>/letter.pdf": by_claim,
         # API
         "api/v1/jobs/<job_id>": [{"job_id": str(d["card_job"].pk)}],
         "api/v1/persons/<person_id>": by_person,
@@ -150,6 +184,16 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/contributions/participants/<kpj>/refund-after-death": by_kpj,
         "api/v1/contributions/participants/<kpj>/prepay": by_kpj,
         "api/v1/contributions/sponsors/<code>/statement": by_code,
+        "api/v1/claims/<number>": by_claim,
+        "api/v1/claims/<number>/open": by_claim,
+        "api/v1/claims/<number>/heirs": by_claim,
+        "api/v1/claims/<number>/payees": by_claim,
+        "api/v1/claims/<number>/documents/<document_id>/check": [{**by_claim[0], "document_id": str(d["document"].pk)}],
+        "api/v1/claims/<number>/reimbursements": by_claim,
+        "api/v1/claims/<number>/outreach": by_claim,
+        "api/v1/claims/<number>/overrides": by_claim,
+        "api/v1/claims/<number>/steps/<step>": [{**by_claim[0], "step": step} for step in ("submit", "verify", "approve")],
+        "api/v1/claims/<number>/transfer": by_claim,
     }
 
 
@@ -163,7 +207,7 @@ def _secrets(d) -> list[str]:
     """Strings that must never reach Riau's sponsor user: identifiers and names of others' data."""
     from lindung.membership.models import Participant
 
-    out = [d["dumai"].name, d["invoice"].number, d["employer"].npp, d["project"].number, "PKS-DUMAI"]
+    out = [d["dumai"].name, d["invoice"].number, d["employer"].npp, d["project"].number, "PKS-DUMAI", d["claim"].number]
     for p in Participant.objects.select_related("person").exclude(sponsor__code=RIAU_SPONSOR):
         out += [p.kpj_number, p.person.nik]
     return out
