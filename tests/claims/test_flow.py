@@ -299,3 +299,16 @@ def test_transfer_keeps_history_and_moves_the_scope(covered, users, other_branch
     assert Claim.objects.visible_to(medan_officer).filter(pk=claim.pk).exists()
     assert ClaimTransfer.objects.visible_to(medan_officer).filter(claim=claim).exists()
     assert [d.transition for d in CLAIM.history(claim)] == ["create"]
+
+
+def test_a_death_in_the_bpu_grace_window_is_payable_once_the_arrears_are_paid(covered, users):
+    # paid through 31 March 2024; a death on 15 April falls in the 3-month grace window
+    claim = intake.report_death(covered[0], actor=users["officer"], death_date=D(2024, 4, 15))
+    cover = next(c for c in eligibility.evaluate(claim) if c.code == "cover")
+    assert cover.result == "fail" and cover.blocks and "masa tenggang" in cover.reason
+    assert cover.reference and "grace_event_policy" not in cover.reference  # the policy's legal reference, not its name
+    billing.run_billing(period=D(2024, 4, 1), today=D(2024, 4, 1))
+    q2 = Invoice.objects.get(period_start=D(2024, 4, 1))
+    payments.record_payment(amount=q2.total, paid_on=D(2024, 4, 20), reference=q2.number, bank_reference="BRK-Q2")
+    cover = next(c for c in eligibility.evaluate(claim) if c.code == "cover")
+    assert cover.result == "pass"
