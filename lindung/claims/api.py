@@ -8,6 +8,7 @@ compensation — exactly as ``lindung claim … --json`` prints it.
 import datetime as dt
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -262,7 +263,7 @@ def claim_report(request, payload: ReportIn):
             )
         else:
             if payload.death_date is None:
-                raise ServiceError("invalid", "death_date (or accident_at) is required.", {"death_date": "required"})
+                raise ServiceError("invalid", _("Give the date of death (or the accident's date and time)."), {"death_date": "required"})
             claim = services.report_death(participant, actor=request.user, death_date=payload.death_date, note=payload.note)
     return Status(201, _answer(request, claim))
 
@@ -434,7 +435,7 @@ def claim_transfer(request, number: str, payload: TransferIn):
     claim = _claim(request, number)
     branch = Branch.objects.filter(code=payload.to).first()
     if branch is None:
-        raise NotFound(f"No branch office {payload.to!r}.", {"to": "not found"})
+        raise NotFound(_("No branch office %(code)s.") % {"code": payload.to}, {"to": "not found"})
     with audit_source("api"):
         services.transfer_claim(claim, actor=request.user, to_branch=branch, reason=payload.reason)
     return Status(200, {"number": claim.number, "branch": branch.code, "status": ClaimStatus(claim.status).value})
