@@ -18,7 +18,7 @@ from lindung.claims import selectors, services
 from lindung.claims.models import ClaimStatus, Outreach, PayeeKind
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.core.audit import audit_source
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
 from lindung.core.masking import mask_nik
 
 router = Router(tags=["claims"])
@@ -430,12 +430,8 @@ class TransferIn(Schema):
 @router.post("/claims/{number}/transfer", response={200: dict[str, str], **ERRORS})
 def claim_transfer(request, number: str, payload: TransferIn):
     """Hand the claim to another branch office (the heir moved); it leaves the sender's scope."""
-    from lindung.accounts.models import Branch
-
     claim = _claim(request, number)
-    branch = Branch.objects.filter(code=payload.to).first()
-    if branch is None:
-        raise NotFound(_("No branch office %(code)s.") % {"code": payload.to}, {"to": "not found"})
+    branch = selectors.branch_get(user=request.user, code=payload.to)
     with audit_source("api"):
         services.transfer_claim(claim, actor=request.user, to_branch=branch, reason=payload.reason)
     return Status(200, {"number": claim.number, "branch": branch.code, "status": ClaimStatus(claim.status).value})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lindung.core.selectors import Panel
 
@@ -10,4 +12,12 @@ from lindung.core.selectors import Panel
 def claims_panels(user) -> list[Panel]:
     if not user.role_names & {"verifier", "branch_head"}:
         return []
-    return [Panel(_("Claims to check"), _("Claims waiting for verification or approval appear here."))]
+    from lindung.claims.selectors import queue_counts
+
+    counts = queue_counts(user=user)
+    queue = "approval" if "branch_head" in user.role_names else "verification"
+    body = _("%(waiting)s waiting for you, %(overdue)s past the payment deadline.") % {"waiting": counts[queue], "overdue": counts["overdue"]}
+    links = [(str(gettext_lazy("Open the queue")), reverse("claims:queue") + f"?queue={queue}")]
+    if counts["overdue"]:
+        links.append((str(gettext_lazy("Overdue")), reverse("claims:queue") + "?queue=overdue"))
+    return [Panel(gettext_lazy("Claims to check"), body, links, figure=str(counts[queue]))]

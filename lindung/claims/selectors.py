@@ -86,6 +86,22 @@ def queue_counts(*, user, today: dt.date | None = None) -> dict[str, int]:
     )
 
 
+def branch_get(*, user, code: str):
+    """A branch office to transfer a claim to (branch offices are public reference data)."""
+    from lindung.accounts.models import Branch
+
+    branch = Branch.objects.visible_to(user).filter(code=code).first()
+    if branch is None:
+        raise NotFound(_("No branch office %(code)s.") % {"code": code}, {"to": "not found"})
+    return branch
+
+
+def transfer_targets(*, user, claim: Claim):
+    from lindung.accounts.models import Branch
+
+    return Branch.objects.visible_to(user).exclude(pk=claim.branch_id).order_by("name")
+
+
 def claim_get(*, user, number: str, for_update: bool = False) -> Claim:
     qs = Claim.objects.visible_to(user).select_related("participant__person", "participant__sponsor", "sponsor", "branch", "accident")
     claim = qs.filter(number=str(number).strip().upper()).first()

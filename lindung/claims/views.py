@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.models import Branch
 from lindung.claims import forms, letter, selectors, services
 from lindung.claims import heirs as heirs_service
 from lindung.claims.models import ClaimStatus
@@ -108,7 +107,7 @@ def _page(request, claim, **extra):
         "timeline": selectors.timeline(claim) if view.personal else [],
         "step_form": forms.StepForm(),
         "outreach_form": forms.OutreachForm(),
-        "transfer_form": forms.TransferForm(branches=Branch.objects.exclude(pk=claim.branch_id).order_by("name")),
+        "transfer_form": forms.TransferForm(branches=selectors.transfer_targets(user=request.user, claim=claim)),
         "can_transfer": request.user.has_perm("claims.transfer_claim") and claim.status not in (ClaimStatus.READY, ClaimStatus.REJECTED),
         "editable": view.personal
         and request.user.has_perm("claims.change_claim")
@@ -234,14 +233,17 @@ def document_check(request, number: str, document_id: int):
 @require_POST
 def transfer(request, number: str):
     claim = _get(request, number)
-    form = forms.TransferForm(request.POST, branches=Branch.objects.exclude(pk=claim.branch_id))
+    form = forms.TransferForm(request.POST, branches=selectors.transfer_targets(user=request.user, claim=claim))
     if not form.is_valid():
         messages.error(request, _("Choose the branch office and give a reason."))
         return redirect("claims:detail", number=claim.number)
     try:
         with audit_source("web"):
             services.transfer_claim(
-                claim, actor=request.user, to_branch=Branch.objects.get(code=form.cleaned_data["to_branch"]), reason=form.cleaned_data["reason"]
+                claim,
+                actor=request.user,
+                to_branch=selectors.branch_get(user=request.user, code=form.cleaned_data["to_branch"]),
+                reason=form.cleaned_data["reason"],
             )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -9,7 +9,6 @@ import json
 
 from django.core.management.base import CommandError
 
-from lindung.accounts.models import Branch
 from lindung.claims import heirs as heirs_service
 from lindung.claims import intake, selectors, services, transfer
 from lindung.core.errors import NotFound, ServiceError
@@ -211,9 +210,7 @@ class Command(LindungCommand):
         elif action in STEPS:
             services.take_step(claim, action, actor=user, reason=o["reason"], note=o["note"])
         elif action == "transfer":
-            branch = Branch.objects.filter(code=o["to"]).first()
-            if branch is None:
-                raise NotFound(f"No branch office {o['to']!r}.", {"to": "not found"})
+            branch = selectors.branch_get(user=user, code=o["to"])
             transfer.transfer_claim(claim, actor=user, to_branch=branch, reason=o["reason"])
         claim.refresh_from_db()
         return self._out(o, claim, user)
