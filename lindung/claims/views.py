@@ -59,7 +59,10 @@ def queue(request):
         raise Http404(_("Unknown work queue."))
     qs = selectors.claim_queue(user=request.user, queue=name, q=request.GET.get("q"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [{"claim": c, "overdue": selectors.is_overdue(c)} for c in page]
+    claims = list(page.object_list)
+    if name == "unclaimed":
+        selectors.with_outreach(claims, user=request.user)
+    rows = [{"claim": c, "overdue": selectors.is_overdue(c)} for c in claims]
     return render(
         request,
         "claims/queue.html",

@@ -36,6 +36,8 @@ def test_officer_reports_opens_and_sees_the_unclaimed_queue(client, covered, use
     assert 'data-testid="action-open"' in detail and "Perlindungan pada tanggal kejadian" in detail
     client.post(reverse("claims:outreach", args=[claim.number]), {"kind": "visit", "result": "reached", "contact": "Siti Aminah"})
     assert claim.outreach.count() == 1
+    page = client.get(reverse("claims:queue") + "?queue=unclaimed").content.decode()
+    assert "Berhasil dihubungi; akan mengajukan klaim" in page  # the last outreach attempt and its outcome
     r = client.post(reverse("claims:step", args=[claim.number, "open"]))
     assert r.status_code == 302 and r["Location"] == reverse("claims:intake", args=[claim.number])
     page = client.get(reverse("claims:intake", args=[claim.number])).content.decode()
