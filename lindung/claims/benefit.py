@@ -16,6 +16,7 @@ from django.utils import timezone
 from lindung.claims.eligibility import claim_date, contribution_months
 from lindung.claims.models import SHARE_WHOLE, Claim, ClaimHeir, Outcome, Payee, PayeeKind, Reimbursement
 from lindung.contributions import coverage
+from lindung.core.calculations import calculate_and_freeze
 from lindung.core.terbilang import terbilang
 from lindung.rules import (
     BenefitCase,
@@ -28,7 +29,7 @@ from lindung.rules import (
     late_payment_compensation,
     load_parameters,
 )
-from lindung.rules.results import Component
+from lindung.rules.results import Component, jsonable
 
 SCHOOL_LEVELS = ("TK", "SD", "SMP", "SMA", "PT")
 
@@ -76,6 +77,13 @@ def compute(claim: Claim):
     return calculate_benefit(benefit_case(claim), load_parameters())
 
 
+def benefit_input(claim: Claim) -> dict:
+    """The claim's case as the rules engine's JSON input (``lindung calc benefit``), as frozen."""
+    case = benefit_case(claim)
+    data = jsonable(case)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def _heirs_for_allocation(claim: Claim):
     if not claim.is_death:
         return None
@@ -85,12 +93,16 @@ def _heirs_for_allocation(claim: Claim):
 
 
 def frozen_view(claim: Claim, result) -> dict:
-    """The JSON stored on the claim: the result plus words, allocation and when it was computed."""
-    data = result.to_dict()
+    """The JSON stored on the claim: the result (a rules ``Result`` or its JSON) plus amounts in words,
+    who receives each component and when it was computed."""
+    data = dict(result) if isinstance(result, dict) else result.to_dict()
+    data["components"] = [dict(c) for c in data["components"]]
     for component in data["components"]:
         component["amount_in_words"] = terbilang(component["amount"])
-    data["total_in_words"] = terbilang(result.total)
-    components = [Component(c.code, c.amount, c.reference, c.explanation_id, c.explanation_en, c.program) for c in result.components]
+    data["total_in_words"] = terbilang(data["total"])
+    components = [
+        Component(c["code"], c["amount"], c["reference"], c["explanation_id"], c["explanation_en"], c.get("program")) for c in data["components"]
+    ]
     data["allocation"] = [
         {"component": a.component, "amount": a.amount, "to": a.to, "reference": a.reference}
         for a in allocate_benefit(components, _heirs_for_allocation(claim))
@@ -99,12 +111,15 @@ def frozen_view(claim: Claim, result) -> dict:
     return data
 
 
-def freeze(claim: Claim) -> list[str]:
-    """Compute and store the benefit on the (locked) claim; returns the fields set."""
-    result = compute(claim)
-    claim.benefit = frozen_view(claim, result)
-    claim.benefit_total = result.total
-    return ["benefit", "benefit_total"]
+def freeze(claim: Claim, *, actor=None) -> list[str]:
+    """Calculate the benefit and freeze it: a calculation record with its parameter snapshot
+    (``lindung.core.calculations``), and on the (locked) claim the view shown and decided on.
+    Returns the fields set."""
+    record = calculate_and_freeze("benefit", benefit_input(claim), actor=actor, params=load_parameters())
+    claim.calculation = record
+    claim.benefit = frozen_view(claim, record.result) | {"snapshot": record.snapshot.digest[:16], "calculation": record.pk}
+    claim.benefit_total = record.total
+    return ["calculation", "benefit", "benefit_total"]
 
 
 def payee_amounts(claim: Claim, *, extra: int = 0) -> list[dict]:

@@ -123,6 +123,10 @@ class Claim(models.Model):
     checks_at = models.DateTimeField(null=True, blank=True)
     benefit = models.JSONField(default=dict, blank=True)
     benefit_total = models.BigIntegerField(_("benefit (Rp)"), null=True, blank=True)
+    # the rules engine's calculation frozen at verification, with its parameter snapshot
+    calculation = models.ForeignKey(
+        "core.CalculationRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("calculation"), db_index=False
+    )
     decided_on = models.DateField(_("decided"), null=True, blank=True)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)

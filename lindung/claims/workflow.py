@@ -90,7 +90,7 @@ def _on_submit(ctx) -> list[str]:
 
 
 def _on_verify(ctx) -> list[str]:
-    return [*benefit.freeze(ctx.obj), *_snapshot_checks(ctx)]
+    return [*benefit.freeze(ctx.obj, actor=ctx.actor), *_snapshot_checks(ctx)]
 
 
 def _on_approve(ctx) -> list[str]:

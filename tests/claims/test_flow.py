@@ -267,6 +267,13 @@ def test_a_decided_claim_keeps_its_amounts_after_a_parameter_change(covered, use
     claim.refresh_from_db()
     assert claim.benefit_total == 42_000_000  # … the decided claim does not
     assert next(c for c in claim.benefit["components"] if c["code"] == "santunan_sekaligus")["amount"] == 20_000_000
+    # the frozen calculation record and its parameter snapshot show the original value and reference
+    from lindung.core.calculations import redisplay
+
+    shown = redisplay(claim.calculation)
+    assert shown["total"] == 42_000_000 and claim.benefit["snapshot"] == shown["snapshot"]["digest"][:16]
+    lump = next(p for p in shown["parameters_used"] if p["name"] == "jkm.lump_sum")
+    assert lump["value"] == 20_000_000 and lump["reference"].startswith("PP 82/2019")
 
 
 def test_a_late_claim_carries_its_compensation_in_working_days(covered, users):
