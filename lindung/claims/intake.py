@@ -114,6 +114,13 @@ def _record_death(participant: Participant, death_date: dt.date, *, actor) -> No
     registry.record_death(participant.person, actor=actor, death_date=death_date)
     if participant.status != Participant.Status.ENDED and death_date >= participant.start_date:
         end_membership(participant, actor=actor, effective_date=death_date, reason=Participant.ExitReason.DEATH, note=_("Death reported"))
+    elif participant.status == Participant.Status.ENDED and participant.end_date and participant.start_date <= death_date < participant.end_date:
+        # ended later (lapsed, by the sponsor) than the death: the membership ended at the death
+        from lindung.membership.status import STATUS
+
+        STATUS.perform(
+            participant, "record_death", actor=actor, reason=Participant.ExitReason.DEATH, effective_date=death_date, note=_("Death reported")
+        )
 
 
 def _check_reporter(actor, participant: Participant) -> str:

@@ -319,3 +319,15 @@ def test_a_death_in_the_bpu_grace_window_is_payable_once_the_arrears_are_paid(co
     payments.record_payment(amount=q2.total, paid_on=D(2024, 4, 20), reference=q2.number, bank_reference="BRK-Q2")
     cover = next(c for c in eligibility.evaluate(claim) if c.code == "cover")
     assert cover.result == "pass"
+
+
+def test_a_death_before_a_later_recorded_end_moves_the_end_to_the_death(covered, users):
+    from lindung.membership.registration import end_membership
+
+    worker = covered[3]
+    end_membership(worker, actor=users["officer"], effective_date=D(2024, 3, 31), reason="ended_by_sponsor")
+    claim = intake.report_death(worker, actor=users["officer"], death_date=D(2024, 3, 5))
+    worker.refresh_from_db()
+    assert (worker.status, worker.end_date, worker.exit_reason) == ("ended", D(2024, 3, 5), "death")
+    checks = {c.code: c for c in eligibility.evaluate(claim)}
+    assert checks["participant_status"].result == "pass" and checks["cover"].result == "pass"
