@@ -52,3 +52,20 @@ def test_api_docs_render_in_the_browser_without_the_internet(live_server, page):
     page.wait_for_selector(".opblock-summary-path", timeout=15_000)
     assert page.locator(".opblock-summary-path").filter(has_text="/api/v1/calc/benefit").count() == 1
     assert errors == []
+
+
+def test_pages_raise_no_content_security_policy_errors(live_server, page, users, sponsors):
+    """The CSP allows no inline script or style: every page's behaviour comes from static files."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", users["admin"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    for path in ["/", "/sponsors/", "/participants/", "/persons/", "/contributions/", "/claims/"]:
+        assert page.goto(live_server.url + path).status == 200, path
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert errors == []

@@ -13,7 +13,13 @@ class Command(BaseCommand):
     help = "Production server: collects static files, then runs gunicorn on lindung.wsgi."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("LINDUNG_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}"))
+        # Loopback unless told otherwise (--bind 0.0.0.0:8000 or LINDUNG_BIND): a production server sits
+        # behind a TLS-terminating proxy on the same host.
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("LINDUNG_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}"),
+            help="address:port to listen on (default 127.0.0.1:$PORT, or LINDUNG_BIND)",
+        )
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LINDUNG_WORKERS", str(min(8, (os.cpu_count() or 1) * 2 + 1)))))
         parser.add_argument("--timeout", type=int, default=int(os.environ.get("LINDUNG_TIMEOUT", "120")))
         parser.add_argument("--no-collectstatic", action="store_true")
