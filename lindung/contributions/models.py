@@ -317,6 +317,9 @@ class Refund(models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Due to the payer")
         PAID = "paid", _("Paid back")
+        # Made twice by concurrent requests before the database held one refund per payer and
+        # month (migration 0006): kept for the record, owed nothing.
+        DUPLICATE = "duplicate", _("Duplicate (nothing owed)")
 
     payer_key = models.CharField(max_length=30)
     sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -324,7 +327,7 @@ class Refund(models.Model):
     amount = models.PositiveBigIntegerField()
     months = models.JSONField(default=list)
     reason = models.CharField(max_length=30, default="death")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DUE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -338,6 +341,26 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.payer_key} participant {self.participant_id}: Rp {self.amount}"
+
+
+class RefundMonth(models.Model):
+    """One refunded participant-month of one payer: the database holds that a month paid after a
+    death is refunded to its payer once, whatever arrives at the same time."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="refunded_months")
+    participant = models.ForeignKey("membership.Participant", on_delete=models.PROTECT, related_name="+")
+    payer_key = models.CharField(max_length=30)
+    period = models.DateField(_("month"))
+    amount = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "payer_key", "period"], name="contrib_refund_once_per_payer_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.payer_key} participant {self.participant_id} {self.period:%Y-%m}: Rp {self.amount}"
 
 
 class ArrearsSettlement(models.Model):

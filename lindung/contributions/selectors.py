@@ -96,7 +96,9 @@ def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
     fines = sum(i.fine_amount for i in invoices)
     paid = sum(i.paid_amount for i in invoices)
     credit = credit_balance_on(PayerCredit.objects.filter(sponsor=sponsor), end)
-    refunds = Refund.objects.filter(sponsor=sponsor, created_at__date__lte=end).aggregate(s=Sum("amount"))["s"] or 0
+    refunds = (
+        Refund.objects.filter(sponsor=sponsor, created_at__date__lte=end).exclude(status=Refund.Status.DUPLICATE).aggregate(s=Sum("amount"))["s"] or 0
+    )
     return {
         "sponsor": sponsor,
         "start": start,
