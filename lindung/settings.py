@@ -179,6 +179,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# One display form per language for dates, months and numbers (lindung/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["lindung.formats"]
 LANGUAGE_COOKIE_NAME = "lindung_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -7,13 +7,14 @@ it. It is rendered from the claim's frozen benefit, so it never changes after th
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from lindung.claims import benefit as benefit_service
 from lindung.claims.models import Claim, ClaimHeir
 from lindung.claims.workflow import CLAIM
+from lindung.core.formatting import date, rupiah
 from lindung.core.masking import mask_account
 from lindung.core.terbilang import terbilang
 
@@ -22,16 +23,12 @@ def _latin1(text) -> str:
     return str(text).replace("–", "-").replace("—", "-").replace("’", "'").encode("latin-1", "replace").decode("latin-1")
 
 
-def _rp(amount: int) -> str:
-    return "Rp " + f"{amount:,}".replace(",", ".")
-
-
 def _deciders(claim: Claim) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for d in CLAIM.history(claim):
         if d.transition in ("verify", "approve"):
             name = d.actor.get_full_name() if d.actor else ""
-            found[d.transition] = (name or d.actor_username, timezone.localtime(d.at).strftime("%d-%m-%Y"))
+            found[d.transition] = (name or d.actor_username, date(d.at))
     return found
 
 
@@ -68,7 +65,7 @@ def _render(claim: Claim, compress: bool) -> bytes:
         (_("KPJ number"), participant.kpj_number),
         (_("Programme"), claim.get_program_display()),
         (_("Claim for"), claim.get_outcome_display()),
-        (_("Date of the event"), claim.event_date.strftime("%d-%m-%Y")),
+        (_("Date of the event"), date(claim.event_date)),
     ]
     if claim.sponsor_id:
         rows.append((_("Premium paid by"), claim.sponsor.name))
@@ -91,16 +88,16 @@ def _render(claim: Claim, compress: bool) -> bytes:
     with pdf.table(col_widths=(62, 72, 36), text_align=("LEFT", "LEFT", "RIGHT"), line_height=4.6, first_row_as_headings=True) as table:
         table.row([_latin1(_("Component")), _latin1(_("Legal reference")), _latin1(_("Amount"))])
         for comp in frozen.get("components", []):
-            table.row([_latin1(comp.get("explanation_id", comp["code"])), _latin1(comp["reference"]), _latin1(_rp(comp["amount"]))])
+            table.row([_latin1(comp.get("explanation_id", comp["code"])), _latin1(comp["reference"]), _latin1(rupiah(comp["amount"]))])
     total = claim.benefit_total or 0
     pdf.ln(1)
-    pdf.cell_line(_("Total: %(amount)s") % {"amount": _rp(total)}, bold=True, size=11)
+    pdf.cell_line(_("Total: %(amount)s") % {"amount": rupiah(total)}, bold=True, size=11)
     pdf.cell_line(_("In words: %(words)s") % {"words": terbilang(total, capitalize=True)}, size=10)
     scholarship = frozen.get("scholarship") or {}
     if scholarship.get("eligible") and scholarship.get("max_total"):
         pdf.cell_line(
             _("Scholarship for the entitled children: up to %(max)s (projected %(projected)s), paid each school year on proof of enrolment.")
-            % {"max": _rp(scholarship["max_total"]), "projected": _rp(scholarship.get("projected_total", 0))},
+            % {"max": rupiah(scholarship["max_total"]), "projected": rupiah(scholarship.get("projected_total", 0))},
             size=9,
         )
     pdf.ln(2)
@@ -110,7 +107,7 @@ def _render(claim: Claim, compress: bool) -> bytes:
         account = f"{p.bank_code} {mask_account(p.account_number)}" if p.account_number else "-"
         share = f"{p.share / 100:g}%"
         pdf.cell_line(
-            f"- {p.name} ({p.get_kind_display()}, {share}) {_('account')} {account}: {_rp(row['amount'])} ({terbilang(row['amount'])})", size=9
+            f"- {p.name} ({p.get_kind_display()}, {share}) {_('account')} {account}: {rupiah(row['amount'])} ({terbilang(row['amount'])})", size=9
         )
     pdf.ln(2)
     if claim.deadline:
@@ -118,12 +115,12 @@ def _render(claim: Claim, compress: bool) -> bytes:
             _(
                 "Payment due by %(deadline)s (working days from the complete application on %(complete)s); a later payment adds 1%% of the benefit per day."
             )
-            % {"deadline": claim.deadline.strftime("%d-%m-%Y"), "complete": claim.complete_on.strftime("%d-%m-%Y")},
+            % {"deadline": date(claim.deadline), "complete": date(claim.complete_on)},
             size=9,
         )
     pdf.ln(4)
     deciders = _deciders(claim)
-    decided = claim.decided_on.strftime("%d-%m-%Y") if claim.decided_on else "-"
+    decided = date(claim.decided_on) if claim.decided_on else "-"
     pdf.cell_line(_("Decided on %(date)s") % {"date": decided}, size=10)
     for step, label in (("verify", _("Verified by")), ("approve", _("Approved by (branch head)"))):
         name, when = deciders.get(step, ("-", "-"))

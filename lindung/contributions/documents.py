@@ -7,12 +7,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from lindung.core.formatting import month, rupiah
 from lindung.core.terbilang import terbilang
-
-
-def rp(amount: int) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
 def _pdf():
@@ -58,7 +54,7 @@ def invoice_pdf(invoice, summary: list[dict]) -> bytes:
     widths = [30, 25, 35, 50, 50]
     _row(pdf, [_("Month"), _("Programme"), _("Participants"), _("Amount"), _("Paid")], widths, bold=True)
     for r in summary:
-        _row(pdf, [f"{r['period']:%m/%Y}", r["program"], str(r["participants"]), rp(r["amount"]), rp(r["paid"])], widths)
+        _row(pdf, [month(r["period"]), r["program"], str(r["participants"]), rupiah(r["amount"]), rupiah(r["paid"])], widths)
     pdf.ln(2)
     for label, value in [
         (_("Total"), invoice.total),
@@ -68,7 +64,7 @@ def invoice_pdf(invoice, summary: list[dict]) -> bytes:
     ]:
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(60, 6, _latin(str(label)))
-        pdf.cell(0, 6, _latin(rp(value)), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _latin(rupiah(value)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 10)
     pdf.multi_cell(0, 6, _latin(f"{_('Amount in words')}: {terbilang(invoice.total, capitalize=True)}"))
@@ -84,11 +80,11 @@ def statement_pdf(participant, rows: list[dict], masked_name: str) -> bytes:
     widths = [25, 25, 60, 35, 35]
     _row(pdf, [_("Month"), _("Programme"), _("Invoice"), _("Amount"), _("Paid")], widths, bold=True)
     for r in rows:
-        _row(pdf, [f"{r['month']:%m/%Y}", r["program"], r["invoice"], rp(r["amount"]), rp(r["paid"])], widths)
+        _row(pdf, [month(r["month"]), r["program"], r["invoice"], rupiah(r["amount"]), rupiah(r["paid"])], widths)
     total = sum(r["paid"] for r in rows)
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 10)
-    pdf.multi_cell(0, 6, _latin(f"{_('Total paid')}: {rp(total)} ({terbilang(total)})"))
+    pdf.multi_cell(0, 6, _latin(f"{_('Total paid')}: {rupiah(total)} ({terbilang(total)})"))
     return bytes(pdf.output())
 
 
@@ -101,11 +97,11 @@ def sponsor_statement_pdf(data: dict) -> bytes:
     widths = [60, 30, 35, 35, 30]
     _row(pdf, [_("Invoice"), _("Period"), _("Billed"), _("Paid"), _("Status")], widths, bold=True)
     for i in data["invoices"]:
-        _row(pdf, [i.number, f"{i.period_start:%m/%Y}", rp(i.total), rp(i.paid_amount), i.get_status_display()], widths)
+        _row(pdf, [i.number, month(i.period_start), rupiah(i.total), rupiah(i.paid_amount), i.get_status_display()], widths)
     for label in ("billed", "paid", "outstanding", "credit"):
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(60, 6, _latin(label.title()))
-        pdf.cell(0, 6, _latin(rp(data[label])), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _latin(rupiah(data[label])), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lindung.contributions import billing
 from lindung.core.errors import ServiceError
+from lindung.core.formatting import number
 from lindung.core.jobs import JobContext, job_handler, start_job
 from lindung.core.models import Job
 from lindung.membership.models import Employer, Sponsor
@@ -137,7 +138,7 @@ def billing_run_job(ctx: JobContext) -> dict:
         total,
         total,
         _("Billing %(period)s: %(created)s invoice(s) created; %(invoices)s invoice(s) in scope, total Rp %(total)s.")
-        % {"period": f"{period:%Y-%m}", "created": summary.created, "invoices": summary.invoices, "total": f"{summary.total:,}".replace(",", ".")},
+        % {"period": f"{period:%Y-%m}", "created": summary.created, "invoices": summary.invoices, "total": number(summary.total)},
         force=True,
     )
     return summary.as_dict()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lindung.contributions.selectors import home_figures
+from lindung.core.formatting import number
 from lindung.core.selectors import Panel
 
 
@@ -19,8 +20,7 @@ def contributions_panels(user) -> list[Panel]:
     return [
         Panel(
             _("Contributions"),
-            _("%(n)s open invoice(s), Rp %(amount)s outstanding.")
-            % {"n": figures["open_invoices"], "amount": f"{figures['outstanding']:,}".replace(",", ".")},
+            _("%(n)s open invoice(s), Rp %(amount)s outstanding.") % {"n": figures["open_invoices"], "amount": number(figures["outstanding"])},
             links,
             figure=str(figures["open_invoices"]),
         )

@@ -19,6 +19,7 @@ from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.formatting import number, parse_amount
 from lindung.core.masking import mask_name
 from lindung.membership.models import Sponsor
 
@@ -116,7 +117,7 @@ def invoice_detail(request, number: str):
                     return redirect("contributions:invoice_detail", number=number)
                 services.settle_arrears(
                     invoice=invoice,
-                    amount=int(request.POST.get("amount") or 0),
+                    amount=parse_amount(request.POST.get("amount") or 0),
                     paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
                     reason=request.POST.get("reason", ""),
                     document_reference=request.POST.get("document_reference", ""),
@@ -189,11 +190,12 @@ def payment_list(request):
                         if not _first_submission(request):
                             messages.info(request, _("This form was already submitted; it was recorded once."))
                             return redirect("contributions:payment_list")
-                        amount = request.POST.get("amount", "")
-                        if not amount.isdigit():
-                            raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"})
+                        try:
+                            amount = parse_amount(request.POST.get("amount", ""))
+                        except ValueError:
+                            raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"}) from None
                         p = payments.record_payment(
-                            amount=int(amount),
+                            amount=amount,
                             paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
                             reference=request.POST.get("reference", ""),
                             bank_reference=request.POST.get("bank_reference") or None,
@@ -236,7 +238,7 @@ def participant_contributions(request, kpj: str):
             if refund is None:
                 messages.info(request, _("Nothing to refund: no contribution was paid for months after the death."))
             else:
-                messages.success(request, _("Refund of Rp %(amount)s recorded for the payer.") % {"amount": f"{refund.amount:,}".replace(",", ".")})
+                messages.success(request, _("Refund of Rp %(amount)s recorded for the payer.") % {"amount": number(refund.amount)})
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("contributions:participant", kpj=kpj)
@@ -257,7 +259,7 @@ def participant_contributions(request, kpj: str):
             messages.success(
                 request,
                 _("Prepayment invoice %(number)s issued: Rp %(total)s, virtual account %(va)s.")
-                % {"number": invoice.number, "total": f"{invoice.total:,}".replace(",", "."), "va": invoice.virtual_account},
+                % {"number": invoice.number, "total": number(invoice.total), "va": invoice.virtual_account},
             )
             return redirect("contributions:invoice_detail", number=invoice.number)
         except ServiceError as exc:

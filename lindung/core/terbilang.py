@@ -11,6 +11,8 @@ Rules of Indonesian number words: 1 is *se-* before *puluh*, *belas*, *ratus* an
 
 from __future__ import annotations
 
+from lindung.rules.money import format_rupiah, group_thousands
+
 _ONES = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 _SCALES = [(10**15, "kuadriliun"), (10**12, "triliun"), (10**9, "miliar"), (10**6, "juta")]
 _MAX = 10**18 - 1
@@ -81,6 +83,6 @@ def short_rupiah(amount: int) -> str:
         if n >= value:
             whole, rest = divmod(n, value)
             tenths = rest * 10 // value
-            figure = f"{whole:,}".replace(",", ".") + (f",{tenths}" if tenths else "")
+            figure = group_thousands(whole) + (f",{tenths}" if tenths else "")
             return f"{sign}Rp {figure} {name}"
-    return f"{sign}Rp {n:,}".replace(",", ".")
+    return format_rupiah(amount)

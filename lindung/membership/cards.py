@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from lindung.core import audit
+from lindung.core import audit, formatting
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.jobs import job_handler, start_job
 from lindung.core.masking import mask_name, mask_nik
@@ -113,7 +113,7 @@ def _latin1(text: str) -> str:
 
 
 def _fmt_date(d: dt.date | None) -> str:
-    return d.strftime("%d-%m-%Y") if d else "-"
+    return formatting.date(d) if d else "-"
 
 
 class CardRenderer:

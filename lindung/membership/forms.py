@@ -6,12 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.forms import AmountField
 from lindung.membership.models import Employer, Participant, RiskClass
 from lindung.registry.forms import DateInput, PersonForm, village_choices
 
 
 class BpuRegistrationForm(PersonForm):
-    declared_income = forms.IntegerField(
+    declared_income = AmountField(
         label=_("Declared monthly income (Rp)"),
         min_value=0,
         initial=1_000_000,
@@ -39,7 +40,7 @@ class EmployerForm(forms.Form):
 
 
 class PuWorkerForm(PersonForm):
-    wage = forms.IntegerField(label=_("Monthly wage (Rp)"), min_value=1)
+    wage = AmountField(label=_("Monthly wage (Rp)"), min_value=1)
     start_date = forms.DateField(label=_("Cover start"), widget=DateInput)
 
 
@@ -52,8 +53,8 @@ class ProjectForm(forms.Form):
     contractor = forms.ModelChoiceField(label=_("Contractor"), queryset=Employer.objects.none(), to_field_name="npp")
     number = forms.CharField(label=_("Project number"), max_length=40)
     name = forms.CharField(label=_("Project name"), max_length=300)
-    contract_value = forms.IntegerField(label=_("Contract value (Rp)"), min_value=1)
-    total_wage = forms.IntegerField(label=_("Total wage (Rp), when known"), min_value=1, required=False)
+    contract_value = AmountField(label=_("Contract value (Rp)"), min_value=1)
+    total_wage = AmountField(label=_("Total wage (Rp), when known"), min_value=1, required=False)
     start_date = forms.DateField(label=_("Start"), widget=DateInput)
     end_date = forms.DateField(label=_("End"), widget=DateInput)
     region = forms.ChoiceField(label=_("Region"), required=False)
@@ -65,7 +66,7 @@ class ProjectForm(forms.Form):
 
 
 class ProjectWorkerForm(PersonForm):
-    wage = forms.IntegerField(label=_("Monthly wage (Rp), when known"), min_value=1, required=False)
+    wage = AmountField(label=_("Monthly wage (Rp), when known"), min_value=1, required=False)
 
 
 class EndMembershipForm(forms.Form):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["ROUNDING_RULE", "format_rate", "format_rupiah", "round_rupiah", "to_rupiah"]
+__all__ = ["ROUNDING_RULE", "format_rate", "format_rupiah", "group_thousands", "round_rupiah", "to_rupiah"]
 
 ROUNDING_RULE = "ROUND_HALF_UP to whole rupiah, once per component"
 
@@ -37,9 +37,16 @@ def round_rupiah(exact: Decimal) -> int:
     return int(exact.quantize(_ONE, rounding=ROUND_HALF_UP))
 
 
-def format_rupiah(amount: int) -> str:
-    """Indonesian notation for explanations: ``Rp1.800.000``."""
-    return f"Rp{amount:,}".replace(",", ".")
+def group_thousands(amount: int, separator: str = ".") -> str:
+    """``6573`` → ``6.573``: digits in groups of three (Indonesian separator unless told)."""
+    return f"{amount:,}".replace(",", separator)
+
+
+def format_rupiah(amount: int, separator: str = ".") -> str:
+    """The one rupiah notation: ``Rp 1.800.000``, ``-Rp 16.800`` (``lindung.core.formatting.rupiah``
+    passes the active language's separator; the rules' explanations use the Indonesian one)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {group_thousands(abs(amount), separator)}"
 
 
 def format_rate(rate: Decimal) -> str:

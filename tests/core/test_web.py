@@ -73,8 +73,8 @@ def test_template_filters():
     assert audit_change([None, "PEMKO-DUMAI"]) == "— → PEMKO-DUMAI"
     assert audit_change(["active", "ended"]) == "active → ended"
     assert audit_change(45) == "45"
-    assert rupiah(252000000) == "Rp252.000.000"
-    assert rupiah(-16800) == "-Rp16.800"
+    assert rupiah(252000000) == "Rp 252.000.000"
+    assert rupiah(-16800) == "-Rp 16.800"
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def test_public_verification_page(dumai_workers, client):
     page = resp.content.decode()
     assert resp.status_code == 200
     assert p.person.full_name not in page and p.person.full_name[0] + "*" in page
-    assert "31-12-2024" in page  # valid until the agreement's end
+    assert "31 Desember 2024" in page  # valid until the agreement's end
     assert client.get(f"/verify/{p.kpj_number}/{'0' * 16}/").status_code == 404
     assert client.get(f"/verify/{dumai_workers[1].kpj_number}/{cards.card_token(p.kpj_number)}/").status_code == 404
     change_status(p, to="ended", effective_date=dt.date(2024, 6, 30), reason="moved")

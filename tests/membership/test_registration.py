@@ -131,7 +131,7 @@ def test_bpu_api_registration(regions, users, api_client):
 def test_bpu_web_form_with_premium_preview(regions, users, client):
     client.force_login(users["officer"])
     form_page = client.get("/participants/register/bpu/").content.decode()
-    assert "Rp1.000.000" in form_page and "Rp20.700.000" in form_page  # limits from the parameters
+    assert "Rp 1.000.000" in form_page and "Rp 20.700.000" in form_page  # limits from the parameters
     assert f'value="{dt.date.today().isoformat()}"' in form_page  # the date picker gets an ISO date
     preview = client.get("/participants/register/bpu/premium/", {"declared_income": "1000000", "start_date": "2024-02-01"})
     assert "16800" in preview.content.decode().replace(".", "").replace(",", "")

@@ -1,5 +1,7 @@
 from django import template
 
+from lindung.core import formatting
+
 register = template.Library()
 
 
@@ -21,9 +23,11 @@ def audit_change(value) -> str:
 
 @register.filter
 def rupiah(value) -> str:
-    """``16800`` → ``Rp16.800`` (Indonesian thousands separator)."""
-    if value is None or value == "":
-        return "—"
-    amount = int(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    """``16800`` → ``Rp 16.800`` in the active language (``lindung.core.formatting.rupiah``)."""
+    return formatting.rupiah(value)
+
+
+@register.filter
+def number(value) -> str:
+    """``6573`` → ``6.573`` in the active language (``lindung.core.formatting.number``)."""
+    return formatting.number(value)

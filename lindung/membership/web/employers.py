@@ -15,11 +15,21 @@ from django.utils.translation import gettext as _
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.formatting import number, parse_amount
 from lindung.membership import participant_selectors as sel
 from lindung.membership import registration
 from lindung.membership.forms import EmployerForm, ProjectForm, ProjectWorkerForm, PuWorkerForm, WageUploadForm
 from lindung.membership.models import Employer
 from lindung.registry.forms import apply_service_error
+
+
+def _typed_amount(raw: str):
+    """A wage typed in the grid (``9.744.000`` or ``9744000``) as integer rupiah; anything else is
+    passed on as typed, for the wage report to reject with the row named."""
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        return raw
 
 
 def _or_404(func, **kwargs):
@@ -120,7 +130,7 @@ def employer_wages(request, npp: str):
                     raw = (request.POST.get(f"wage_{w.kpj_number}") or "").strip()
                     typed[w.kpj_number] = raw
                     if raw:
-                        wage = int(raw) if raw.isdigit() else raw
+                        wage = _typed_amount(raw)
                         rows.append(registration.WageRow(i, w.kpj_number, wage))
             with audit_source("web"):
                 result = registration.record_wages(employer, form.cleaned_data["period"], rows, actor=request.user)
@@ -133,7 +143,7 @@ def employer_wages(request, npp: str):
             messages.success(
                 request,
                 _("Wage report for %(period)s saved: %(rows)s workers, total Rp %(total)s.")
-                % {"period": result["period"][:7], "rows": result["rows"], "total": f"{result['total_wage']:,}".replace(",", ".")},
+                % {"period": result["period"][:7], "rows": result["rows"], "total": number(result["total_wage"])},
             )
             return redirect("membership:employer_detail", npp=employer.npp)
     for w in workers:

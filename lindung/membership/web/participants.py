@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
+from lindung.core.formatting import number, parse_amount
 from lindung.core.models import Job
 from lindung.membership import cards, registration, selectors
 from lindung.membership import participant_selectors as sel
@@ -132,13 +133,13 @@ def bpu_premium_preview(request):
     error, result = None, None
     try:
         on = dt.date.fromisoformat(request.GET.get("start_date") or dt.date.today().isoformat())
-        income = int(request.GET.get("declared_income") or 0)
+        income = parse_amount(request.GET.get("declared_income") or 0)
         programs = ["JKK", "JKM"] + (["JHT"] if request.GET.get("jht") else [])
         low, high = registration.bpu_income_limits(on)
         if not low <= income <= high:
             error = _("The declared income must be between Rp %(low)s and Rp %(high)s a month.") % {
-                "low": f"{low:,}".replace(",", "."),
-                "high": f"{high:,}".replace(",", "."),
+                "low": number(low),
+                "high": number(high),
             }
         else:
             result = registration.bpu_premium(income, programs, on)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
+from lindung.core.forms import AmountField
 from lindung.membership import selectors, services
 from lindung.membership.models import Sponsor, SponsorAgreement
 
@@ -81,11 +82,11 @@ class AgreementForm(forms.Form):
     number = forms.CharField(label=_("Agreement (PKS) number"), max_length=60)
     start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
-    budget = forms.IntegerField(label=_("Budget (Rp)"), min_value=0)
+    budget = AmountField(label=_("Budget (Rp)"), min_value=0)
     quota = forms.IntegerField(label=_("Quota (workers)"), min_value=1)
     billing_frequency = forms.ChoiceField(label=_("Billing"), choices=SponsorAgreement.Billing.choices)
     include_jkm = forms.BooleanField(label=_("Include death insurance (JKM)"), required=False, initial=True)
-    declared_income = forms.IntegerField(label=_("Declared income (Rp)"), min_value=1, initial=1_000_000)
+    declared_income = AmountField(label=_("Declared income (Rp)"), min_value=1, initial=1_000_000)
     eligible_region = forms.CharField(label=_("Eligible region code (default: the sponsor's)"), required=False, max_length=13)
     min_age = forms.IntegerField(label=_("Minimum age"), initial=18, min_value=0)
     max_age = forms.IntegerField(label=_("Maximum age"), initial=65, min_value=0)

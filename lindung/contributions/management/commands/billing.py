@@ -7,6 +7,7 @@ import json
 from django.core.management.base import CommandError
 
 from lindung.contributions import billing
+from lindung.core.formatting import rupiah
 from lindung.core.management.base import LindungCommand
 from lindung.membership.models import Employer, Sponsor
 
@@ -72,7 +73,7 @@ class Command(LindungCommand):
         else:
             self.stdout.write(
                 f"Period {period:%Y-%m}: {summary.created} invoice(s) created ({summary.lines_created} lines); "
-                f"in scope {summary.invoices} invoice(s), {summary.lines} lines, total Rp {summary.total:,}".replace(",", ".")
+                f"in scope {summary.invoices} invoice(s), {summary.lines} lines, total {rupiah(summary.total)}"
             )
 
     def prepay(self, options):
