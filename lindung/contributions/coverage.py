@@ -28,6 +28,7 @@ from django.db.models import Sum
 from lindung.contributions.models import Invoice, InvoiceLine
 from lindung.membership.models import Participant, SponsorshipPeriod
 from lindung.rules import bpu_cover
+from lindung.rules.months import month_end, next_month
 
 COVERED = "covered"
 GRACE = "grace"
@@ -76,14 +77,6 @@ class CoverageResult:
         }
 
 
-def _month_end(m: dt.date) -> dt.date:
-    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
-def _next_month(m: dt.date) -> dt.date:
-    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def paid_months(participant_id: int, programs: list[str]) -> dict[str, dict[dt.date, tuple[int, int]]]:
     """``{program: {month: (billed, paid)}}`` from the invoice lines: one indexed aggregate
     (raw SQL: this is the hot path of every claim check)."""
@@ -111,7 +104,7 @@ def paid_through(participant: Participant, program: str) -> dt.date | None:
     for m in sorted(months):
         if not _is_paid(months[m]):
             break
-        through = _month_end(m)
+        through = month_end(m)
     return through
 
 
@@ -180,9 +173,9 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
         return _construction(participant, program, on, base)
     month = on.replace(day=1)
     if _is_paid(months.get(month)):
-        through, m = _month_end(month), _next_month(month)
+        through, m = month_end(month), next_month(month)
         while _is_paid(months.get(m)):
-            through, m = _month_end(m), _next_month(m)
+            through, m = month_end(m), next_month(m)
         invoices, payments = _refs(participant.pk, program, month)
         return CoverageResult(
             **base,
@@ -194,7 +187,7 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
             reason=CoverReason("paid", f"Iuran bulan {month:%m-%Y} lunas", f"Contribution for {month:%Y-%m} paid"),
         )
     earlier = [m for m in months if m < month and _is_paid(months[m])]
-    through = _month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
+    through = month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
     invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
     gap = sponsorship_gap() if sponsorship_gap else None
     if gap is not None:

@@ -18,7 +18,7 @@ from lindung.core.jobs import job_handler
 from lindung.membership.models import Participant, SponsorshipPeriod
 from lindung.membership.status import bulk_change_status
 from lindung.rules import load_parameters
-from lindung.rules.deadlines import add_months as add_months_day
+from lindung.rules.months import add_months
 
 _LEDGER_SQL = """
 SELECT x.participant_id,
@@ -68,7 +68,7 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
             target = Participant.Status.ACTIVE
         else:
             through = first_unpaid - dt.timedelta(days=1) if first_unpaid > start else start - dt.timedelta(days=1)
-            grace_ends = add_months_day(through, arrears_months)
+            grace_ends = add_months(through, arrears_months)
             if on > grace_ends and segment == "BPU" and agreement_id is None:
                 target = Participant.Status.ENDED
                 to_end.setdefault(max(grace_ends, start), []).append(pid)
@@ -135,7 +135,7 @@ def _agreement_ended(current, *, on: dt.date, arrears_months: int) -> tuple[dict
     past: dict[dt.date, list] = {}
     for pid, status, start, agreement_end in rows:
         agreement_end = db_date(agreement_end)
-        if on > add_months_day(agreement_end, arrears_months):
+        if on > add_months(agreement_end, arrears_months):
             past.setdefault(max(agreement_end, db_date(start)), []).append((pid, status))
         else:
             in_window.setdefault(agreement_end, []).append((pid, status))

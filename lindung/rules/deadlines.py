@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from .cases import LateFineCase, LatePaymentCase
 from .money import format_rate, format_rupiah, to_rupiah
+from .months import add_months
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Reason, Result
 from .working_days import JOINT_LEAVE, DayOff, working_calendar
@@ -36,12 +36,6 @@ def add_years(on: date, years: int) -> date:
         return on.replace(year=on.year + years)
     except ValueError:
         return on.replace(year=on.year + years, day=28)
-
-
-def add_months(on: date, months: int) -> date:
-    """Same day ``months`` later, clipped to the end of a shorter month."""
-    year, month0 = divmod(on.year * 12 + on.month - 1 + months, 12)
-    return date(year, month0 + 1, min(on.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
 def add_working_days(start: date, days: int, holidays: Iterable[date] = (), params: ParameterSet | None = None) -> date:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from lindung.contributions.billing.corrections import correct_invoice
 from lindung.contributions.billing.invoices import as_date, finish_invoice, insert_lines
 from lindung.contributions.billing.numbering import invoice_number, payer_key, virtual_account
-from lindung.contributions.billing.periods import month_end
 from lindung.contributions.billing.pricing import price_combinations, sql_date
 from lindung.contributions.billing.progress import Progress
 from lindung.contributions.billing.summary import BillingSummary
 from lindung.contributions.models import BillingRun, Invoice, PayerType
 from lindung.membership.models import Employer, Participant, WageReport
 from lindung.rules import contribution_due_date
+from lindung.rules.months import month_end
 
 _EMPLOYER_FROM = """
 FROM membership_participant p

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from lindung.contributions.allocation import apply_credits_for
 from lindung.contributions.billing.invoices import finish_invoice
 from lindung.contributions.billing.numbering import invoice_number, next_sequence, payer_key, virtual_account
-from lindung.contributions.billing.periods import add_months, month_start
 from lindung.contributions.models import Invoice, InvoiceLine, PayerType
 from lindung.core import audit
 from lindung.core.errors import ServiceError
 from lindung.membership.models import Participant
 from lindung.rules import ContributionCase, calculate_contribution, contribution_due_date
+from lindung.rules.months import add_months, month_start
 
 
 def prepay(*, participant: Participant, first_month: dt.date, months: int, actor=None, today: dt.date | None = None) -> Invoice:

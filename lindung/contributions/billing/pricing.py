@@ -9,11 +9,11 @@ import datetime as dt
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from lindung.contributions.billing.periods import month_end
 from lindung.contributions.models import BillingPrice, BillingRun
 from lindung.core.calculations import snapshot_id_for
 from lindung.core.errors import ServiceError
 from lindung.rules import ContributionCase, calculate_contribution, load_parameters
+from lindung.rules.months import month_end
 from lindung.rules.results import CaseError
 
 

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 
 from lindung.contributions.billing.invoices import finish_invoice
 from lindung.contributions.billing.numbering import invoice_number, payer_key, virtual_account
-from lindung.contributions.billing.periods import month_end, month_start
 from lindung.contributions.billing.summary import BillingSummary
 from lindung.contributions.models import BillingRun, Invoice, InvoiceLine, PayerType
 from lindung.core.errors import ServiceError
 from lindung.membership.models import Project
 from lindung.rules import ContributionCase, calculate_contribution, contribution_due_date
+from lindung.rules.months import month_end, month_start
 from lindung.rules.results import CaseError
 
 

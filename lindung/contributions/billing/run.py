@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from lindung.contributions.allocation import apply_credits_for
 from lindung.contributions.billing.employers import bill_employers
-from lindung.contributions.billing.periods import month_start, quarter_months
 from lindung.contributions.billing.progress import Progress
 from lindung.contributions.billing.projects import bill_projects
 from lindung.contributions.billing.self_paying import bill_self_paying
@@ -21,6 +20,7 @@ from lindung.contributions.models import BillingRun, Invoice, PayerType
 from lindung.core import audit
 from lindung.core.errors import ServiceError
 from lindung.membership.models import Employer, Sponsor, SponsorAgreement
+from lindung.rules.months import month_start, quarter_months
 
 
 def run_billing(

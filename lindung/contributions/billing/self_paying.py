@@ -9,12 +9,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lindung.contributions.billing.numbering import VA_PREFIX
-from lindung.contributions.billing.periods import month_end
 from lindung.contributions.billing.pricing import price_combinations, sql_date
 from lindung.contributions.billing.summary import BillingSummary
 from lindung.contributions.models import BillingRun
 from lindung.membership.models import Participant
 from lindung.rules import contribution_due_date
+from lindung.rules.months import month_end
 
 # The next invoice sequence of a self-paying worker's month (1 unless a cancelled one went before).
 _SELF_SEQ = (

@@ -4,7 +4,6 @@ committed (quota and budget), and the default start of cover for an import."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -12,13 +11,7 @@ from django.utils import timezone
 
 from lindung.membership.models import SponsorAgreement, SponsorshipPeriod
 from lindung.rules import ContributionCase, calculate_contribution
-
-
-def _month_starts(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    y, m = first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        yield dt.date(y, m, 1)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+from lindung.rules.months import month_starts, next_month
 
 
 class Pricer:
@@ -42,7 +35,7 @@ class Pricer:
         first = max(start, self.agreement.start_date)
         if last < first:
             return 0
-        return sum(self.monthly(m) for m in _month_starts(first, last))
+        return sum(self.monthly(m) for m in month_starts(first, last))
 
 
 @dataclass
@@ -81,4 +74,4 @@ def default_cover_start(agreement: SponsorAgreement, today: dt.date | None = Non
     today = today or timezone.localdate()
     if today < agreement.start_date:
         return agreement.start_date
-    return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    return next_month(today)
