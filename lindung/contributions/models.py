@@ -12,6 +12,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.scoping import Scope, ScopedQuerySet
+from lindung.membership.models import Program, Segment
+
+# Values the database accepts in the programme and segment columns (check constraints below).
+PROGRAMS = list(Program.values)
+SEGMENTS = list(Segment.values)
 
 
 class PayerType(models.TextChoices):
@@ -52,13 +57,13 @@ class BillingPrice(models.Model):
     ``snapshot`` is the parameter snapshot it was priced with."""
 
     run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="prices")
-    segment = models.CharField(max_length=5)
+    segment = models.CharField(max_length=5, choices=Segment.choices)
     programs = models.JSONField(default=list)
     wage = models.BigIntegerField()
     risk_class = models.CharField(max_length=10, blank=True)
     month = models.DateField()
     month_end = models.DateField()
-    program = models.CharField(max_length=5)
+    program = models.CharField(max_length=5, choices=Program.choices)
     amount = models.BigIntegerField()
     reference = models.CharField(max_length=200, blank=True)
     # The regulation parameters the price was calculated with (empty for runs priced before
@@ -70,6 +75,10 @@ class BillingPrice(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "segment", "wage", "month"], name="contrib_price_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(segment__in=SEGMENTS), name="contrib_price_segment_valid"),
+            models.CheckConstraint(condition=Q(program__in=PROGRAMS), name="contrib_price_program_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.segment} {self.program} {self.month:%Y-%m}: Rp {self.amount}"
@@ -103,7 +112,7 @@ class Invoice(models.Model):
         "membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("participant")
     )
     branch = models.ForeignKey("accounts.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch office"))
-    segment = models.CharField(_("segment"), max_length=5)
+    segment = models.CharField(_("segment"), max_length=5, choices=Segment.choices)
     period_start = models.DateField(_("first month"))
     period_end = models.DateField(_("last month"))
     sequence = models.PositiveSmallIntegerField(default=1)
@@ -129,6 +138,11 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["payer_key", "period_start", "sequence"], name="contrib_invoice_one_per_payer_period"),
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="contrib_invoice_period_ordered"),
             models.CheckConstraint(condition=Q(paid_amount__gte=0) & Q(fine_amount__gte=0), name="contrib_invoice_paid_nonnegative"),
+            # Never more paid than is due (a credit note, whose total is negative, is paid nothing).
+            models.CheckConstraint(
+                condition=Q(paid_amount=0) | Q(paid_amount__lte=F("total") + F("fine_amount")), name="contrib_invoice_paid_le_due"
+            ),
+            models.CheckConstraint(condition=Q(segment__in=SEGMENTS), name="contrib_invoice_segment_valid"),
         ]
         indexes = [
             models.Index(fields=["payer_key", "status"], name="contrib_invoice_payer_idx"),
@@ -175,7 +189,7 @@ class InvoiceLine(models.Model):
     # participant row at commit, doubling its cost. Lines are generated from participants by a join
     # and participants are never deleted (PROTECT here, status-based lifecycle in membership).
     participant = models.ForeignKey("membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    program = models.CharField(_("programme"), max_length=5)
+    program = models.CharField(_("programme"), max_length=5, choices=Program.choices)
     period = models.DateField(_("month"))
     amount = models.BigIntegerField(_("amount (Rp)"))
     paid_amount = models.BigIntegerField(_("paid (Rp)"), default=0)
@@ -188,7 +202,20 @@ class InvoiceLine(models.Model):
         ordering = ["invoice", "period", "participant", "program"]
         indexes = [
             models.Index(fields=["participant", "program", "period"], name="contrib_line_cover_idx"),
-            models.Index(fields=["invoice", "period"], name="contrib_line_invoice_idx"),
+        ]
+        constraints = [
+            # One line per participant, programme and month on an invoice. Its index (invoice,
+            # period, participant, program) also serves the invoice's lines by month and the
+            # allocation's order, so it replaces the former (invoice, period) index.
+            models.UniqueConstraint(fields=["invoice", "period", "participant", "program"], name="contrib_line_one_per_invoice"),
+            # Paid between nothing and the amount: 0 ≤ paid ≤ amount on a charge, amount ≤ paid ≤ 0
+            # on a credit line (a credit note's lines are settled as issued).
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, paid_amount__gte=0, paid_amount__lte=F("amount"))
+                | Q(amount__lt=0, paid_amount__lte=0, paid_amount__gte=F("amount")),
+                name="contrib_line_paid_within_amount",
+            ),
+            models.CheckConstraint(condition=Q(program__in=PROGRAMS), name="contrib_line_program_valid"),
         ]
 
     def __str__(self) -> str:
@@ -304,7 +331,11 @@ class Allocation(models.Model):
         ordering = ["applied_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="contrib_allocation_positive"),
-            models.CheckConstraint(condition=Q(payment__isnull=False) | Q(credit__isnull=False), name="contrib_allocation_has_source"),
+            # Exactly one source: a payment or the payer's credit, never both, never neither.
+            models.CheckConstraint(
+                condition=Q(payment__isnull=False, credit__isnull=True) | Q(payment__isnull=True, credit__isnull=False),
+                name="contrib_allocation_one_source",
+            ),
         ]
 
     def __str__(self) -> str:
