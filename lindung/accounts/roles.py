@@ -1,7 +1,9 @@
 """The roles of Lindung, each a Django group whose permissions are declared here by pattern.
 
 A pattern is ``app_label.codename`` with ``*`` wildcards (``registry.view_*``). Later contexts add
-their own custom permissions (``claims.approve_claim``) and the patterns pick them up. The groups
+their own custom permissions (``claims.approve_claim``) and the patterns pick them up. ``excluded``
+patterns take permissions back out of what ``permissions`` matched (the officer adds membership
+data but not sponsors and their agreements, which commit a budget and a quota: the admin's). The groups
 are brought in line with this table after every ``migrate`` and by ``lindung roles sync``.
 """
 
@@ -28,6 +30,7 @@ class Role:
     label: str
     description: str
     permissions: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
 
 
 ROLES: dict[str, Role] = {
@@ -58,6 +61,8 @@ ROLES: dict[str, Role] = {
                 "claims.transfer_*",
                 "core.view_job",
             ),
+            # sponsors and their agreements (budget, quota, package) are the admin's
+            excluded=tuple(f"membership.{verb}_{model}" for verb in ("add", "change", "delete") for model in ("sponsor", "sponsoragreement")),
         ),
         Role(
             "verifier",
@@ -129,7 +134,9 @@ def permissions_for(role: Role, all_permissions: list[tuple[str, str]]) -> list[
     chosen = []
     for app_label, codename in all_permissions:
         full = f"{app_label}.{codename}"
-        if any(fnmatch.fnmatchcase(full, pattern) for pattern in role.permissions):
+        if any(fnmatch.fnmatchcase(full, pattern) for pattern in role.permissions) and not any(
+            fnmatch.fnmatchcase(full, pattern) for pattern in role.excluded
+        ):
             chosen.append((app_label, codename))
     return chosen
 

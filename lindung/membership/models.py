@@ -70,6 +70,16 @@ class Sponsor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def detail_url(self) -> str | None:
+        """The sponsor's page, or None for a code a URL cannot carry (a '/' from before codes were
+        validated): such a sponsor is listed without a link instead of breaking the list."""
+        from django.urls import reverse
+
+        if not self.code or "/" in self.code:
+            return None
+        return reverse("membership:sponsor_detail", args=[self.code])
+
 
 class SponsorAgreement(models.Model):
     """A sponsor's agreement (PKS) to pay the premiums of up to ``quota`` workers within ``budget``.

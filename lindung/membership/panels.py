@@ -17,7 +17,7 @@ def sponsor_panels(user) -> list[Panel]:
             Panel(
                 _("Your programme"),
                 _("Workers, invoices and claims of %(sponsor)s.") % {"sponsor": sponsor.name if sponsor else "-"},
-                [(str(_("Sponsor profile")), reverse("membership:sponsor_detail", args=[sponsor.code]))] if sponsor else [],
+                [(str(_("Sponsor profile")), sponsor.detail_url)] if sponsor and sponsor.detail_url else [],
             )
         ]
     return [
@@ -38,7 +38,7 @@ def participant_panels(user) -> list[Panel]:
         links.append((str(_("Register a self-paying BPU worker")), reverse("membership:participant_register_bpu")))
     if user.has_perm("membership.view_employer"):
         links.append((str(_("Employers and projects")), reverse("membership:employer_list")))
-    if "sponsor" in user.role_names and user.sponsor_id:
+    if "sponsor" in user.role_names and user.sponsor_id and user.sponsor.detail_url:
         links.append((str(_("Membership cards")), reverse("membership:sponsor_cards", args=[user.sponsor.code])))
     return [
         Panel(

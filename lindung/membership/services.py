@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,17 +26,32 @@ def branch_for_region(region_code: str):
     return next((by_region[code] for code in ancestors if code in by_region), None)
 
 
+# A sponsor code is part of URLs (/sponsors/<code>/), file names and spreadsheet cells: letters,
+# digits, '.', '_' and '-', beginning with a letter or a digit (so never a formula: '=2+5').
+SPONSOR_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,29}")
+
+
+def _require_perm(actor, perm: str) -> None:
+    """A user acting (web, API, ``--as`` on the CLI) must hold ``perm``; system work (actor None,
+    the demo, migrations) is not a user."""
+    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.has_perm(perm):
+        raise ServiceError("forbidden", _("You do not have permission for this action."), status=403)
+
+
 @transaction.atomic
 def sponsor_create(
     *, actor, code: str, name: str, type: str, region_code: str, funding_source: str = Sponsor.FundingSource.APBD, branch=None
 ) -> Sponsor:
     """Create a sponsor. Without ``branch`` it belongs to the branch office of its region (see
     ``branch_for_region``), so that branch's officers see it and the workers it enrols."""
+    _require_perm(actor, "membership.add_sponsor")
     code = (code or "").strip()
     name = (name or "").strip()
     fields: dict[str, str] = {}
     if not code:
         fields["code"] = "required"
+    elif not SPONSOR_CODE.fullmatch(code):
+        fields["code"] = "letters, digits, '.', '_' and '-' only (at most 30), beginning with a letter or a digit"
     if not name:
         fields["name"] = "required"
     if Sponsor.objects.filter(code=code).exists():
@@ -88,6 +104,7 @@ def agreement_create(
 ) -> SponsorAgreement:
     """Create a sponsor's agreement (PKS). The premium package is BPU ``programs`` at
     ``declared_income``; the rules engine prices it per month (16,800 for JKK+JKM at 1,000,000)."""
+    _require_perm(actor, "membership.add_sponsoragreement")
     fields: dict[str, str] = {}
     number = (number or "").strip()
     if not number:

@@ -22,7 +22,7 @@ def login(user):
 
 
 def test_api_agreement_create_and_list(users, sponsors, api_client, data_dir):
-    client = api_client(users["officer"])
+    client = api_client(users["admin"])
     body = {
         "number": "PKS-DUMAI-2023",
         "start_date": "2023-10-01",
@@ -42,6 +42,7 @@ def test_api_agreement_create_and_list(users, sponsors, api_client, data_dir):
     assert [a["number"] for a in listed["items"]] == ["PKS-DUMAI-2023"]
     assert api_client(users["sponsor_riau"]).get("/api/v1/sponsors/PEMKO-DUMAI/agreements").status_code == 404
     assert api_client(users["sponsor"]).post("/api/v1/sponsors/PEMKO-DUMAI/agreements", body, content_type="application/json").status_code == 403
+    assert api_client(users["officer"]).post("/api/v1/sponsors/PEMKO-DUMAI/agreements", body, content_type="application/json").status_code == 403
 
 
 def test_api_roster_import_upload_result_and_errors(users, agreement, api_client, data_dir, tmp_path):
@@ -95,10 +96,11 @@ def test_web_upload_result_and_sponsor_page(users, agreement, data_dir, tmp_path
     assert login(users["sponsor_riau"]).get(_url("membership:roster_import_detail", pk=batch.pk)).status_code == 404
 
 
-def test_web_agreement_form_for_officers_only(users, sponsors):
+def test_web_agreement_form_for_admins_only(users, sponsors):
     url = _url("membership:agreement_create", code="PEMKO-DUMAI")
     assert login(users["sponsor"]).get(url).status_code == 403
-    client = login(users["officer"])
+    assert login(users["officer"]).get(url).status_code == 403
+    client = login(users["admin"])
     r = client.post(
         url,
         {
@@ -179,18 +181,20 @@ def test_cli_sponsor_without_branch_belongs_to_its_regions_branch(branch, data_d
     assert Sponsor.objects.get(code="PEMPROV-X").branch is None  # no branch covers the whole province
 
 
-def test_web_sponsor_create_for_officers_only(users, regions):
+def test_web_sponsor_create_for_admins_only(users, regions):
     from lindung.membership.models import Sponsor
 
     url = _url("membership:sponsor_create")
     assert login(users["sponsor"]).get(url).status_code == 403
-    client = login(users["officer"])
+    assert login(users["officer"]).get(url).status_code == 403
+    assert b'data-testid="sponsor-new"' not in login(users["officer"]).get(_url("membership:sponsor_list")).content
+    client = login(users["admin"])
     assert b'data-testid="sponsor-new"' in client.get(_url("membership:sponsor_list")).content
     form = {"code": "CSR-SAWIT", "name": "PT Sawit Makmur (CSR)", "type": "csr", "region": "14.72", "funding_source": "CSR"}
     r = client.post(url, form)
     assert r.status_code == 302, r.content
     s = Sponsor.objects.get(code="CSR-SAWIT")
-    assert (s.type, s.region_id, s.funding_source, s.branch) == ("csr", "14.72", "CSR", users["officer"].branch)
+    assert (s.type, s.region_id, s.funding_source, s.branch) == ("csr", "14.72", "CSR", users["admin"].branch)
     assert client.get(r["Location"]).status_code == 200
     bad = client.post(url, {**form, "code": "CSR-2", "region": "99.99"})
     assert bad.status_code == 200 and b"99.99" in bad.content

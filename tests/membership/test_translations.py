@@ -53,7 +53,7 @@ def test_service_errors_speak_the_active_language_and_keep_their_code(regions, u
 
     form = {"code": "CSR-SAWIT", "name": "PT Sawit Makmur (CSR)", "type": "csr", "region": "14.72", "funding_source": "CSR"}
     client = Client()
-    client.force_login(users["officer"])
+    client.force_login(users["admin"])
     assert client.post("/sponsors/new/", form).status_code == 302
     page = unescape(client.post("/sponsors/new/", form).content.decode())
     assert "Sponsor dengan kode 'CSR-SAWIT' sudah ada." in page and "exists already" not in page
