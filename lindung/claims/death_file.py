@@ -1,8 +1,10 @@
 """A file of deaths (a civil-registry or village list: NIK, name, date of death) matched and opened
 as cases awaiting the heirs' claim, set-based.
 
-``open_from_rows(rows, actor=...)`` takes the file's rows as mappings (``nik``, ``name``,
-``death_date``; row numbers count the header as row 1) and, in one transaction:
+``open_from_file(path, actor=...)`` reads the file with the kernel's tabular reader (CSV/TSV,
+XLSX, XLS, ODS; ``read_death_file``); ``open_from_rows(rows, actor=...)`` takes the file's rows as
+mappings (``nik``, ``name``, ``death_date``, optionally ``row``, the file's row number; by default
+rows count the header as row 1) and, in one transaction:
 
 - checks each row (NIK of 16 digits, a date that is not in the future) — a bad row is a row error
   naming the field, as for rosters; nothing of a row in error is written;
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,8 +34,8 @@ from django.utils.translation import gettext as _
 from lindung.claims.models import Claim, ClaimHeir, ClaimProgram, ClaimStatus, Outcome, ReportSource
 from lindung.claims.workflow import CLAIM
 from lindung.contributions import coverage
-from lindung.core import audit
-from lindung.core.errors import RowError
+from lindung.core import audit, tabular
+from lindung.core.errors import FileRejected, RowError
 from lindung.membership.models import Participant
 from lindung.membership.status import bulk_change_status
 from lindung.registry.models import FamilyMember, Person
@@ -69,24 +71,19 @@ def _norm(name: str) -> str:
 def _parse(rows: Iterable[Mapping], result: DeathFileResult, today: dt.date) -> list[tuple[int, str, str, dt.date]]:
     good = []
     seen: dict[str, int] = {}
-    for index, row in enumerate(rows, start=2):
+    for position, row in enumerate(rows, start=2):
+        index = int(row.get("row") or position)
         result.rows += 1
-        nik = str(row.get("nik") or "").strip()
-        name = str(row.get("name") or "").strip()
+        nik = tabular.text(row.get("nik")).strip().lstrip("'").replace(" ", "")
+        name = tabular.text(row.get("name")).strip()
         raw = row.get("death_date")
         if not (len(nik) == 16 and nik.isdigit()):
             result.errors.append(RowError(index, "nik_format", _("The NIK must be 16 digits."), "nik"))
             continue
-        if isinstance(raw, dt.datetime):
-            when = raw.date()
-        elif isinstance(raw, dt.date):
-            when = raw
-        else:
-            try:
-                when = dt.date.fromisoformat(str(raw or "").strip())
-            except ValueError:
-                result.errors.append(RowError(index, "date", _("The date of death must be a date (YYYY-MM-DD)."), "death_date"))
-                continue
+        when = tabular.parse_date(raw if isinstance(raw, dt.date) else tabular.text(raw))
+        if when is None:
+            result.errors.append(RowError(index, "date", _("The date of death must be a date (YYYY-MM-DD or DD-MM-YYYY)."), "death_date"))
+            continue
         if when > today:
             result.errors.append(RowError(index, "date_future", _("The date of death is in the future."), "death_date"))
             continue
@@ -96,6 +93,54 @@ def _parse(rows: Iterable[Mapping], result: DeathFileResult, today: dt.date) -> 
         seen[nik] = index
         good.append((index, nik, name, when))
     return good
+
+
+# Header names of a death file (compared lower-case, spaces and dots as "_").
+DEATH_FILE_COLUMNS = {
+    "nik": ("nik", "no_ktp", "nomor_induk_kependudukan"),
+    "name": ("nama", "name", "nama_lengkap"),
+    "death_date": ("tanggal_meninggal", "tgl_meninggal", "tanggal_kematian", "tanggal_wafat", "death_date", "date_of_death"),
+}
+DEATH_FILE_SUFFIXES = tabular.TABULAR_SUFFIXES
+
+
+def read_death_file(source, *, name: str = "") -> Iterator[dict]:
+    """The rows of a death file (CSV/TSV or a workbook, read by ``lindung.core.tabular``) as
+    mappings with ``row`` (the file's row number), ``nik``, ``name`` and ``death_date``, for
+    ``open_from_rows``. The header is the first non-empty row; ``FileRejected`` names a missing
+    column, an unreadable file or a file without rows."""
+    what = _("death file")
+    tabular.check_suffix(name or str(source), DEATH_FILE_SUFFIXES, what=what)
+    rows = tabular.read_rows(source, name=name, what=what)
+    header_row = next((r for r in rows if not tabular.is_blank(r.cells)), None)
+    if header_row is None:
+        raise FileRejected([RowError(1, "empty_file", _("The file is empty."), "file")], what=what)
+    names = [tabular.text(h).strip().lower().replace(".", "").replace(" ", "_") for h in header_row.cells]
+    where = {}
+    for fld, aliases in DEATH_FILE_COLUMNS.items():
+        where[fld] = next((i for i, h in enumerate(names) if h in aliases), None)
+    missing = [DEATH_FILE_COLUMNS[f][0] for f in ("nik", "death_date") if where[f] is None]
+    if missing:
+        raise FileRejected(
+            [RowError(header_row.number, "missing_column", _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, "header")],
+            what=what,
+        )
+    found = False
+    for row in rows:
+        if tabular.is_blank(row.cells):
+            continue
+        found = True
+        cells = row.cells
+        yield {"row": row.number, **{f: (cells[i] if i is not None and i < len(cells) else "") for f, i in where.items()}}
+    if not found:
+        raise FileRejected(
+            [RowError(header_row.number + 1, "no_data_rows", _("The file has a header but no data rows under it."), "file")], what=what
+        )
+
+
+def open_from_file(source, *, name: str = "", actor, today: dt.date | None = None) -> DeathFileResult:
+    """``open_from_rows`` over the rows of a death file (``read_death_file``)."""
+    return open_from_rows(list(read_death_file(source, name=name)), actor=actor, today=today)
 
 
 def open_from_rows(rows: Iterable[Mapping], *, actor, today: dt.date | None = None) -> DeathFileResult:

@@ -3,10 +3,8 @@ nothing, each payment matched where its reference names an invoice or virtual ac
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 
 from django.db import transaction
@@ -14,14 +12,26 @@ from django.utils.translation import gettext as _
 
 from lindung.contributions.models import BankImport, ContributionPayment, Invoice
 from lindung.contributions.payments import create_payment, find_invoice, named_documents, settle_payment
-from lindung.core import audit
+from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError
 
 BANK_COLUMNS = ("date", "amount", "reference", "bank_reference")
 _AMOUNT_RE = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
 
 
-def _parse_date(text: str) -> dt.date | None:
+def _cell(cells: list, index: int):
+    """A cell of a statement row: dates stay dates, the rest is stripped text."""
+    if index >= len(cells):
+        return ""
+    value = cells[index]
+    if isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    return tabular.text(value).strip()
+
+
+def _parse_date(text) -> dt.date | None:
+    if isinstance(text, dt.date):
+        return text
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -30,28 +40,36 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) -> tuple[list[dict], list[RowError]]:
-    """Rows of a bank statement CSV (``date,amount,reference,bank_reference``) and the row errors
-    (rows count the header as row 1): unreadable or future dates, amounts that are not positive
+def parse_bank_statement(content: bytes | str, *, name: str = "statement.csv", today: dt.date | None = None) -> tuple[list[dict], list[RowError]]:
+    """Rows of a bank statement (``date,amount,reference,bank_reference``; CSV/TSV in UTF-8,
+    UTF-16 or Windows-1252, or a workbook, read by ``lindung.core.tabular``) and the row errors
+    (row numbers are the file's own): unreadable or future dates, amounts that are not positive
     whole rupiah, missing or duplicate bank references (in the file or already applied), and
     references naming an invoice number or virtual account that does not exist."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return [], [RowError(1, "encoding", _("The file is not UTF-8 text."))]
-    sample = content[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    try:
+        rows_in = tabular.read_rows(content, name=name, what=_("bank statement"))
+        header_row = next((r for r in rows_in if not tabular.is_blank(r.cells)), None)
+    except FileRejected as exc:
+        return [], exc.errors
+    if header_row is None:
+        return [], [RowError(1, "empty", _("The file has no payment rows."))]
+    header = [tabular.text(h).strip().lower() for h in header_row.cells]
     missing = [c for c in BANK_COLUMNS if c not in header]
     if missing:
-        return [], [RowError(1, "missing_column", _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, field=missing[0])]
-    reader.fieldnames = header
+        return [], [
+            RowError(header_row.number, "missing_column", _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}, field=missing[0])
+        ]
+    where = {c: header.index(c) for c in BANK_COLUMNS}
     today = today or dt.date.today()
     rows, errors, seen, names = [], [], {}, {}
-    for i, raw in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
+    try:
+        records = [(r.number, r.cells) for r in rows_in]
+    except FileRejected as exc:
+        return [], exc.errors
+    for i, cells in records:
+        row = {c: _cell(cells, k) for c, k in where.items()}
         if not any(row.values()):
             continue
         date = _parse_date(row["date"])
@@ -141,9 +159,15 @@ def parse_bank_statement(content: bytes | str, *, today: dt.date | None = None) 
     return rows, errors
 
 
+# What a bank statement may be (a ".txt" export is refused: save it as CSV or as a workbook).
+BANK_SUFFIXES = tabular.TABULAR_SUFFIXES
+
+
 def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", actor=None, today: dt.date | None = None) -> BankImport:
-    """All rows or none: any row error rejects the whole file (FileRejected with row errors)."""
-    rows, errors = parse_bank_statement(content, today=today)
+    """All rows or none: any row error rejects the whole file (FileRejected with row errors).
+    A file whose extension is not a table's (``BANK_SUFFIXES``) is refused before it is read."""
+    tabular.check_suffix(file_name, BANK_SUFFIXES, what=_("bank statement"))
+    rows, errors = parse_bank_statement(content, name=file_name, today=today)
     if errors:
         raise FileRejected(errors, what=_("bank statement"))
     raw = content if isinstance(content, bytes) else content.encode()

@@ -420,7 +420,7 @@ def employer_wages_csv(request, npp: str, period: dt.date, file: File[UploadedFi
     """The same as a CSV upload (``kpj,wage``); row numbers count the header as row 1."""
     require_perm(request, "membership.add_wagereport")
     employer = sel.employer_get(user=request.user, npp=npp)
-    rows = registration.parse_wage_csv(file.file)
+    rows = registration.parse_wage_file(file.file, name=file.name)
     return registration.record_wages(employer, period, rows, actor=request.user)
 
 

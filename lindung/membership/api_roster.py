@@ -65,7 +65,7 @@ class RejectedRowOut(Schema):
     message: str  # the error file's ``keterangan`` (Indonesian)
 
 
-@router.post("/roster-imports", response={201: RosterImportOut, 202: RosterImportOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/roster-imports", response={201: RosterImportOut, 202: RosterImportOut, 400: ErrorOut, 404: ErrorOut, 422: RosterImportOut})
 def roster_import_create(
     request,
     file: UploadedFile = File(...),
@@ -76,8 +76,10 @@ def roster_import_create(
     start: dt.date | None = Form(None),
 ):
     """Upload a roster (.csv or .xlsx) for a sponsor's agreement; it is checked and enrolled as a
-    job. 201 with the summary when the job finished already (embedded default), else 202; poll
-    ``GET /roster-imports/{id}`` or ``/jobs/{job_id}``."""
+    job. 201 with the summary when the job finished already (embedded default), 422 with the
+    import (status ``rejected``, ``summary.error``) when the file was refused as a whole (not
+    readable, missing columns, no data rows), else 202; poll ``GET /roster-imports/{id}`` or
+    ``/jobs/{job_id}``."""
     require_perm(request, "membership.import_roster")
     sponsor_obj = selectors.sponsor_get(user=request.user, code=sponsor)
     agreement_obj = roster.find_agreement(sponsor_obj, agreement)
@@ -85,7 +87,9 @@ def roster_import_create(
         file, agreement=agreement_obj, actor=request.user, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start
     )
     batch = selectors.roster_import_get(user=request.user, pk=batch.pk)
-    return Status(201 if batch.finished_at else 202, batch)
+    if not batch.finished_at:
+        return Status(202, batch)
+    return Status(422 if batch.status == RosterImport.Status.REJECTED else 201, batch)
 
 
 @router.get("/roster-imports", response=list[RosterImportOut])

@@ -61,3 +61,32 @@ def test_death_file_sees_only_the_sponsors_own_workers(covered, users, make_agre
     (other,) = valid_nik_workers(1, agreement=riau)
     result = open_from_rows([{"nik": other.person.nik, "death_date": "2024-01-05"}], actor=users["sponsor"], today=D(2024, 4, 1))
     assert result.opened == [] and result.errors[0].code == "not_found"
+
+
+def test_death_file_read_from_a_workbook_with_the_files_row_numbers(covered, users, tmp_path):
+    from openpyxl import Workbook
+
+    from lindung.claims.death_file import open_from_file
+    from lindung.core.errors import FileRejected, ServiceError
+
+    a, b, _c, _d = covered
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DAFTAR KEMATIAN"])
+    ws.append([])
+    ws.append(["NIK", "NAMA", "TANGGAL MENINGGAL"])
+    ws.append([a.person.nik, a.person.full_name, D(2024, 2, 10)])
+    ws.append([b.person.nik, b.person.full_name, "5 Maret 2024"])
+    ws.append(["1472", "x", "05-03-2024"])
+    path = tmp_path / "kematian.xlsx"
+    wb.save(path)
+    # The first non-empty row is the header: a title row above it is not a death file's header.
+    with pytest.raises(FileRejected) as exc:
+        open_from_file(path, name=path.name, actor=users["officer"], today=D(2024, 4, 1))
+    assert exc.value.errors[0].code == "missing_column" and exc.value.errors[0].row == 1
+    ws.delete_rows(1, 2)
+    wb.save(path)
+    result = open_from_file(path, name=path.name, actor=users["officer"], today=D(2024, 4, 1))
+    assert len(result.opened) == 2 and [(e.row, e.code) for e in result.errors] == [(4, "nik_format")]
+    with pytest.raises(ServiceError):
+        open_from_file(path, name="kematian.txt", actor=users["officer"])

@@ -111,13 +111,13 @@ def test_wage_report_rejects_every_bad_row_and_writes_nothing(employer, workers,
 
 
 def test_wage_csv_parsing():
-    rows = registration.parse_wage_csv(io.BytesIO(b'\xef\xbb\xbfKPJ,Upah\n24000000010,"4.500.000"\n\n24000000028,4100000\n'))
+    rows = registration.parse_wage_file(io.BytesIO(b'\xef\xbb\xbfKPJ,Upah\n24000000010,"4.500.000"\n\n24000000028,4100000\n'))
     assert [(r.row, r.kpj, r.wage) for r in rows] == [(2, "24000000010", 4_500_000), (4, "24000000028", 4_100_000)]
     with pytest.raises(FileRejected) as err:
-        registration.parse_wage_csv("kpj,wage\n1,abc\n2\n")
+        registration.parse_wage_file("kpj,wage\n1,abc\n2\n")
     assert [(e.row, e.code) for e in err.value.errors] == [(2, "bad_wage"), (3, "wrong_column_count")]
     with pytest.raises(FileRejected):
-        registration.parse_wage_csv("nik,salary\n")
+        registration.parse_wage_file("nik,salary\n")
 
 
 def test_employer_api(regions, users, api_client):
@@ -187,3 +187,22 @@ def test_employer_web_pages_and_wage_entry(employer, workers, users, client):
     client.force_login(users["auditor"])
     assert client.get(f"/employers/{employer.npp}/").status_code == 200
     assert client.get(f"/employers/{employer.npp}/wages/").status_code == 403
+
+
+def test_wage_file_as_a_workbook_and_as_utf16(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["KPJ", "UPAH"])
+    ws.append([24000000010, 4500000])
+    ws.append(["24000000028", "4.100.000"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = registration.parse_wage_file(buf.getvalue(), name="upah.xlsx")
+    assert [(r.row, r.kpj, r.wage) for r in rows] == [(2, "24000000010", 4_500_000), (3, "24000000028", 4_100_000)]
+    rows = registration.parse_wage_file("kpj\twage\r\n24000000010\t4500000\r\n".encode("utf-16"), name="upah.csv")
+    assert [(r.kpj, r.wage) for r in rows] == [("24000000010", 4_500_000)]
+    with pytest.raises(ServiceError) as exc:
+        registration.parse_wage_file(b"kpj,wage\n", name="upah.txt")
+    assert exc.value.code == "unsupported_file"

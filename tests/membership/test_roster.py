@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from bench.roster_gen import BAD_KINDS, write_roster
+from lindung.core import tabular
 from lindung.core.errors import FileRejected
 from lindung.core.models import AuditEvent
 from lindung.membership import roster, services
@@ -250,9 +251,9 @@ def test_move_and_end_keep_history(agreement, sponsors, data_dir, roster_file):
 
 def test_large_xlsx_is_streamed_with_openpyxl(agreement, data_dir, tmp_path, monkeypatch):
     path = write_roster(tmp_path / "r.xlsx", 40, seed=15, bad_share=0)
-    monkeypatch.setattr(reading, "XLSX_STREAM_BYTES", 1)
+    monkeypatch.setattr(tabular, "DENSE_CELLS", 1)
     rows = list(reading.iter_file_rows(path))
-    assert len(rows) == 41 and rows[0][0] == "nik" and len(rows[1][0]) == 16
+    assert len(rows) == 41 and rows[0].cells[0] == "nik" and len(rows[1].cells[0]) == 16 and rows[1].number == 2
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 40
 
@@ -338,7 +339,7 @@ def test_streamed_xlsx_applies_the_same_number_cell_rules(agreement, data_dir, t
     ws.append([int(zero[0]), zero[1], dt.date(1990, 3, 10), "P", zero[4], "", "", "", ""])
     path = tmp_path / "numbers.xlsx"
     wb.save(path)
-    monkeypatch.setattr(reading, "XLSX_STREAM_BYTES", 1)
+    monkeypatch.setattr(tabular, "DENSE_CELLS", 1)
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 1 and summary.by_reason == {"nik_numeric": 1}
 

@@ -16,7 +16,7 @@ from lindung.membership.registration.exits import end_membership
 from lindung.membership.registration.premiums import bpu_income_limits, bpu_premium, participant_premium, project_premium, pu_premium
 from lindung.membership.registration.projects import project_add_workers, register_project
 from lindung.membership.registration.self_paying import register_bpu
-from lindung.membership.registration.wages import WageRow, parse_wage_csv, record_wages
+from lindung.membership.registration.wages import WageRow, parse_wage_file, record_wages
 
 __all__ = [
     "WageRow",
@@ -24,7 +24,7 @@ __all__ = [
     "bpu_premium",
     "employer_create",
     "end_membership",
-    "parse_wage_csv",
+    "parse_wage_file",
     "participant_premium",
     "project_add_workers",
     "project_premium",

@@ -1,9 +1,7 @@
-"""An employer's monthly wage report: read from a CSV file or given as rows, checked, recorded."""
+"""An employer's monthly wage report: read from a file (CSV or workbook) or given as rows, checked, recorded."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -12,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lindung.core import audit
+from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.membership.kpj import is_valid_kpj
 from lindung.membership.models import Employer, Participant, Segment, WageReport
@@ -26,49 +24,55 @@ class WageRow:
     wage: int
 
 
-def parse_wage_csv(source: IO[str] | IO[bytes] | str) -> list[WageRow]:
-    """Read a wage CSV (header ``kpj,wage``; ``kpj_number``/``upah`` accepted too). Raises
-    ``FileRejected`` listing every bad row."""
+# What a wage report file may be: text tables and workbooks (``lindung.core.tabular``).
+WAGE_SUFFIXES = tabular.TABULAR_SUFFIXES
+
+
+def parse_wage_file(source: IO[bytes] | bytes | str, *, name: str | None = None) -> list[WageRow]:
+    """Read a wage report (header ``kpj,wage``; ``kpj_number``/``no_kpj``/``upah`` accepted too)
+    from a CSV/TSV (UTF-8, UTF-16 or Windows-1252) or a workbook; ``source`` is an uploaded file,
+    bytes or text. Raises ``FileRejected`` listing every bad row (the file's own row numbers)."""
+    what = _("wage file")
     if isinstance(source, str):
-        source = io.StringIO(source)
-    raw = source.read()
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FileRejected([RowError(1, "encoding", _("The file is not UTF-8 text."))], what=_("wage file")) from None
-    reader = csv.reader(io.StringIO(raw.lstrip("\ufeff")))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise FileRejected([RowError(1, "empty_file", _("The file is empty; expected a header 'kpj,wage'."))], what=_("wage file")) from None
+        source = source.encode("utf-8")
+    name = name or getattr(source, "name", None) or "wages.csv"
+    tabular.check_suffix(name, WAGE_SUFFIXES, what=what)
+    records = tabular.read_rows(source, name=name, what=what)
+    header_row = next((r for r in records if not tabular.is_blank(r.cells)), None)
+    if header_row is None:
+        raise FileRejected([RowError(1, "empty_file", _("The file is empty; expected a header 'kpj,wage'."))], what=what)
+    header = [tabular.text(h).strip().lower() for h in header_row.cells]
     aliases = {"kpj": "kpj", "kpj_number": "kpj", "no_kpj": "kpj", "wage": "wage", "upah": "wage"}
     cols = [aliases.get(h) for h in header]
     if "kpj" not in cols or "wage" not in cols:
         raise FileRejected(
-            [RowError(1, "bad_header", _("Expected the columns kpj and wage, found %(header)s.") % {"header": repr(",".join(header))})],
-            what=_("wage file"),
+            [
+                RowError(
+                    header_row.number, "bad_header", _("Expected the columns kpj and wage, found %(header)s.") % {"header": repr(",".join(header))}
+                )
+            ],
+            what=what,
         )
     ki, wi = cols.index("kpj"), cols.index("wage")
     rows, errors = [], []
-    for n, record in enumerate(reader, start=2):
-        if not record or all(not c.strip() for c in record):
+    for record in records:
+        n, cells = record.number, record.cells
+        if tabular.is_blank(cells):
             continue
-        if len(record) != len(header):
+        width = len(cells) - next((i for i, c in enumerate(reversed(cells)) if tabular.text(c).strip()), len(cells))
+        if width != len(header):
             errors.append(
-                RowError(
-                    n, "wrong_column_count", _("Expected %(expected)s columns, found %(found)s.") % {"expected": len(header), "found": len(record)}
-                )
+                RowError(n, "wrong_column_count", _("Expected %(expected)s columns, found %(found)s.") % {"expected": len(header), "found": width})
             )
             continue
         field_errors: dict[str, str] = {}
-        wage = as_int(record[wi], "wage", field_errors)
+        wage = as_int(cells[wi], "wage", field_errors)
         if field_errors:
             errors.append(RowError(n, "bad_wage", field_errors["wage"], "wage"))
             continue
-        rows.append(WageRow(n, record[ki].strip(), wage))
+        rows.append(WageRow(n, tabular.text(cells[ki]).strip(), wage))
     if errors:
-        raise FileRejected(errors, what=_("wage file"))
+        raise FileRejected(errors, what=what)
     return rows
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
+from lindung.core.tabular import Row
 from lindung.membership.models import SponsorAgreement
 from lindung.membership.roster.columns import COLUMNS, MAX_LEN, REQUIRED, SEX
 from lindung.membership.roster.context import ImportContext, reject
@@ -19,7 +20,7 @@ def _age_on(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def check_rows(rows: Iterator[list[str]], ctx: ImportContext, good: Spool, progress: Callable | None) -> None:
+def check_rows(rows: Iterator[Row], ctx: ImportContext, good: Spool, progress: Callable | None) -> None:
     """Pass 1: check every row on its own; good rows to ``good`` as
     ``row_no, nik, name, birth, sex, region, address, occupation, phone, kk, warnings``."""
     idx = ctx.index
@@ -33,9 +34,8 @@ def check_rows(rows: Iterator[list[str]], ctx: ImportContext, good: Spool, progr
     summary = ctx.summary
     all_villages = _all_villages()
     region_root = ctx.agreement.eligible_region_id or ctx.agreement.sponsor.region_id
-    row_no = 1
-    for raw in rows:
-        row_no += 1
+    for row in rows:
+        row_no, raw = row.number, row.cells
         if len(raw) < width:
             raw = raw + [""] * (width - len(raw))
         if not any(c.strip() for c in raw):

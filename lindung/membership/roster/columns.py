@@ -68,7 +68,7 @@ WARNING_CODES = frozenset({"birth_date_mismatch", "sex_mismatch"})
 SEX = {"L": "M", "M": "M", "LAKI-LAKI": "M", "LAKI": "M", "MALE": "M", "P": "F", "F": "F", "PEREMPUAN": "F", "WANITA": "F", "FEMALE": "F"}
 
 
-def map_header(header: list[str]) -> dict[str, int]:
+def map_header(header: list[str], *, row: int = 1) -> dict[str, int]:
     """Column index per canonical field; ``FileRejected`` naming the missing required columns."""
     index: dict[str, int] = {}
     names = [h.strip().lower().replace(" ", "_") for h in header]
@@ -80,7 +80,7 @@ def map_header(header: list[str]) -> dict[str, int]:
     if missing:
         expected = ", ".join(f"{COLUMNS[f][0]}/{COLUMNS[f][1]}" if len(COLUMNS[f]) > 1 else COLUMNS[f][0] for f in missing)
         raise FileRejected(
-            [RowError(1, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
+            [RowError(row, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
         )
     return index
 

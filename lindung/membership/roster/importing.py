@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lindung.core import audit
+from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.membership.models import RosterImport, SponsorAgreement
 from lindung.membership.roster.checking import check_rows, eligible_villages
@@ -29,6 +29,9 @@ from lindung.membership.roster.reading import iter_file_rows
 from lindung.membership.roster.spool import Spool
 from lindung.membership.roster.usage import default_cover_start
 from lindung.membership.roster.writing import write_enrolments
+
+# What a roster may be: text tables and workbooks (read by content, see lindung.core.tabular).
+ROSTER_SUFFIXES = tabular.TABULAR_SUFFIXES
 
 
 def file_sha256(path: str | Path) -> str:
@@ -57,6 +60,7 @@ def create_import(
 ) -> RosterImport:
     """Record an upload (status pending) and keep a copy of the file under ``DATA_DIR/roster/<id>/``."""
     path = Path(path)
+    tabular.check_suffix(file_name or path.name, ROSTER_SUFFIXES, what=gettext("roster"))
     if not path.exists():
         raise ServiceError("not_found", gettext("No such file: %(path)s") % {"path": path}, {"file": "missing"})
     batch = RosterImport.objects.create(
@@ -97,16 +101,22 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
     spools: list[Spool] = []
     try:
         rows = iter_file_rows(batch.stored_file)
-        header = next(rows, None)
-        if header is None:
+        header_row = next((r for r in rows if not tabular.is_blank(r.cells)), None)
+        if header_row is None:
             raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
-        index = map_header(header)
+        header = header_row.cells
+        index = map_header(header, row=header_row.number)
         spools = [Spool(str(out_dir)) for _ in range(4)]
         errors, errors_db, good, enrol = spools
         ctx = ImportContext(agreement, cover_start, eligible_villages(agreement), summary, header, index, errors, errors_db)
         clock = time.perf_counter()
         check_rows(rows, ctx, good, progress)
         summary.seconds["check"] = time.perf_counter() - clock
+        if summary.rows == 0:
+            raise FileRejected(
+                [RowError(header_row.number + 1, "no_data_rows", gettext("The file has a header but no data rows under it."), "file")],
+                what=gettext("roster"),
+            )
         with transaction.atomic():
             # Serialise imports into one agreement: quota and budget are counted under this lock
             # (SQLite transactions begin IMMEDIATE, holding the database's write lock).
@@ -223,9 +233,7 @@ def start_import_from_upload(
     from lindung.core.jobs import start_job
 
     name = Path(upload.name or "roster.csv").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ServiceError("unsupported_file", gettext("Roster files must be .csv or .xlsx."), {"file": "must be .csv or .xlsx"})
+    suffix = tabular.check_suffix(name, ROSTER_SUFFIXES, what=gettext("roster"))
     if start is not None and not (agreement.start_date <= start <= agreement.end_date):
         raise ServiceError(
             "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}

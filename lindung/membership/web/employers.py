@@ -123,7 +123,7 @@ def employer_wages(request, npp: str):
         try:
             upload = form.cleaned_data.get("file")
             if upload:
-                rows = registration.parse_wage_csv(upload)
+                rows = registration.parse_wage_file(upload)
             else:
                 rows = []
                 for i, w in enumerate(workers, start=1):

@@ -48,6 +48,10 @@ class Command(LindungCommand):
         rep.add_argument("--note", default="")
         rep.add_argument("--json", action="store_true")
 
+        df = sub.add_parser("death-file", help="Open cases from a file of deaths (NIK, name, date of death; CSV or a workbook).")
+        df.add_argument("file")
+        df.add_argument("--json", action="store_true")
+
         op = claim_parser("open", "Open the claim of a reported case (the heirs come to claim).")
         op.add_argument("--claimant-name", default=None)
         op.add_argument("--claimant-relation", default=None)
@@ -139,6 +143,25 @@ class Command(LindungCommand):
         if view.late and view.late["amount"]:
             self.stdout.write(f"  late compensation Rp {view.late['amount']:,} ({view.late['days_late']} days)")
 
+    def _death_file(self, o, user):
+        from pathlib import Path
+
+        from lindung.claims import death_file
+
+        if not user.has_perm("claims.report_death"):
+            raise ServiceError("forbidden", "This user may not report deaths.", {"as": "forbidden"}, status=403)
+        path = Path(o["file"])
+        if not path.exists():
+            raise NotFound(f"No file {path}.", {"file": "missing"})
+        result = death_file.open_from_file(path, name=path.name, actor=user)
+        data = result.as_dict()
+        if o.get("json"):
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            return
+        self.stdout.write(f"{data['rows']} rows, {data['opened']} cases opened, {data['rejected']} rejected")
+        for e in result.errors:
+            self.stdout.write(f"  {e}")
+
     # ------------------------------------------------------------------ actions
     def _run(self, o):
         user = self._user(o)
@@ -159,6 +182,8 @@ class Command(LindungCommand):
                     raise ServiceError("invalid", "Give --death-date (or --accident-at for a work accident).", {"death_date": "required"})
                 claim = intake.report_death(participant, actor=user, death_date=o["death_date"], note=o["note"])
             return self._out(o, claim, user)
+        if action == "death-file":
+            return self._death_file(o, user)
         claim = selectors.claim_get(user=user, number=o["number"])
         if action == "show":
             return self._out(o, claim, user)
