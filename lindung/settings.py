@@ -256,6 +256,8 @@ LOGGING = {
 }
 
 # --- Lindung --------------------------------------------------------------------------------
+# How long an idempotency key (web form or API Idempotency-Key) is remembered; then it counts as new.
+LINDUNG_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("LINDUNG_IDEMPOTENCY_TTL_HOURS", "24"))
 LINDUNG_API_PAGE_SIZE = 50
 LINDUNG_API_MAX_PAGE_SIZE = 500
 LINDUNG_DEMO_PASSWORD = os.environ.get("LINDUNG_DEMO_PASSWORD", "lindung-demo-2024")

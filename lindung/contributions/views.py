@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, NotFound, ServiceError
 from lindung.core.formatting import number, parse_amount
+from lindung.core.idempotency import first_submission, form_key
 from lindung.core.masking import mask_name
 from lindung.membership.models import Sponsor
 
@@ -29,37 +28,6 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
-
-
-def _form_key() -> str:
-    """A one-time key put in a money-moving form: submitting the same form twice (double click,
-    browser resubmission) records the money once."""
-    return uuid.uuid4().hex
-
-
-def _first_submission(request) -> bool:
-    """True the first time a form's ``idempotency_key`` is posted by this user (then stored, like
-    the API's Idempotency-Key); False on a resubmission. Forms without a key always pass. Call it
-    in the transaction that records the money: a refusal or a failure rolls the key back with it,
-    so the same form may be corrected and sent again."""
-    key = (request.POST.get("idempotency_key") or "").strip()[:200]
-    if not key:
-        return True
-    from lindung.core.models import IdempotencyRecord
-
-    try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.create(
-                user=request.user,
-                key=f"web:{key}",
-                method="POST",
-                path=request.path,
-                request_hash=hashlib.sha256(key.encode()).hexdigest(),
-                status_code=302,
-            )
-    except IntegrityError:
-        return False
-    return True
 
 
 def _get(fn, **kwargs):
@@ -112,7 +80,7 @@ def invoice_detail(request, number: str):
             raise Http404
         try:
             with transaction.atomic(), audit_source("web"):
-                if not _first_submission(request):
+                if not first_submission(request):
                     messages.info(request, _("This form was already submitted; it was recorded once."))
                     return redirect("contributions:invoice_detail", number=number)
                 services.settle_arrears(
@@ -149,7 +117,7 @@ def invoice_detail(request, number: str):
             "allocations": selectors.invoice_allocations(invoice),
             "words": terbilang(invoice.total, capitalize=True) if invoice.total >= 0 else "",
             "settlements": invoice.settlements.all(),
-            "idempotency_key": _form_key(),
+            "idempotency_key": form_key(),
         },
     )
 
@@ -187,7 +155,7 @@ def payment_list(request):
                     messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
                 else:
                     with transaction.atomic():
-                        if not _first_submission(request):
+                        if not first_submission(request):
                             messages.info(request, _("This form was already submitted; it was recorded once."))
                             return redirect("contributions:payment_list")
                         try:
@@ -221,7 +189,7 @@ def _payments_context(request, row_errors=None) -> dict:
         "unmatched": unmatched,
         "row_errors": row_errors or [],
         "today": dt.date.today(),
-        "idempotency_key": _form_key(),
+        "idempotency_key": form_key(),
     }
 
 

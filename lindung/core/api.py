@@ -4,27 +4,19 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
-from ninja.renderers import JSONRenderer
-from ninja.responses import Status
 
 from lindung.core.errors import ServiceError
-from lindung.core.models import IdempotencyRecord
+from lindung.core.idempotency import idempotent  # noqa: F401  (handlers import it from here)
 
 
 class ErrorBody(Schema):
@@ -151,69 +143,3 @@ class Page(PaginationBase):
             "page_size": page_size,
             "pages": (count + page_size - 1) // page_size,
         }
-
-
-def _request_content(request: HttpRequest) -> bytes:
-    """What makes two requests the same for ``idempotent``: the raw body, or for a multipart upload
-    (whose raw body can no longer be read once its files are parsed, and whose boundary differs on
-    every retry) the form fields and each file's field name, file name and SHA-256."""
-    if request.content_type != "multipart/form-data":
-        return request.body or b""
-    parts = [f"{k}={v}" for k, values in sorted(request.POST.lists()) for v in values]
-    for field, uploads in sorted(request.FILES.lists()):
-        for upload in uploads:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            parts.append(f"{field}:{upload.name}:{digest.hexdigest()}")
-    return "\n".join(parts).encode()
-
-
-# Renders a stored response as the API does (ninja's default JSON renderer).
-_RENDERER = JSONRenderer()
-
-
-def idempotent(func: Callable) -> Callable:
-    """Honour ``Idempotency-Key`` on a POST that creates money movements.
-
-    The first request with a key runs and its response (status and body) is stored; a retry with
-    the same key and the same body gets the stored response again without running twice; the same
-    key with a different body is refused (422 ``idempotency_key_reused``); a retry while the first
-    is still running gets 409 ``idempotency_in_progress``. The handler must return
-    ``Status(status, body)``.
-    """
-
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key")
-        if not key:
-            return func(request, *args, **kwargs)
-        if len(key) > 200:
-            raise ServiceError("invalid", _("Idempotency-Key is longer than 200 characters."), {"Idempotency-Key": "too long"})
-        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + _request_content(request)).hexdigest()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(user=request.user, key=key, method=request.method, path=request.path, request_hash=digest)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(user=request.user, key=key)
-            if record.request_hash != digest:
-                raise ServiceError(
-                    "idempotency_key_reused", _("This Idempotency-Key was used for a different request."), {"Idempotency-Key": "reused"}, status=422
-                ) from None
-            if record.status_code is None:
-                raise ServiceError("idempotency_in_progress", _("A request with this Idempotency-Key is still running."), status=409) from None
-            return Status(record.status_code, record.response_body)
-        try:
-            result = func(request, *args, **kwargs)
-        except Exception:
-            record.delete()
-            raise
-        if not isinstance(result, Status):
-            record.delete()
-            raise TypeError(f"{func.__name__} must return Status(status, body) to be idempotent")
-        payload = json.loads(_RENDERER.render(request, result.value, response_status=result.status_code))
-        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=result.status_code, response_body=payload)
-        return result
-
-    return wrapper

@@ -112,7 +112,8 @@ class Job(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored response of a POST made with an ``Idempotency-Key`` header, replayed on retry."""
+    """An idempotency key of a web form or an API request (``Idempotency-Key``) with the stored
+    response, replayed on retry until the key expires (``lindung.core.idempotency``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)

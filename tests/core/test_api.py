@@ -1,3 +1,4 @@
+import io
 import json
 
 import pytest
@@ -178,3 +179,58 @@ def test_core_api_errors_speak_the_active_language_and_keep_their_code(users, ap
         "error": {"code": "invalid", "message": "Idempotency-Key is longer than 200 characters.", "fields": {"Idempotency-Key": "too long"}}
     }
     assert not IdempotencyRecord.objects.exists()
+
+
+@override_settings(ROOT_URLCONF=__name__, LINDUNG_IDEMPOTENCY_TTL_HOURS=24)
+def test_an_expired_idempotency_key_counts_as_new_and_is_purged(users):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from lindung.accounts.services import token_create
+
+    _t, key = token_create(actor=None, user=users["finance"])
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    CALLS["n"] = 0
+    body = json.dumps({"amount": 16800})
+    assert c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="old").json()["payment"] == 1
+    assert c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="fresh").json()["payment"] == 2
+    # 23 hours later the key is still live: replayed, not run again
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=23))
+    assert c.post("/idem/pay", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="old").json()["payment"] == 1
+    # past its time to live it counts as new (even with another body) and runs
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert c.post("/idem/pay", json.dumps({"amount": 5}), content_type="application/json", HTTP_IDEMPOTENCY_KEY="old").json() == {
+        "payment": 3,
+        "amount": 5,
+    }
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    out = io.StringIO()
+    call_command("idempotency", "purge", stdout=out)
+    assert out.getvalue().startswith("1 expired")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_web_form_keys_share_the_table_and_expire(users, rf, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lindung.core.idempotency import first_submission, form_key
+
+    settings.LINDUNG_IDEMPOTENCY_TTL_HOURS = 1
+    key = form_key()
+    request = rf.post("/payments/", {"idempotency_key": key})
+    request.user = users["finance"]
+    assert first_submission(request) is True
+    assert first_submission(request) is False
+    assert first_submission(_as(rf.post("/payments/", {}), users["finance"])) is True  # no key: always passes
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    assert first_submission(request) is True
+    assert IdempotencyRecord.objects.get().key == f"web:{key}"
+
+
+def _as(request, user):
+    request.user = user
+    return request
