@@ -31,19 +31,24 @@ def _status_for(invoice: Invoice, on: dt.date) -> str:
 
 
 def allocate_lines(invoice: Invoice) -> None:
-    """Mark the invoice's lines paid by the allocation rule (one set-based UPDATE).
+    """Mark the invoice's lines paid by the allocation rule.
 
     Participant-months that a credit note of the same payer and period cancels (an exit, a death,
     a lower wage) come first: the credit note's credit is what pays them, so the cash goes to the
-    participants still covered."""
+    participants still covered.
+
+    One ordered read of the participant-months with their running total (a window function), then
+    set-based updates per month (paid months in chunks of ids): linear in the invoice's lines (a
+    single UPDATE correlated with the running totals was quadratic on SQLite: 4.8 s for an invoice
+    of 2,000 workers)."""
     available = min(invoice.paid_amount, invoice.total)
     credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
     if credited:
-        cte = """c AS (
+        cte = """WITH c AS (
               SELECT DISTINCT cl.participant_id AS pid, cl.period AS period
               FROM contributions_invoiceline cl JOIN contributions_invoice ci ON ci.id = cl.invoice_id
               WHERE ci.payer_key = %s AND ci.period_start = %s AND ci.kind = 'credit_note'
-            ),"""
+            )"""
         join, first = "LEFT JOIN c ON c.pid = l.participant_id AND c.period = l.period", "MAX(CASE WHEN c.pid IS NULL THEN 1 ELSE 0 END), "
         params = [invoice.payer_key, connection.ops.adapt_datefield_value(invoice.period_start)]
     else:
@@ -51,22 +56,35 @@ def allocate_lines(invoice: Invoice) -> None:
     with connection.cursor() as cur:
         cur.execute(
             f"""
-            WITH {cte} g AS (
-              SELECT l.participant_id AS pid, l.period AS period,
-                     SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
-              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
-              WHERE l.invoice_id = %s AND l.amount > 0
-              GROUP BY l.participant_id, l.period, p.kpj_number
-            )
-            UPDATE contributions_invoiceline SET paid_amount = CASE
-                WHEN EXISTS (SELECT 1 FROM g WHERE g.cum <= %s AND g.period = contributions_invoiceline.period
-                             AND (g.pid = contributions_invoiceline.participant_id
-                                  OR (g.pid IS NULL AND contributions_invoiceline.participant_id IS NULL)))
-                THEN amount ELSE 0 END
-            WHERE invoice_id = %s AND amount > 0
+            {cte}
+            SELECT l.participant_id, l.period,
+                   SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
+            FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
+            WHERE l.invoice_id = %s AND l.amount > 0
+            GROUP BY l.participant_id, l.period, p.kpj_number
             """,
-            [*params, invoice.pk, available, invoice.pk],
+            [*params, invoice.pk],
         )
+        paid: dict[object, list] = {}
+        for pid, period, cum in cur.fetchall():
+            if cum <= available:
+                paid.setdefault(period, []).append(pid)
+        cur.execute("UPDATE contributions_invoiceline SET paid_amount = 0 WHERE invoice_id = %s AND amount > 0 AND paid_amount <> 0", [invoice.pk])
+        for period, pids in paid.items():
+            if None in pids:
+                cur.execute(
+                    "UPDATE contributions_invoiceline SET paid_amount = amount WHERE invoice_id = %s AND amount > 0 AND period = %s AND participant_id IS NULL",
+                    [invoice.pk, period],
+                )
+            ids = [pid for pid in pids if pid is not None]
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                marks = ",".join(["%s"] * len(chunk))
+                cur.execute(
+                    "UPDATE contributions_invoiceline SET paid_amount = amount "
+                    f"WHERE invoice_id = %s AND amount > 0 AND period = %s AND participant_id IN ({marks})",
+                    [invoice.pk, period, *chunk],
+                )
 
 
 def _accrue_fine(invoice: Invoice, settling: int, on: dt.date) -> int:

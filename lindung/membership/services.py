@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import audit
@@ -235,3 +236,92 @@ def sponsorship_end(*, actor, participant: Participant, effective_date: dt.date,
         note=note,
         actor=actor,
     )
+
+
+@transaction.atomic
+def agreement_renew(*, actor, from_agreement: SponsorAgreement, to_agreement: SponsorAgreement, effective_date: dt.date | None = None) -> int:
+    """Renew an agreement: every worker still sponsored under ``from_agreement`` (an open
+    sponsorship period) moves to ``to_agreement`` from ``effective_date`` (default: its start), the
+    way ``sponsorship_move`` moves one, set-based (a city renews its PKS for thousands of workers at
+    once). The quota and the budget of the new agreement must hold them all, else nothing moves.
+    Workers in grace only because the old agreement ended become active again
+    (``sponsorship_renewed``). Returns how many moved."""
+    from lindung.membership.roster.usage import Pricer, agreement_usage
+    from lindung.membership.status import bulk_change_status
+
+    _require_perm(actor, "membership.add_sponsoragreement")
+    effective = effective_date or to_agreement.start_date
+    if from_agreement.pk == to_agreement.pk:
+        raise ServiceError("same_agreement", _("An agreement cannot be renewed into itself."), {"agreement": "same"})
+    if not (to_agreement.start_date <= effective <= to_agreement.end_date):
+        raise ServiceError("outside_agreement", _("The move date is outside the new agreement's period."), {"effective_date": "outside period"})
+    # Lock both agreements (a roster import into either holds the same lock).
+    list(SponsorAgreement.objects.select_for_update().filter(pk__in=[from_agreement.pk, to_agreement.pk]))
+    periods = list(
+        SponsorshipPeriod.objects.filter(agreement=from_agreement, end_date__isnull=True, start_date__lt=effective).values_list(
+            "pk", "participant_id"
+        )
+    )
+    if not periods:
+        return 0
+    pricer = Pricer(to_agreement)
+    usage = agreement_usage(to_agreement, pricer)
+    n = len(periods)
+    if usage.active + n > to_agreement.quota:
+        raise ServiceError(
+            "over_quota",
+            _("Agreement %(number)s has room for %(left)s more workers; %(n)s would move.")
+            % {"number": to_agreement.number, "left": usage.quota_left, "n": n},
+            {"quota": f"{usage.active} + {n} > {to_agreement.quota}"},
+        )
+    cost = n * pricer.cost(effective)
+    if usage.committed + cost > to_agreement.budget:
+        raise ServiceError(
+            "over_budget",
+            _("Agreement %(number)s's budget does not cover the %(n)s workers moving.") % {"number": to_agreement.number, "n": n},
+            {"budget": f"{usage.committed} + {cost} > {to_agreement.budget}"},
+        )
+    period_ids = [pk for pk, _pid in periods]
+    participant_ids = [pid for _pk, pid in periods]
+    reason = Participant.ExitReason.MOVED if to_agreement.sponsor_id != from_agreement.sponsor_id else Participant.ExitReason.OTHER
+    chunk = 2000
+    for i in range(0, n, chunk):
+        SponsorshipPeriod.objects.filter(pk__in=period_ids[i : i + chunk]).update(end_date=effective - dt.timedelta(days=1), end_reason=reason)
+        updates = {
+            "agreement": to_agreement,
+            "sponsor": to_agreement.sponsor,
+            "programs": list(to_agreement.programs),
+            "wage": to_agreement.declared_income,
+            "updated_at": timezone.now(),
+        }
+        if to_agreement.sponsor.branch_id:
+            updates["branch_id"] = to_agreement.sponsor.branch_id
+        Participant.objects.filter(pk__in=participant_ids[i : i + chunk]).update(**updates)
+    SponsorshipPeriod.objects.bulk_create(
+        [
+            SponsorshipPeriod(participant_id=pid, agreement=to_agreement, sponsor=to_agreement.sponsor, start_date=effective)
+            for pid in participant_ids
+        ],
+        batch_size=chunk,
+    )
+    in_grace = set(Participant.objects.filter(pk__in=participant_ids, status=Participant.Status.GRACE).values_list("pk", flat=True))
+    renewed = 0
+    if in_grace:
+        last_grace: dict[int, str] = {}
+        for pid, why in (
+            StatusChange.objects.filter(participant_id__in=in_grace, to_status=Participant.Status.GRACE)
+            .order_by("pk")
+            .values_list("participant_id", "reason")
+        ):
+            last_grace[pid] = why
+        ids = [pid for pid, why in last_grace.items() if why == "agreement_ended"]
+        renewed = bulk_change_status(ids, from_status="grace", to="active", effective_date=effective, reason="sponsorship_renewed", actor=actor)
+    audit.record(
+        actor=actor,
+        action="agreement.renew",
+        obj=to_agreement,
+        changes={"from": from_agreement.number, "to": to_agreement.number, "effective_date": effective, "moved": n, "reactivated": renewed},
+        summary=f"{n} workers moved from {from_agreement.number} to {to_agreement.number} from {effective}",
+        sponsor_id=to_agreement.sponsor_id,
+    )
+    return n

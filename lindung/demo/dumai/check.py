@@ -1,0 +1,155 @@
+"""``lindung demo dumai --check``: every published figure of the Dumai story beside what the system
+computed from the data the replay wrote, and the agreement of the three answers a user sees about
+a worker today (participant page, coverage answer, card).
+
+A figure is published for the real programme's 5,000 workers; with ``--workers N`` the figures
+that scale with the roster are expected at ``N / 5,000`` of their published value (shown so)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from lindung.claims.models import Claim, ClaimStatus
+from lindung.contributions.models import ContributionPayment, Invoice, InvoiceLine
+from lindung.core.terbilang import terbilang
+from lindung.demo.base import DUMAI_SPONSOR
+from lindung.demo.dumai import build
+from lindung.demo.dumai.story import (
+    DECLARED_INCOME,
+    FIRST_QUARTER_BILLING,
+    FIRST_WORKERS,
+    HANDOVER_TOTAL,
+    HANDOVER_WORDS,
+    PREMIUM,
+    PROGRAMME_START,
+    STORY_DAY,
+    TARGET_2024,
+    agreement_number,
+)
+from lindung.membership.models import Participant, SponsorAgreement, SponsorshipPeriod
+from lindung.rules import ContributionCase, calculate_contribution
+
+
+@dataclass
+class Figure:
+    name: str
+    published: object
+    computed: object
+
+    @property
+    def ok(self) -> bool:
+        return self.published == self.computed
+
+
+@dataclass
+class Report:
+    figures: list[Figure] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, name: str, published, computed) -> None:
+        self.figures.append(Figure(name, published, computed))
+
+    @property
+    def failures(self) -> int:
+        return sum(not f.ok for f in self.figures)
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+    def table(self) -> str:
+        rows = [("figure", "published", "computed", "")] + [(f.name, _fmt(f.published), _fmt(f.computed), "✓" if f.ok else "✗") for f in self.figures]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = []
+        for i, r in enumerate(rows):
+            lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}")
+            if i == 0:
+                lines.append("-" * (sum(widths) + 7))
+        lines += [f"  {p}" for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            lines.append(f"  … and {len(self.problems) - 20} more")
+        return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def run(*, today: dt.date | None = None) -> Report:
+    today = today or timezone.localdate()
+    report = Report()
+    workers = build.scenario_workers()
+    scale = workers / FIRST_WORKERS
+
+    def scaled(n: int) -> int:
+        return round(n * scale)
+
+    first = SponsorAgreement.objects.filter(sponsor__code=DUMAI_SPONSOR, number=agreement_number(2023)).first()
+    enrolled = SponsorshipPeriod.objects.filter(agreement=first, start_date=PROGRAMME_START, import_batch__isnull=False).count() if first else 0
+    report.add("workers enrolled from October 2023", scaled(FIRST_WORKERS), enrolled)
+    report.add("cover start of the first roster", PROGRAMME_START, first.start_date if first else None)
+    premium = calculate_contribution(ContributionCase(segment="BPU", on=PROGRAMME_START, programs=("JKK", "JKM"), wage=DECLARED_INCOME)).total
+    report.add("premium per worker per month (rules engine)", PREMIUM, int(premium))
+    q1 = Invoice.objects.filter(agreement=first, period_start=PROGRAMME_START, kind=Invoice.Kind.REGULAR).first() if first else None
+    if q1 is not None:
+        months = InvoiceLine.objects.filter(invoice=q1, amount__gt=0).values("participant_id", "period").distinct().count()
+        report.add("premium billed per worker-month, first quarter", PREMIUM, q1.total // months if months else 0)
+    report.add("first-quarter billing (Oct–Dec 2023)", scaled(FIRST_QUARTER_BILLING), q1.total if q1 else None)
+    paid = ContributionPayment.objects.filter(sponsor__code=DUMAI_SPONSOR, paid_on__gte=PROGRAMME_START, paid_on__lte=STORY_DAY).aggregate(
+        s=Sum("amount")
+    )["s"]
+    report.add("contributions paid Oct 2023 – 21 Mar 2024", scaled(FIRST_QUARTER_BILLING), paid or 0)
+    _cases(report)
+    on = dt.date(2024, 10, 1)
+    sponsored = (
+        SponsorshipPeriod.objects.filter(sponsor__code=DUMAI_SPONSOR, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .count()
+    )
+    report.add("workers sponsored in 2024 (from 1 October)", scaled(TARGET_2024), sponsored)
+    _today(report, today)
+    return report
+
+
+def story_cases():
+    """The 14 cases of the hand-over: deaths among the Dumai workers from October 2023 to 21 March 2024."""
+    return Claim.objects.filter(sponsor__code=DUMAI_SPONSOR, event_date__gte=PROGRAMME_START, event_date__lte=STORY_DAY, outcome="death")
+
+
+def _cases(report: Report) -> None:
+    from lindung.claims import benefit
+
+    cases = list(story_cases().select_related("participant"))
+    transferred = [c for c in cases if c.transfers.exists()]
+    jkm = [c for c in cases if c.program == "JKM" and c not in transferred]
+    jkk = [c for c in cases if c.program == "JKK"]
+    paid = [c for c in jkm if c.status in (ClaimStatus.READY, "paid")]
+    awaiting = [c for c in jkm if c.status == ClaimStatus.REPORTED]
+    report.add("cases on 21 March 2024", 14, len(cases))
+    report.add("  JKM deaths", 12, len(jkm))
+    report.add("    paid", 4, len(paid))
+    report.add("    awaiting their heirs' claim", 8, len(awaiting))
+    report.add("  JKK death (work accident)", 1, len(jkk))
+    report.add("  heir moved to North Sumatra (transferred)", 1, len(transferred))
+    total = sum(c.benefit_total if c.benefit_total is not None else int(benefit.compute(c).total) for c in jkm)
+    report.add("hand-over total (12 JKM benefits)", HANDOVER_TOTAL, total)
+    report.add("hand-over total in words", HANDOVER_WORDS, terbilang(total))
+
+
+def _today(report: Report, today: dt.date) -> None:
+    from lindung.demo.dumai.consistency import disagreements
+
+    active = Participant.objects.filter(sponsor__code=DUMAI_SPONSOR, status=Participant.Status.ACTIVE)
+    alive = Participant.objects.filter(sponsor__code=DUMAI_SPONSOR).exclude(status=Participant.Status.ENDED).count()
+    report.add(f"workers active today ({today:%d-%m-%Y})", alive, active.count())
+    problems, checked = disagreements(today)
+    report.add("workers whose page, coverage and card agree today", checked, checked - len(problems))
+    report.problems += problems

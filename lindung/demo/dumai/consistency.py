@@ -1,0 +1,36 @@
+"""Do the three answers about a worker agree today? The participant page (its status), the coverage
+answer (``coverage_on``) and the card (the public verification of its QR code)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lindung.contributions.coverage import COVERED, GRACE, coverage_on
+from lindung.demo.base import DUMAI_SPONSOR
+from lindung.membership import cards
+from lindung.membership.models import Participant
+
+# The participant status each coverage answer stands for.
+_AS_STATUS = {COVERED: "active", GRACE: "grace"}
+
+
+def answers(participant: Participant, on: dt.date) -> dict[str, str]:
+    cover = coverage_on(participant, on)
+    return {
+        "page": participant.status,
+        "coverage": _AS_STATUS.get(cover.status, "ended"),
+        "card": cards.verification(participant.kpj_number, cards.card_token(participant.kpj_number))["status"],
+    }
+
+
+def disagreements(on: dt.date, *, sponsor_code: str = DUMAI_SPONSOR) -> tuple[list[str], int]:
+    """``(["KPJ: page=…, coverage=…, card=…", …], workers checked)`` for every worker of the sponsor."""
+    problems = []
+    workers = Participant.objects.filter(sponsor__code=sponsor_code).select_related("agreement", "project").order_by("kpj_number")
+    n = 0
+    for participant in workers.iterator(chunk_size=2000):
+        n += 1
+        found = answers(participant, on)
+        if len(set(found.values())) > 1:
+            problems.append(f"{participant.kpj_number}: " + ", ".join(f"{k}={v}" for k, v in found.items()))
+    return problems, n
