@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.contributions import allocation, billing, payments, statuses
-from lindung.rules.months import add_months, month_end
 from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.errors import ServiceError
 from lindung.demo.base import DUMAI_SPONSOR, load_base
@@ -40,6 +39,7 @@ from lindung.demo.dumai.story import (
 )
 from lindung.membership import roster, services
 from lindung.membership.models import Participant, RosterImport, SponsorAgreement, SponsorshipPeriod
+from lindung.rules.months import add_months, month_end
 
 ROSTER_FILES = {2023: "daftar-pekerja-rentan-dumai-2023.xlsx", 2024: "daftar-pekerja-rentan-dumai-2024-tambahan.xlsx"}
 
