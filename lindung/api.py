@@ -5,6 +5,7 @@ from lindung.accounts.api_auth import api_auth
 from lindung.claims.api import router as claims_router
 from lindung.contributions.api import router as contributions_router
 from lindung.core.api import create_api
+from lindung.core.files.api import router as files_router
 from lindung.core.routes import router as platform_router
 from lindung.core.routes_calc import router as calc_router
 from lindung.membership.api import router as membership_router
@@ -16,6 +17,7 @@ api = create_api(auth=api_auth())
 
 api.add_router("/", platform_router)
 api.add_router("/", calc_router)
+api.add_router("/", files_router)
 api.add_router("/", registry_router)
 api.add_router("/", membership_router)
 api.add_router("/", roster_router)

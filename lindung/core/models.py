@@ -137,4 +137,5 @@ class IdempotencyRecord(models.Model):
 # Kernel models kept in their own modules, registered with the core app here (at the end, so the
 # modules they import find the models above).
 from lindung.core.calculations.models import CalculationRecord, ParameterSnapshot  # noqa: E402, F401
+from lindung.core.files.models import StoredFile  # noqa: E402, F401
 from lindung.core.workflow.models import Decision  # noqa: E402, F401

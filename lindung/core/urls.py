@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lindung.core import views
+from lindung.core.files.views import file_download
 
 app_name = "core"
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit_list"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
+    path("files/<uuid:file_id>/", file_download, name="file_download"),
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from lindung.core import files
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.core.errors import NotFound
 from lindung.membership import roster, selectors
@@ -52,7 +52,7 @@ class RosterImportOut(Schema):
 
     @staticmethod
     def resolve_errors_url(obj: RosterImport) -> str | None:
-        return f"/api/v1/roster-imports/{obj.pk}/errors" if obj.error_file else None
+        return f"/api/v1/roster-imports/{obj.pk}/errors" if obj.error_file_id else None
 
 
 class RejectedRowOut(Schema):
@@ -111,9 +111,9 @@ def roster_import_errors(request, import_id: int):
     """The error file (CSV: the roster's columns plus ``baris``, ``kode_kesalahan``, ``keterangan``)."""
     require_perm(request, "membership.view_rosterimport")
     batch = selectors.roster_import_get(user=request.user, pk=import_id)
-    if not batch.error_file:
+    if not batch.error_file_id:
         raise NotFound(_("This import has no error file (yet)."))
-    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-errors.csv", content_type="text/csv")
+    return files.serve(request, batch.error_file_id, filename=f"roster-{batch.pk}-errors.csv")
 
 
 @router.get("/roster-imports/{import_id}/rejected", response={200: list[RejectedRowOut], 400: ErrorOut, 404: ErrorOut})

@@ -9,7 +9,7 @@ login, but KPJ numbers cannot be enumerated (a wrong token answers 404).
 Rendering uses fpdf2's core fonts (Latin-1: Indonesian names are fine; other characters are
 replaced by "?") and draws the QR modules as filled rectangles (merged per row), which is much
 faster than embedding a picture per card. The bulk PDF for a sponsor runs as a background job
-(``membership_cards``) and is written under ``DATA_DIR/cards/``.
+(``membership_cards``) and is kept as a stored file (``lindung.core.files``) owned by the job.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -29,6 +28,8 @@ from fpdf import FPDF
 
 from lindung.core import audit, formatting
 from lindung.core.errors import NotFound, ServiceError
+from lindung.core.files.models import StoredFile
+from lindung.core.files.storage import store
 from lindung.core.jobs import job_handler, start_job
 from lindung.core.masking import mask_name, mask_nik
 from lindung.membership.models import Participant, Sponsor
@@ -233,12 +234,6 @@ def participant_card_pdf(participant: Participant, base_url: str) -> bytes:
     return render_cards(cards, base_url)
 
 
-def cards_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "cards"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def sponsor_card_queryset(sponsor: Sponsor):
     """Cards are printed for a sponsor's current (not ended) participants."""
     return Participant.objects.filter(sponsor=sponsor).exclude(status=Participant.Status.ENDED)
@@ -261,10 +256,7 @@ def _sponsor_cards_job(ctx) -> dict:
     ctx.progress(0, total, force=True)
     pdf = render_cards(card_data(qs), ctx.params.get("base_url") or public_base_url(), progress=lambda done: ctx.progress(done, total))
     name = f"cards-{sponsor.code}-{timezone.localdate():%Y%m%d}-{str(ctx.job.pk)[:8]}.pdf"
-    target = cards_dir() / name
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(target)
+    stored = store(pdf, kind=JOB_KIND, name=name, owner=ctx.job, sponsor_id=sponsor.pk, actor=ctx.job.created_by, content_type="application/pdf")
     ctx.progress(total, total, force=True)
     audit.record(
         actor=ctx.job.created_by,
@@ -274,17 +266,16 @@ def _sponsor_cards_job(ctx) -> dict:
         sponsor_id=sponsor.pk,
         summary=f"{total} membership cards printed",
     )
-    return {"cards": total, "file": name, "bytes": len(pdf), "download": f"/cards/{ctx.job.pk}/download/"}
+    return {"cards": total, "file": name, "file_id": str(stored.pk), "bytes": len(pdf), "download": f"/cards/{ctx.job.pk}/download/"}
 
 
-def card_job_file(job) -> Path:
-    name = (job.result or {}).get("file")
-    if job.kind != JOB_KIND or not name or "/" in name or "\\" in name:
+def card_job_file(job) -> StoredFile:
+    """The stored PDF of a finished bulk card job."""
+    file_id = (job.result or {}).get("file_id")
+    stored = StoredFile.objects.filter(pk=file_id, kind=JOB_KIND).first() if job.kind == JOB_KIND and file_id else None
+    if stored is None:
         raise NotFound(_("This job has no card file."))
-    path = cards_dir() / name
-    if not path.exists():
-        raise NotFound(_("The card file is no longer available."))
-    return path
+    return stored
 
 
 def verification(kpj: str, token: str) -> dict:

@@ -376,8 +376,10 @@ class RosterImport(models.Model):
     sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"))
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(max_length=64, db_index=True)
-    stored_file = models.CharField(max_length=500, blank=True)
-    error_file = models.CharField(max_length=500, blank=True)
+    stored_file = models.ForeignKey("core.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("file"))
+    error_file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("error file")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     dry_run = models.BooleanField(default=False)
     all_or_nothing = models.BooleanField(default=False)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from lindung.core.errors import NotFound, ServiceError
+from lindung.core.files.storage import open_text
 from lindung.core.masking import mask_nik
 from lindung.core.models import Job
 from lindung.membership import cards
@@ -89,7 +90,7 @@ class RejectedRows:
         self.reason = reason or None
 
     def count(self) -> int:
-        if not self.batch.error_file:
+        if not self.batch.error_file_id:
             return 0
         by_reason = (self.batch.summary or {}).get("by_reason")
         if by_reason is None:
@@ -110,10 +111,10 @@ class RejectedRows:
     def _lines(self) -> Iterator[RejectedRow]:
         from lindung.membership.roster import ERROR_COLUMNS, map_header
 
-        if not self.batch.error_file:
+        if not self.batch.error_file_id:
             return
         tail = len(ERROR_COLUMNS)  # baris, kode_kesalahan, keterangan: always the last three
-        with open(self.batch.error_file, newline="", encoding="utf-8-sig") as fh:
+        with open_text(self.batch.error_file) as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:

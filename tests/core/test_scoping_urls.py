@@ -121,6 +121,9 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
     by_kpj = [{"kpj": k} for k in kpjs]
     by_person = [{"pk": p, "person_id": p} for p in person_pks]
     by_claim = [{"number": d["claim"].number}]
+    ri = d["roster_import"]
+    file_ids = [str(f) for f in (ri.stored_file_id, ri.error_file_id, d["card_job"].result.get("file_id")) if f]
+    assert len(file_ids) >= 2, "the demo's roster import and card job keep their files"
     return {
         # web
         "sponsors/<str:code>/": by_code,
@@ -148,6 +151,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "contributions/participants/<str:kpj>/pdf/": by_kpj,
         "contributions/sponsors/<str:code>/statement/": by_code,
         "jobs/<uuid:job_id>/": [{"job_id": str(d["card_job"].pk)}],
+        "files/<uuid:file_id>/": [{"file_id": f} for f in file_ids],
         "claims/<str:number>/": by_claim,
         "claims/<str:number>/intake/": by_claim,
         "claims/<str:number>/steps/<str:name>/": [{**by_claim[0], "name": step} for step in ("open", "submit", "approve")],
@@ -157,6 +161,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "claims/<str:number>/letter.pdf": by_claim,
         # API
         "api/v1/jobs/<job_id>": [{"job_id": str(d["card_job"].pk)}],
+        "api/v1/files/<file_id>": [{"file_id": f} for f in file_ids],
         "api/v1/persons/<person_id>": by_person,
         "api/v1/persons/<person_id>/family": by_person,
         "api/v1/persons/<person_id>/family/<member_id>": [member],

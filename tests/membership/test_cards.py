@@ -4,6 +4,7 @@ import re
 import pytest
 import segno
 
+from lindung.core.files.models import StoredFile
 from lindung.core.models import AuditEvent, Job
 from lindung.membership import cards
 from lindung.membership.status import change_status
@@ -88,12 +89,21 @@ def test_bulk_cards_job_for_a_sponsor(dumai_workers, users, client, data_dir, sp
     job = Job.objects.get(kind=cards.JOB_KIND)
     assert job.status == "succeeded", job.error
     assert job.result["cards"] == 3 and job.progress_done == 3
-    assert (data_dir / "cards" / job.result["file"]).read_bytes().startswith(b"%PDF")
+    stored = StoredFile.objects.get(pk=job.result["file_id"])
+    assert (stored.kind, stored.owner_type, stored.owner_id) == ("membership_cards", "core.job", str(job.pk))
+    with stored.file.open("rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert not (data_dir / "cards").exists()  # kept in the storage, not under a path of its own
     download = client.get(job.result["download"])
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="cards.print_bulk").get().changes["cards"] == 3
+    # The download of a file with personal data is audited.
+    assert AuditEvent.objects.filter(action="file.download", object_id=str(stored.pk), actor=users["sponsor"]).count() == 1
+    # Through the one files view too; another sponsor's user gets 404 from both.
+    assert client.get(f"/files/{stored.pk}/").status_code == 200
     client.force_login(users["sponsor_riau"])
     assert client.get(job.result["download"]).status_code == 404
+    assert client.get(f"/files/{stored.pk}/").status_code == 404
 
 
 def test_bulk_cards_api(dumai_workers, users, api_client):

@@ -69,9 +69,12 @@ def test_api_roster_import_upload_result_and_errors(users, agreement, api_client
 
 
 def test_api_rejects_other_file_types(users, agreement, api_client, data_dir):
-    upload = SimpleUploadedFile("roster.txt", b"nik\n")
-    r = api_client(users["officer"]).post("/api/v1/roster-imports", {"file": upload, "sponsor": "PEMKO-DUMAI"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported_file"
+    # Judged by content, not by name: a PDF (or an HTML page) named .csv is refused.
+    for name, content in (("roster.csv", b"%PDF-1.4\n"), ("roster.csv", b"<html><body>x</body></html>")):
+        r = api_client(users["officer"]).post("/api/v1/roster-imports", {"file": SimpleUploadedFile(name, content), "sponsor": "PEMKO-DUMAI"})
+        assert r.status_code == 400 and r.json()["error"]["code"] == "file_type_refused"
+        assert "CSV, XLSX" in r.json()["error"]["message"] and r.json()["error"]["fields"].keys() == {"file"}
+    assert not RosterImport.objects.exists()
 
 
 def test_web_upload_result_and_sponsor_page(users, agreement, data_dir, tmp_path):

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.utils.translation import gettext
 
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
+from lindung.core.files.checks import check_upload
+from lindung.core.files.storage import attach, local_path, store, store_upload
 from lindung.membership.models import RosterImport, SponsorAgreement
 from lindung.membership.roster.checking import check_rows, eligible_villages
 from lindung.membership.roster.classifying import classify
@@ -42,10 +45,11 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def import_dir(import_id: int) -> Path:
-    path = Path(settings.DATA_DIR) / "roster" / str(import_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _work_dir() -> str:
+    """A private temporary directory for an import's spools and its error file before it is stored."""
+    base = Path(settings.DATA_DIR) / "tmp"
+    base.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkdtemp(prefix="roster-", dir=base)
 
 
 def create_import(
@@ -58,27 +62,32 @@ def create_import(
     all_or_nothing: bool = False,
     keep_copy: bool = True,
 ) -> RosterImport:
-    """Record an upload (status pending) and keep a copy of the file under ``DATA_DIR/roster/<id>/``."""
+    """Check a roster file (``lindung.core.files.check_upload``), keep it as a stored file and
+    record the import (status pending). ``keep_copy`` is accepted for old callers; the file is
+    always stored."""
     path = Path(path)
     tabular.check_suffix(file_name or path.name, ROSTER_SUFFIXES, what=gettext("roster"))
     if not path.exists():
         raise ServiceError("not_found", gettext("No such file: %(path)s") % {"path": path}, {"file": "missing"})
+    name = (file_name or path.name)[:255]
+    with open(path, "rb") as fh:
+        check_upload(fh, "roster")
+        stored = store(fh, kind="roster", name=name, sponsor_id=agreement.sponsor_id, actor=actor, content_type=None)
+    return _record_import(stored, agreement=agreement, actor=actor, file_name=name, dry_run=dry_run, all_or_nothing=all_or_nothing)
+
+
+def _record_import(stored, *, agreement, actor, file_name, dry_run, all_or_nothing) -> RosterImport:
     batch = RosterImport.objects.create(
         agreement=agreement,
         sponsor=agreement.sponsor,
-        file_name=(file_name or path.name)[:255],
-        file_sha256=file_sha256(path),
+        file_name=file_name[:255],
+        file_sha256=stored.sha256,
+        stored_file=stored,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    if keep_copy:
-        target = import_dir(batch.pk) / ("upload" + path.suffix.lower())
-        shutil.copyfile(path, target)
-        batch.stored_file = str(target)
-    else:
-        batch.stored_file = str(path)
-    batch.save(update_fields=["stored_file"])
+    attach(stored, batch)
     return batch
 
 
@@ -97,10 +106,13 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
         )
     summary = RosterSummary(dry_run=batch.dry_run, all_or_nothing=batch.all_or_nothing, cover_start=cover_start.isoformat(), import_id=batch.pk)
     RosterImport.objects.filter(pk=batch.pk).update(status=RosterImport.Status.RUNNING)
-    out_dir = import_dir(batch.pk)
+    out_dir = Path(_work_dir())
     spools: list[Spool] = []
+    files = ExitStack()
     try:
-        rows = iter_file_rows(batch.stored_file)
+        if batch.stored_file_id is None:
+            raise FileRejected([RowError(1, "missing_file", gettext("The import has no stored file."), "file")], what=gettext("roster"))
+        rows = iter_file_rows(files.enter_context(local_path(batch.stored_file)))
         header_row = next((r for r in rows if not tabular.is_blank(r.cells)), None)
         if header_row is None:
             raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
@@ -145,14 +157,15 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
                     summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
                     sponsor_id=agreement.sponsor_id,
                 )
-            summary.error_file = _write_error_file(ctx, out_dir)
+            error_file = _write_error_file(ctx, out_dir, batch)
+            summary.error_file = _shown_path(error_file)
             # An earlier run of the same file that died half-way is completed by this one.
             RosterImport.objects.filter(
                 agreement=agreement, file_sha256=batch.file_sha256, status__in=[RosterImport.Status.RUNNING, RosterImport.Status.PENDING]
             ).exclude(pk=batch.pk).update(status=RosterImport.Status.FAILED, summary={"superseded_by": batch.pk})
             clock = time.perf_counter()
         summary.seconds["commit"] = time.perf_counter() - clock
-        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), summary.error_file)
+        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), error_file)
     except FileRejected as exc:
         _finish(batch, RosterImport.Status.REJECTED, {"error": exc.message})
         raise
@@ -162,15 +175,25 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
     finally:
         for s in spools:
             s.close()
+        files.close()
+        shutil.rmtree(out_dir, ignore_errors=True)
     return summary
 
 
-def _finish(batch: RosterImport, status: str, summary: dict, error_file: str = "") -> None:
+def _finish(batch: RosterImport, status: str, summary: dict, error_file=None) -> None:
     RosterImport.objects.filter(pk=batch.pk).update(status=status, summary=summary, error_file=error_file, finished_at=timezone.now())
     batch.status, batch.summary, batch.error_file = status, summary, error_file
 
 
-def _write_error_file(ctx: ImportContext, out_dir: Path) -> str:
+def _shown_path(stored) -> str:
+    """Where the CLI says the error file is: its path for a file system storage, else its id."""
+    try:
+        return stored.file.storage.path(stored.file.name)
+    except NotImplementedError:
+        return str(stored.pk)
+
+
+def _write_error_file(ctx: ImportContext, out_dir: Path, batch: RosterImport):
     """``errors.csv``: the file's own columns plus ``baris``, ``kode_kesalahan``, ``keterangan``,
     in row order (the two error spools are each in row order; merged, not sorted in memory)."""
     path = out_dir / "errors.csv"
@@ -184,7 +207,10 @@ def _write_error_file(ctx: ImportContext, out_dir: Path) -> str:
             if fld:
                 text = f"{text} (kolom {fld})"
             writer.writerow([*raw, row_no, code, text])
-    return str(path)
+    with open(path, "rb") as fh:
+        return store(
+            fh, kind="roster_errors", name=f"roster-{batch.pk}-kesalahan.csv", owner=batch, sponsor_id=batch.sponsor_id, content_type="text/csv"
+        )
 
 
 def import_roster(
@@ -232,21 +258,16 @@ def start_import_from_upload(
     """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job."""
     from lindung.core.jobs import start_job
 
-    name = Path(upload.name or "roster.csv").name
-    suffix = tabular.check_suffix(name, ROSTER_SUFFIXES, what=gettext("roster"))
+    tabular.check_suffix(Path(upload.name or "roster.csv").name, ROSTER_SUFFIXES, what=gettext("roster"))
     if start is not None and not (agreement.start_date <= start <= agreement.end_date):
         raise ServiceError(
             "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}
         )
-    upload_dir = Path(settings.DATA_DIR) / "roster" / "uploads"
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", suffix=suffix, dir=upload_dir, delete=False) as tmp:
-        for part in upload.chunks():
-            tmp.write(part)
-    try:
-        batch = create_import(tmp.name, agreement=agreement, actor=actor, file_name=name, dry_run=dry_run, all_or_nothing=all_or_nothing)
-    finally:
-        Path(tmp.name).unlink(missing_ok=True)
+    # Checked by content, then streamed to the storage in chunks; the job reads it from there.
+    stored, _detected = store_upload(upload, kind="roster", sponsor_id=agreement.sponsor_id, actor=actor)
+    batch = _record_import(
+        stored, agreement=agreement, actor=actor, file_name=Path(upload.name or stored.name).name, dry_run=dry_run, all_or_nothing=all_or_nothing
+    )
     job = start_job(
         "roster_import", actor=actor, sponsor=agreement.sponsor, params={"import_id": batch.pk, "start": start.isoformat() if start else None}
     )

@@ -8,12 +8,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.formatting import number, parse_amount
@@ -179,8 +180,8 @@ def card_download(request, job_id):
     job = Job.objects.visible_to(request.user).filter(pk=job_id, kind=cards.JOB_KIND).first()
     if job is None:
         raise Http404
-    file_path = _or_404(cards.card_job_file, job=job)
-    return FileResponse(open(file_path, "rb"), content_type="application/pdf", as_attachment=True, filename=file_path.name)
+    stored = _or_404(cards.card_job_file, job=job)
+    return _or_404(files.serve, request=request, file_id=stored.pk)
 
 
 @never_cache

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import NotFound, ServiceError
 from lindung.membership import roster, selectors
@@ -67,7 +68,7 @@ def roster_import_detail(request, pk: int):
     summary = batch.summary or {}
     reasons = [(code, n, roster.REASONS.get(code, (code, ""))[0]) for code, n in (summary.get("by_reason") or {}).items()]
     context = {"batch": batch, "summary": summary, "reasons": reasons, "job": batch.job, "finished": batch.finished_at is not None}
-    if context["finished"] and batch.error_file:
+    if context["finished"] and batch.error_file_id:
         context.update(_rejected_rows(request, batch))
     if request.htmx:
         return render(request, "membership/roster_import_status.html", context)
@@ -93,9 +94,12 @@ def _rejected_rows(request, batch) -> dict:
 @permission_required("membership.view_rosterimport", raise_exception=True)
 def roster_import_errors(request, pk: int):
     batch = _import_or_404(request, pk)
-    if not batch.error_file:
+    if not batch.error_file_id:
         raise Http404("no error file")
-    return FileResponse(open(batch.error_file, "rb"), as_attachment=True, filename=f"roster-{batch.pk}-kesalahan.csv", content_type="text/csv")
+    try:
+        return files.serve(request, batch.error_file_id, filename=f"roster-{batch.pk}-kesalahan.csv")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 @login_required
