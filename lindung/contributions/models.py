@@ -384,6 +384,9 @@ class RefundMonth(models.Model):
     period = models.DateField(_("month"))
     amount = models.PositiveBigIntegerField()
 
+    access_scope = Scope(sponsor="refund__sponsor", branch="participant__branch")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["period"]
         constraints = [

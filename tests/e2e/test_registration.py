@@ -77,5 +77,5 @@ def test_wage_report_with_a_bad_row_is_refused_then_saved(live_server, page, use
     page.fill(f"#wage_{workers[1].kpj_number}", "4300000")
     page.click("[data-testid=wage-form] button[type=submit]")
     page.wait_for_url(live_server.url + f"/employers/{employer.npp}/")
-    assert "02-2024" in page.get_by_test_id("wage-months").inner_text()
+    assert "Februari 2024" in page.get_by_test_id("wage-months").inner_text()
     assert WageReport.objects.count() == 2
