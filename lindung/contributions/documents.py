@@ -3,10 +3,9 @@ write-only). Personal data is masked in the multi-participant documents."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
 
+from lindung.core import tabular_write
 from lindung.core.formatting import month, rupiah
 from lindung.core.terbilang import terbilang
 
@@ -106,24 +105,8 @@ def sponsor_statement_pdf(data: dict) -> bytes:
 
 
 def reconciliation_xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(_("Reconciliation")))
-    ws.append(
-        [
-            str(_("Payer type")),
-            str(_("Payer")),
-            str(_("First month")),
-            str(_("Last month")),
-            str(_("Billed")),
-            str(_("Late fines")),
-            str(_("Paid")),
-            str(_("Outstanding")),
-        ]
-    )
-    for r in rows:
-        ws.append([r["payer_type"], r["payer"], r["period"], r["period_end"], r["billed"], r["fines"], r["paid"], r["outstanding"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """The reconciliation workbook; payer names and codes are neutralised against formula
+    injection by the kernel's safe writer (a sponsor code ``=2+5`` stays text)."""
+    header = [_("Payer type"), _("Payer"), _("First month"), _("Last month"), _("Billed"), _("Late fines"), _("Paid"), _("Outstanding")]
+    body = ([r["payer_type"], r["payer"], r["period"], r["period_end"], r["billed"], r["fines"], r["paid"], r["outstanding"]] for r in rows)
+    return tabular_write.xlsx_bytes({str(_("Reconciliation")): [[str(h) for h in header], *body]})

@@ -66,3 +66,34 @@ def test_header_below_a_blank_line_keeps_the_files_row_numbers(q4):
     with pytest.raises(FileRejected) as exc:
         bank_statements.import_bank_statement(content=content, file_name="m.csv", today=D(2024, 1, 31))
     assert [(e.row, e.code) for e in exc.value.errors] == [(3, "invalid_date")]
+
+
+def test_reconciliation_xlsx_keeps_a_formula_like_sponsor_code_as_text(q4, users, client):
+    from openpyxl import load_workbook
+
+    from lindung.contributions import documents
+
+    rows = [
+        {
+            "payer_type": "sponsor",
+            "payer": "=2+5",
+            "period": "2023-10",
+            "period_end": "2023-12",
+            "billed": 10,
+            "fines": 0,
+            "paid": 5,
+            "outstanding": 5,
+        }
+    ]
+    ws = load_workbook(io.BytesIO(documents.reconciliation_xlsx(rows))).active
+    assert ws["B2"].value == "'=2+5" and ws["B2"].data_type == "s" and ws["E2"].value == 10
+    # through the page, with a sponsor whose code was stored before codes were validated
+    from lindung.membership.models import Sponsor
+
+    Sponsor.objects.filter(pk=q4.sponsor_id).update(code="=2+5", name="=2+5")
+    client.force_login(users["finance"])
+    response = client.get("/contributions/reconciliation/?start=2023-10-01&end=2023-12-31&format=xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert any(v.startswith("'=2+5") for v in values) and all(c.data_type != "f" for row in ws.iter_rows() for c in row)

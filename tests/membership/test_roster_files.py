@@ -105,3 +105,18 @@ def test_xlsx_with_a_leading_blank_row_numbers_rows_as_the_sheet(agreement, data
     with open(summary.error_file, encoding="utf-8-sig") as fh:
         (error,) = list(csv.DictReader(fh))
     assert error["baris"] == "4"
+
+
+def test_formula_like_names_are_row_errors_and_the_error_file_neutralises_them(agreement, data_dir, roster_file):
+    import csv
+
+    payloads = ['=HYPERLINK("http://evil.example","klik")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)"]
+    rows = [person_row(serial=i, name=p) for i, p in enumerate(payloads, start=1)]
+    rows.append(person_row(serial=9, name="Siti", alamat="=1+1", jenis_kelamin="X"))
+    summary = roster.import_roster(roster_file(rows), agreement=agreement, start=START)
+    assert summary.enrolled == 0 and summary.by_reason == {"formula_like": 3, "bad_sex": 1}
+    with open(summary.error_file, encoding="utf-8-sig") as fh:
+        errors = list(csv.DictReader(fh))
+    assert [e["nama"] for e in errors[:3]] == ["'" + p for p in payloads]
+    assert errors[3]["alamat"] == "'=1+1"
+    assert all(not v.startswith(("=", "+", "@")) for e in errors for v in e.values())

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 from lindung.core.tabular import Row
+from lindung.core.tabular_write import formula_like
 from lindung.membership.models import SponsorAgreement
 from lindung.membership.roster.columns import COLUMNS, MAX_LEN, REQUIRED, SEX
 from lindung.membership.roster.context import ImportContext, reject
@@ -76,6 +77,8 @@ def check_rows(rows: Iterator[Row], ctx: ImportContext, good: Spool, progress: C
             sex = SEX.get(sex_text)
             if sex is None:
                 problems.append(("bad_sex", "jenis_kelamin"))
+        if formula_like(raw[i_name]):
+            problems.append(("formula_like", "nama"))
         if len(name) > MAX_LEN["name"]:
             problems.append(("too_long", "nama"))
         if len(address) > MAX_LEN["address"]:

@@ -3,13 +3,13 @@ downloadable templates."""
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core import tabular_write
 from lindung.core.errors import FileRejected, RowError
 
 # Canonical field -> accepted header names (compared lower-case, stripped).
@@ -45,6 +45,10 @@ REASONS: dict[str, tuple] = {
     ),
     "bad_sex": (_("Sex must be L/P or M/F."), "Jenis kelamin harus L/P (atau M/F)."),
     "too_long": (_("A value is too long."), "Isian terlalu panjang."),
+    "formula_like": (
+        _("The name begins with =, +, -, @, a tab or a line break, as a spreadsheet formula does."),
+        "Nama diawali =, +, -, @, tab atau baris baru seperti rumus spreadsheet.",
+    ),
     "bad_family_card": (_("Family card number must be 16 digits."), "Nomor KK harus 16 digit angka."),
     "bad_phone": (_("Phone number is not valid."), "Nomor telepon tidak sah."),
     "region_unknown": (_("Region code unknown or not a village."), "Kode wilayah tidak dikenal atau bukan kode desa/kelurahan."),
@@ -86,9 +90,7 @@ def map_header(header: list[str], *, row: int = 1) -> dict[str, int]:
 
 
 def template_csv() -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(TEMPLATE_HEADER)
-    return buf.getvalue()
+    return tabular_write.csv_text([TEMPLATE_HEADER])
 
 
 def template_xlsx() -> bytes:
@@ -97,8 +99,12 @@ def template_xlsx() -> bytes:
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = "roster"
-    ws.append(TEMPLATE_HEADER)
-    ws.append(["1472015003900001", "Siti Aminah", "1990-03-10", "P", "14.72.01.1003", "Jl. Sudirman 1", "Nelayan", "081234567890", ""])
+    ws.append(tabular_write.safe_row(TEMPLATE_HEADER))
+    ws.append(
+        tabular_write.safe_row(
+            ["1472015003900001", "Siti Aminah", "1990-03-10", "P", "14.72.01.1003", "Jl. Sudirman 1", "Nelayan", "081234567890", ""]
+        )
+    )
     for col in ("A", "I", "H"):
         for cell in ws[col]:
             cell.number_format = "@"  # NIK, KK and phone as text, never as numbers

@@ -3,7 +3,6 @@ transaction, write the error file, and start an import from an uploaded file as 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import heapq
@@ -19,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lindung.core import audit, tabular
+from lindung.core import audit, tabular, tabular_write
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.core.files.checks import check_upload
 from lindung.core.files.storage import attach, local_path, store, store_upload
@@ -195,10 +194,10 @@ def _shown_path(stored) -> str:
 
 def _write_error_file(ctx: ImportContext, out_dir: Path, batch: RosterImport):
     """``errors.csv``: the file's own columns plus ``baris``, ``kode_kesalahan``, ``keterangan``,
-    in row order (the two error spools are each in row order; merged, not sorted in memory)."""
+    every cell neutralised against formula injection (``lindung.core.tabular_write``), in row order (the two error spools are each in row order; merged, not sorted in memory)."""
     path = out_dir / "errors.csv"
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = tabular_write.csv_writer(fh)
         writer.writerow([*ctx.header, *ERROR_COLUMNS])
         merged = heapq.merge(ctx.errors.rows(), ctx.errors_db.rows(), key=lambda r: int(r[0]))
         for row in merged:
