@@ -13,6 +13,11 @@ Environment variables (all optional on the embedded default):
   (jobs are queued in the database and run by ``lindung db_worker``)
 - ``LINDUNG_APPROVAL_LEVELS`` JSON ``{"<workflow step key>": [[min_amount, approvers], ...]}``:
   approval levels by amount (``lindung.core.workflow.ApprovalLevels``); replaces the defaults below
+- ``LINDUNG_PAYOUT_DEBTOR`` JSON ``{"name", "account", "bic", "bank_code", "initiating_party"}``: the
+  account benefits are paid from (the debtor of pain.001 files)
+- ``LINDUNG_BANK_FILE_FORMATS`` JSON ``{"<format>": {"columns": [...], "answer": {...}}}``: bank
+  bulk-transfer CSV formats, merged over the built-in ones (``lindung/payouts/bankfiles.py``)
+- ``LINDUNG_SCHOOL_YEAR_START_MONTH`` month a school year starts for yearly scholarships (default 7)
 """
 
 from __future__ import annotations
@@ -274,3 +279,22 @@ if os.environ.get("LINDUNG_APPROVAL_LEVELS"):
         raise ImproperlyConfigured(f"LINDUNG_APPROVAL_LEVELS is not valid JSON: {exc}") from None
 # A bulk decision lists the ids of its batch up to this many (beyond, its filter describes it).
 LINDUNG_DECISION_BATCH_IDS = 10_000
+
+
+# Payouts: the account benefits are paid from (pain.001 debtor), the bank file formats (merged over
+# the built-in ones in lindung/payouts/bankfiles.py) and the month a school year starts.
+def _json_env(name: str, default):
+    if not os.environ.get(name):
+        return default
+    try:
+        return json.loads(os.environ[name])
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from None
+
+
+LINDUNG_PAYOUT_DEBTOR = _json_env(
+    "LINDUNG_PAYOUT_DEBTOR",
+    {"name": "BPJS Ketenagakerjaan", "account": "0000000000", "bic": "BNINIDJA", "bank_code": "009", "initiating_party": "BPJS Ketenagakerjaan"},
+)
+LINDUNG_BANK_FILE_FORMATS = _json_env("LINDUNG_BANK_FILE_FORMATS", {})
+LINDUNG_SCHOOL_YEAR_START_MONTH = int(os.environ.get("LINDUNG_SCHOOL_YEAR_START_MONTH", "7"))

@@ -272,3 +272,27 @@ def heir_get(claim: Claim, heir_id: int) -> ClaimHeir:
     if heir is None:
         raise NotFound(_("Heir %(heir)s is not on this claim.") % {"heir": heir_id})
     return heir
+
+
+@transaction.atomic
+def update_payee_account(payee: Payee, *, actor, bank_code: str, account_number: str, account_holder: str = "") -> Payee:
+    """Correct a payee's bank account (e.g. after a failed transfer). The form is checked as for a new
+    payee; payment orders made earlier keep the account they were made with."""
+    locked = Payee.objects.select_for_update().get(pk=payee.pk)
+    if locked.kind == PayeeKind.SOCIAL_SECURITY_FUND:
+        raise ServiceError("invalid", _("The social security fund has no bank account here."), {"bank_code": "not for this payee"})
+    before = {"bank": locked.bank_code, "account": mask_account(locked.account_number), "holder": locked.account_holder}
+    locked.account_number = check_account(bank_code.strip(), account_number)
+    locked.bank_code = bank_code.strip()
+    locked.account_holder = (account_holder or locked.account_holder or locked.name)[:200]
+    locked.save(update_fields=["bank_code", "account_number", "account_holder"])
+    after = {"bank": locked.bank_code, "account": mask_account(locked.account_number), "holder": locked.account_holder}
+    audit.record(
+        actor=actor,
+        action="claims.payee_account_corrected",
+        obj=locked.claim,
+        changes=audit.diff(before, after),
+        sponsor_id=locked.claim.sponsor_id,
+    )
+    payee.bank_code, payee.account_number, payee.account_holder = locked.bank_code, locked.account_number, locked.account_holder
+    return payee

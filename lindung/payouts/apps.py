@@ -9,6 +9,7 @@ class PayoutsConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.core.selectors import register_home_panels
+        from lindung.payouts import workflow  # noqa: F401  (declares the order and batch workflows)
         from lindung.payouts.panels import payouts_panels
 
         register_home_panels(50, payouts_panels)
