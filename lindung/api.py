@@ -11,6 +11,7 @@ from lindung.core.routes_calc import router as calc_router
 from lindung.membership.api import router as membership_router
 from lindung.membership.api_participants import router as participants_router
 from lindung.membership.api_roster import router as roster_router
+from lindung.payouts.api import router as payouts_router
 from lindung.registry.api import router as registry_router
 
 api = create_api(auth=api_auth())
@@ -24,5 +25,6 @@ api.add_router("/", roster_router)
 api.add_router("/", participants_router)
 api.add_router("/", contributions_router)
 api.add_router("/", claims_router)
+api.add_router("/", payouts_router)
 
 __all__ = ["api"]

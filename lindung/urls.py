@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("lindung.membership.urls")),
     path("contributions/", include("lindung.contributions.urls")),
     path("claims/", include("lindung.claims.views")),
+    path("payouts/", include("lindung.payouts.views")),
     path("admin/", admin.site.urls),
     path("", include("lindung.core.urls")),
 ]

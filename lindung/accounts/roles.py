@@ -118,6 +118,8 @@ ROLES: dict[str, Role] = {
                 "contributions.view_*",
                 "claims.view_claim",
                 "claims.report_*",
+                # hand-over events that include the sponsor's workers (their cases only)
+                "payouts.view_handoverevent",
                 "reports.view_*",
                 "core.view_job",
             ),

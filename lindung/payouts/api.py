@@ -1,0 +1,345 @@
+"""The payouts API: payment orders, batches (authorise, export, the bank's answer), hand-over events.
+
+Every operation is in the OpenAPI schema; errors have the project's one shape. Accounts are masked in
+lists; the exports carry them whole (finance only, audited).
+"""
+
+import datetime as dt
+
+from django.http import HttpResponse, StreamingHttpResponse
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from lindung.claims import selectors as claim_selectors
+from lindung.core.api import ErrorOut, Page, idempotent, require_perm
+from lindung.core.audit import audit_source
+from lindung.payouts import selectors, services
+
+router = Router(tags=["payouts"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class OrderOut(Schema):
+    number: str
+    claim: str
+    group: str
+    status: str
+    status_label: str
+    amount: int
+    benefit_amount: int
+    late_compensation: int
+    payee_name: str
+    payee_nik: str
+    bank_code: str
+    bank_name: str
+    account_number: str
+    account_holder: str
+    batch: str | None
+    failure_code: str
+    failure_reason: str
+    reissue_of: str | None
+    paid_on: dt.date | None
+
+
+class BatchOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    bank_format: str
+    execution_date: dt.date
+    count: int
+    total: int
+    created_by: str | None
+    exported_at: dt.datetime | None
+    actions: list[str]
+
+
+class BatchIn(Schema):
+    orders: list[str]
+    execution_date: dt.date | None = None
+    bank_format: str = "default"
+    note: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class CancelIn(Schema):
+    reason: str
+    note: str = ""
+
+
+class ReissueIn(Schema):
+    bank_code: str | None = None
+    account_number: str | None = None
+    account_holder: str = ""
+
+
+class AnswerOut(Schema):
+    kind: str
+    filename: str
+    duplicate: bool
+    rows: int
+    paid: list[str]
+    failed: list[str]
+    unknown: list[str]
+    unchanged: list[str]
+    batch_status: str
+
+
+class OfficialIn(Schema):
+    role: str
+    name: str
+
+
+class EventIn(Schema):
+    title: str
+    date: dt.date
+    place: str
+    claims: list[str]
+    officials: list[OfficialIn] = []
+    note: str = ""
+
+
+class CaseOut(Schema):
+    claim: str
+    mark: str
+    mark_label: str
+    heir_name: str
+    deceased_name: str
+    program: str
+    amount: int
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    date: dt.date
+    place: str
+    officials: list[dict]
+    count: int
+    total: int
+    total_in_words: str
+    press_line: str
+    by_mark: dict
+    cases: list[CaseOut]
+
+
+def _batch(request, b) -> dict:
+    return {
+        "number": b.number,
+        "status": b.status,
+        "status_label": b.get_status_display(),
+        "bank_format": b.bank_format,
+        "execution_date": b.execution_date,
+        "count": b.count,
+        "total": b.total,
+        "created_by": b.created_by.get_username() if b.created_by_id else None,
+        "exported_at": b.exported_at,
+        "actions": selectors.batch_actions(b, user=request.user),
+    }
+
+
+def _event(request, e) -> dict:
+    cases = list(selectors.event_cases(user=request.user, event=e))
+    summary = services.event_summary(e, cases)
+    return {
+        "id": e.pk,
+        "title": e.title,
+        "date": e.date,
+        "place": e.place,
+        "officials": e.officials,
+        **{k: summary[k] for k in ("count", "total", "total_in_words", "press_line", "by_mark")},
+        "cases": [
+            {
+                "claim": c.claim.number,
+                "mark": c.mark,
+                "mark_label": c.get_mark_display(),
+                "heir_name": c.heir_name,
+                "deceased_name": c.deceased_name,
+                "program": c.program,
+                "amount": c.amount,
+            }
+            for c in cases
+        ],
+    }
+
+
+@router.get("/payouts/orders", response=list[OrderOut])
+@paginate(Page)
+def order_list(request, status: str | None = None, q: str | None = None):
+    """Payment orders (accounts and NIKs masked)."""
+    require_perm(request, "payouts.view_paymentorder")
+    return [selectors.order_row(o, user=request.user) for o in selectors.orders(user=request.user, status=status, q=q)[:5000]]
+
+
+@router.get("/payouts/orders/{number}", response={200: OrderOut, **ERRORS})
+def order_detail(request, number: str):
+    require_perm(request, "payouts.view_paymentorder")
+    return selectors.order_row(selectors.order(user=request.user, number=number), user=request.user)
+
+
+@router.post("/payouts/claims/{number}/orders", response={201: list[OrderOut], **ERRORS})
+@idempotent
+def claim_orders(request, number: str):
+    """The payment orders of a claim ready for payment (one per payee; late compensation added)."""
+    require_perm(request, "payouts.add_paymentorder")
+    claim = claim_selectors.claim_get(user=request.user, number=number)
+    with audit_source("api"):
+        created = services.create_orders_for_claim(claim, actor=request.user)
+    return Status(201, [selectors.order_row(o, user=request.user) for o in created])
+
+
+@router.post("/payouts/orders/{number}/reissue", response={201: OrderOut, **ERRORS})
+@idempotent
+def order_reissue(request, number: str, payload: ReissueIn):
+    """A failed order re-issued as a new order after the account is corrected (the old one kept)."""
+    require_perm(request, "payouts.add_paymentorder")
+    o = selectors.order(user=request.user, number=number)
+    with audit_source("api"):
+        new = services.reissue_order(o, actor=request.user, **payload.model_dump())
+    return Status(201, selectors.order_row(new, user=request.user))
+
+
+@router.get("/payouts/batches", response=list[BatchOut])
+@paginate(Page)
+def batch_list(request, status: str | None = None):
+    require_perm(request, "payouts.view_paymentbatch")
+    return [_batch(request, b) for b in selectors.batches(user=request.user, status=status)[:2000]]
+
+
+@router.post("/payouts/batches", response={201: BatchOut, **ERRORS})
+@idempotent
+def batch_create(request, payload: BatchIn):
+    """A draft batch of orders awaiting a batch (by order number)."""
+    require_perm(request, "payouts.add_paymentbatch")
+    found = [selectors.order(user=request.user, number=n) for n in payload.orders]
+    with audit_source("api"):
+        b = services.create_batch(
+            found, actor=request.user, execution_date=payload.execution_date, bank_format=payload.bank_format, note=payload.note
+        )
+    return Status(201, _batch(request, b))
+
+
+@router.get("/payouts/batches/{number}", response={200: BatchOut, **ERRORS})
+def batch_detail(request, number: str):
+    require_perm(request, "payouts.view_paymentbatch")
+    return _batch(request, selectors.batch(user=request.user, number=number))
+
+
+@router.get("/payouts/batches/{number}/orders", response=list[OrderOut])
+@paginate(Page)
+def batch_order_list(request, number: str):
+    require_perm(request, "payouts.view_paymentorder")
+    b = selectors.batch(user=request.user, number=number)
+    return [selectors.order_row(o, user=request.user) for o in selectors.batch_orders(user=request.user, batch=b)]
+
+
+@router.post("/payouts/batches/{number}/authorise", response={200: BatchOut, **ERRORS})
+def batch_authorise(request, number: str, payload: NoteIn):
+    """The second person's authorisation (not whoever made the batch; levels by amount)."""
+    b = selectors.batch(user=request.user, number=number)
+    with audit_source("api"):
+        services.authorise_batch(b, actor=request.user, note=payload.note)
+    return _batch(request, b)
+
+
+@router.post("/payouts/batches/{number}/cancel", response={200: BatchOut, **ERRORS})
+def batch_cancel(request, number: str, payload: CancelIn):
+    b = selectors.batch(user=request.user, number=number)
+    with audit_source("api"):
+        services.cancel_batch(b, actor=request.user, reason=payload.reason, note=payload.note)
+    return _batch(request, b)
+
+
+@router.get("/payouts/batches/{number}/pain001", response={200: None, **ERRORS})
+def batch_pain001(request, number: str):
+    """The authorised batch as ISO 20022 pain.001.001.09 (the first export sends its orders)."""
+    require_perm(request, "payouts.export_paymentbatch")
+    b = selectors.batch(user=request.user, number=number)
+    with audit_source("api"):
+        chunks = services.export_pain001(b, actor=request.user)
+    response = StreamingHttpResponse(chunks, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{b.number}.pain.001.xml"'
+    return response
+
+
+@router.get("/payouts/batches/{number}/csv", response={200: None, **ERRORS})
+def batch_csv(request, number: str, bank_format: str | None = None):
+    """The authorised batch as the bank's bulk-transfer CSV (the batch's format unless named)."""
+    require_perm(request, "payouts.export_paymentbatch")
+    b = selectors.batch(user=request.user, number=number)
+    with audit_source("api"):
+        chunks = services.export_csv(b, actor=request.user, bank_format=bank_format)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{b.number}.csv"'
+    return response
+
+
+@router.post("/payouts/batches/{number}/answer", response={201: AnswerOut, **ERRORS})
+def batch_answer(request, number: str, file: File[UploadedFile]):
+    """The bank's answer (result CSV, pain.002 or camt.054): all rows applied or, on any row error,
+    none (422 ``file_rejected`` with the rows). The same file again changes nothing."""
+    require_perm(request, "payouts.import_bankanswer")
+    b = selectors.batch(user=request.user, number=number)
+    with audit_source("api"):
+        result = services.import_bank_answer(b, file.read(), actor=request.user, filename=file.name or "answer")
+    a = result.answer
+    return Status(
+        201,
+        {
+            "kind": a.kind,
+            "filename": a.filename,
+            "duplicate": result.duplicate,
+            "rows": a.rows,
+            "paid": result.paid,
+            "failed": result.failed,
+            "unknown": result.unknown,
+            "unchanged": result.unchanged,
+            "batch_status": b.status,
+        },
+    )
+
+
+@router.get("/payouts/handover-events", response=list[EventOut])
+@paginate(Page)
+def event_list(request):
+    """Hand-over events (a sponsor's staff: the events with their workers, only their cases)."""
+    require_perm(request, "payouts.view_handoverevent")
+    return [_event(request, e) for e in selectors.events(user=request.user)[:500]]
+
+
+@router.post("/payouts/handover-events", response={201: EventOut, **ERRORS})
+def event_create(request, payload: EventIn):
+    require_perm(request, "payouts.add_handoverevent")
+    claims = [claim_selectors.claim_get(user=request.user, number=n) for n in payload.claims]
+    with audit_source("api"):
+        e = services.create_handover_event(
+            actor=request.user,
+            title=payload.title,
+            date=payload.date,
+            place=payload.place,
+            claims=claims,
+            officials=[o.model_dump() for o in payload.officials],
+            note=payload.note,
+        )
+    return Status(201, _event(request, e))
+
+
+@router.get("/payouts/handover-events/{event_id}", response={200: EventOut, **ERRORS})
+def event_detail(request, event_id: int):
+    require_perm(request, "payouts.view_handoverevent")
+    return _event(request, selectors.event(user=request.user, pk=event_id))
+
+
+@router.get("/payouts/handover-events/{event_id}/pdf", response={200: None, **ERRORS})
+def event_pdf(request, event_id: int):
+    """The printable list with the total in figures and words and the press line (staff)."""
+    require_perm(request, "payouts.view_handoverevent", "payouts.view_handovercase")
+    e = selectors.event(user=request.user, pk=event_id)
+    response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="penyerahan-santunan-{e.pk}.pdf"'
+    return response

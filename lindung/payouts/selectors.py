@@ -1,0 +1,140 @@
+"""Reads of payouts, always scoped with ``visible_to(user)``: orders, batches, bank answers, hand-over
+events, payment history and what is owed."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from lindung.claims.models import Claim, ClaimStatus
+from lindung.core.errors import NotFound
+from lindung.core.masking import mask_account, mask_nik
+from lindung.core.scoping import scope_kind
+from lindung.payouts.models import (
+    LIVE_ORDER_STATUSES,
+    BankAnswer,
+    HandoverCase,
+    HandoverEvent,
+    OrderStatus,
+    PaymentBatch,
+    PaymentOrder,
+)
+from lindung.payouts.workflow import BATCH, ORDER
+
+
+def orders(*, user, status: str | None = None, batch: PaymentBatch | None = None, q: str | None = None) -> QuerySet[PaymentOrder]:
+    qs = PaymentOrder.objects.visible_to(user).select_related("claim", "batch").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    if q:
+        q = q.strip().upper()
+        qs = qs.filter(Q(number=q) | Q(claim__number=q))
+    return qs
+
+
+def order(*, user, number: str) -> PaymentOrder:
+    found = PaymentOrder.objects.visible_to(user).select_related("claim", "batch", "reissue_of").filter(number=number).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def batches(*, user, status: str | None = None) -> QuerySet[PaymentBatch]:
+    qs = PaymentBatch.objects.visible_to(user).select_related("created_by").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def batch(*, user, number: str, for_update: bool = False) -> PaymentBatch:
+    found = PaymentBatch.objects.visible_to(user).filter(number=number).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def batch_orders(*, user, batch: PaymentBatch) -> QuerySet[PaymentOrder]:
+    return PaymentOrder.objects.visible_to(user).filter(batch=batch).select_related("claim").order_by("id")
+
+
+def answers(*, user, batch: PaymentBatch) -> QuerySet[BankAnswer]:
+    return BankAnswer.objects.visible_to(user).filter(batch=batch).order_by("-id")
+
+
+def batch_history(obj: PaymentBatch):
+    return BATCH.history(obj)
+
+
+def order_history(obj: PaymentOrder):
+    return ORDER.history(obj)
+
+
+def batch_actions(obj: PaymentBatch, *, user) -> list[str]:
+    return [t.name for t in BATCH.available(obj, actor=user)]
+
+
+def order_row(o: PaymentOrder, *, user) -> dict:
+    """An order as lists show it: the account masked, the NIK masked."""
+    return {
+        "number": o.number,
+        "claim": o.claim.number,
+        "group": o.group,
+        "status": o.status,
+        "status_label": o.get_status_display(),
+        "amount": o.amount,
+        "benefit_amount": o.benefit_amount,
+        "late_compensation": o.late_compensation,
+        "payee_name": o.payee_name,
+        "payee_nik": mask_nik(o.payee_nik),
+        "bank_code": o.bank_code,
+        "bank_name": o.bank_name,
+        "account_number": mask_account(o.account_number),
+        "account_holder": o.account_holder,
+        "batch": o.batch.number if o.batch_id else None,
+        "failure_code": o.failure_code,
+        "failure_reason": o.failure_reason,
+        "reissue_of": o.reissue_of.number if o.reissue_of_id else None,
+        "paid_on": getattr(getattr(o, "settlement", None), "paid_on", None) if o.status == OrderStatus.PAID else None,
+        "created_at": o.created_at,
+    }
+
+
+def ready_claims(*, user) -> QuerySet[Claim]:
+    """Claims ready for payment without live orders (finance's queue)."""
+    return (
+        Claim.objects.visible_to(user)
+        .filter(status=ClaimStatus.READY)
+        .exclude(pk__in=PaymentOrder.objects.filter(group="benefit", status__in=LIVE_ORDER_STATUSES).values("claim_id"))
+        .select_related("participant__person")
+        .order_by("deadline", "id")
+    )
+
+
+def events(*, user) -> QuerySet[HandoverEvent]:
+    return HandoverEvent.objects.visible_to(user).annotate(n=Count("cases"), total=Sum("cases__amount")).order_by("-date", "-id")
+
+
+def event(*, user, pk: int) -> HandoverEvent:
+    found = HandoverEvent.objects.visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def event_cases(*, user, event: HandoverEvent) -> QuerySet[HandoverCase]:
+    """The cases of an event the user may see: a sponsor's staff see only their own workers' cases."""
+    qs = HandoverCase.objects.filter(event=event).select_related("claim").order_by("id")
+    if scope_kind(user) == "sponsor":
+        qs = qs.filter(claim__sponsor_id=user.sponsor_id)
+    return qs
+
+
+def payment_history(*, user, claim: Claim | None = None, payee_nik: str | None = None) -> QuerySet[PaymentOrder]:
+    """Every order of a claim, or paid to one heir (by NIK), oldest first, with its settlement."""
+    qs = PaymentOrder.objects.visible_to(user).select_related("claim", "batch", "settlement").order_by("created_at", "id")
+    if claim is not None:
+        qs = qs.filter(claim=claim)
+    if payee_nik:
+        qs = qs.filter(payee_nik=payee_nik)
+    return qs

@@ -1,0 +1,276 @@
+"""Web pages of payouts: orders and the claims ready for payment, batches (authorise, export, the
+bank's answer with its row errors), hand-over events. Thin: reads through ``selectors``, writes
+through ``services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lindung.claims import selectors as claim_selectors
+from lindung.core.audit import audit_source
+from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.payouts import bankfiles, selectors, services
+from lindung.payouts.models import OrderStatus
+
+app_name = "payouts"
+
+
+def _or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@permission_required("payouts.view_paymentorder", raise_exception=True)
+def orders(request):
+    status = request.GET.get("status") or ""
+    if status and status not in OrderStatus.values:
+        raise Http404(_("Unknown status."))
+    qs = selectors.orders(user=request.user, status=status or None, q=request.GET.get("q"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payouts/orders.html",
+        {
+            "page": page,
+            "rows": [selectors.order_row(o, user=request.user) for o in page.object_list],
+            "status": status,
+            "statuses": OrderStatus.choices,
+            "ready_claims": list(selectors.ready_claims(user=request.user)[:100]),
+            "formats": bankfiles.formats().values(),
+            "today": timezone.localdate().isoformat(),
+            "q": request.GET.get("q") or "",
+        },
+    )
+
+
+@login_required
+@require_POST
+@permission_required("payouts.add_paymentorder", raise_exception=True)
+def claim_orders(request, number):
+    claim = _or_404(claim_selectors.claim_get, user=request.user, number=number)
+    try:
+        with audit_source("web"):
+            created = services.create_orders_for_claim(claim, actor=request.user)
+        messages.success(request, _("%(n)s payment order(s) made for %(claim)s.") % {"n": len(created), "claim": claim.number})
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("payouts:orders")
+
+
+@login_required
+@permission_required("payouts.view_paymentorder", raise_exception=True)
+def order_detail(request, number):
+    o = _or_404(selectors.order, user=request.user, number=number)
+    if request.method == "POST":
+        if not request.user.has_perm("payouts.add_paymentorder"):
+            raise Http404
+        try:
+            with audit_source("web"):
+                new = services.reissue_order(
+                    o,
+                    actor=request.user,
+                    bank_code=request.POST.get("bank_code") or None,
+                    account_number=request.POST.get("account_number") or None,
+                    account_holder=request.POST.get("account_holder") or "",
+                )
+            messages.success(request, _("Order %(old)s re-issued as %(new)s.") % {"old": o.number, "new": new.number})
+            return redirect("payouts:order", new.number)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "payouts/order.html",
+        {"o": o, "row": selectors.order_row(o, user=request.user), "history": selectors.order_history(o), "banks": bankfiles_banks()},
+    )
+
+
+def bankfiles_banks():
+    from lindung.rules.banks import banks
+
+    return list(banks())
+
+
+@login_required
+@permission_required("payouts.view_paymentbatch", raise_exception=True)
+def batches(request):
+    if request.method == "POST":
+        if not request.user.has_perm("payouts.add_paymentbatch"):
+            raise Http404
+        numbers = request.POST.getlist("orders")
+        try:
+            found = [selectors.order(user=request.user, number=n) for n in numbers]
+            execution = dt.date.fromisoformat(request.POST["execution_date"]) if request.POST.get("execution_date") else None
+            with audit_source("web"):
+                b = services.create_batch(
+                    found, actor=request.user, execution_date=execution, bank_format=request.POST.get("bank_format") or "default"
+                )
+            messages.success(request, _("Batch %(number)s made: %(n)s orders.") % {"number": b.number, "n": b.count})
+            return redirect("payouts:batch", b.number)
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+            return redirect("payouts:orders")
+    page = Paginator(selectors.batches(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "payouts/batches.html", {"page": page})
+
+
+@login_required
+@permission_required("payouts.view_paymentbatch", raise_exception=True)
+def batch_detail(request, number):
+    b = _or_404(selectors.batch, user=request.user, number=number)
+    errors = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            with audit_source("web"):
+                if action == "authorise":
+                    outcome = services.authorise_batch(b, actor=request.user, note=request.POST.get("note", ""))
+                    messages.success(request, _("Batch authorised.") if outcome.moved else _("Authorisation recorded; another authoriser is needed."))
+                elif action == "cancel":
+                    services.cancel_batch(b, actor=request.user, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""))
+                    messages.success(request, _("Batch cancelled."))
+                elif action == "answer":
+                    if not request.user.has_perm("payouts.import_bankanswer"):
+                        raise Http404
+                    upload = request.FILES.get("file")
+                    if upload is None:
+                        raise ServiceError("invalid", _("Choose the bank's answer file."), {"file": "required"})
+                    result = services.import_bank_answer(b, upload.read(), actor=request.user, filename=upload.name or "answer")
+                    if result.duplicate:
+                        messages.info(request, _("This answer was imported before; nothing changed."))
+                    else:
+                        messages.success(
+                            request,
+                            _("Answer imported: %(paid)s paid, %(failed)s failed, %(unknown)s unknown, %(unchanged)s unchanged.")
+                            % {
+                                "paid": len(result.paid),
+                                "failed": len(result.failed),
+                                "unknown": len(result.unknown),
+                                "unchanged": len(result.unchanged),
+                            },
+                        )
+                else:
+                    raise Http404
+            if errors is None:
+                return redirect("payouts:batch", b.number)
+        except FileRejected as exc:
+            errors = exc.errors
+            messages.error(request, _("The answer was rejected, nothing was applied: %(n)s problem(s).") % {"n": len(exc.errors)})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    orders_page = Paginator(selectors.batch_orders(user=request.user, batch=b), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payouts/batch.html",
+        {
+            "b": b,
+            "orders": [selectors.order_row(o, user=request.user) for o in orders_page.object_list],
+            "orders_page": orders_page,
+            "actions": selectors.batch_actions(b, user=request.user),
+            "answers": selectors.answers(user=request.user, batch=b),
+            "history": selectors.batch_history(b),
+            "row_errors": errors,
+            "can_export": request.user.has_perm("payouts.export_paymentbatch") and b.status in ("authorised", "exported", "closed"),
+            "can_import": request.user.has_perm("payouts.import_bankanswer") and b.status in ("exported", "closed"),
+            "formats": bankfiles.formats().values(),
+        },
+    )
+
+
+@login_required
+@permission_required("payouts.export_paymentbatch", raise_exception=True)
+def batch_export(request, number, kind):
+    b = _or_404(selectors.batch, user=request.user, number=number)
+    try:
+        with audit_source("web"):
+            if kind == "pain001":
+                chunks, ctype, name = services.export_pain001(b, actor=request.user), "application/xml", f"{b.number}.pain.001.xml"
+            elif kind == "csv":
+                chunks = services.export_csv(b, actor=request.user, bank_format=request.GET.get("format") or None)
+                ctype, name = "text/csv; charset=utf-8", f"{b.number}.csv"
+            else:
+                raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("payouts:batch", b.number)
+    response = StreamingHttpResponse(chunks, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _officials(text: str) -> list[dict]:
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            role, _sep, name = line.partition(":")
+            out.append({"role": role.strip(), "name": name.strip()} if name else {"role": "", "name": role.strip()})
+    return out
+
+
+@login_required
+@permission_required("payouts.view_handoverevent", raise_exception=True)
+def events(request):
+    if request.method == "POST":
+        if not request.user.has_perm("payouts.add_handoverevent"):
+            raise Http404
+        try:
+            numbers = [n.strip() for n in request.POST.get("claims", "").replace(",", "\n").splitlines() if n.strip()]
+            claims = [claim_selectors.claim_get(user=request.user, number=n) for n in numbers]
+            with audit_source("web"):
+                e = services.create_handover_event(
+                    actor=request.user,
+                    title=request.POST.get("title", ""),
+                    date=dt.date.fromisoformat(request.POST.get("date") or ""),
+                    place=request.POST.get("place", ""),
+                    claims=claims,
+                    officials=_officials(request.POST.get("officials", "")),
+                    note=request.POST.get("note", ""),
+                )
+            return redirect("payouts:event", e.pk)
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", None) or _("Give the date as YYYY-MM-DD."))
+    return render(request, "payouts/events.html", {"events": selectors.events(user=request.user)[:200]})
+
+
+@login_required
+@permission_required("payouts.view_handoverevent", raise_exception=True)
+def event_detail(request, pk):
+    e = _or_404(selectors.event, user=request.user, pk=pk)
+    cases = list(selectors.event_cases(user=request.user, event=e))
+    return render(request, "payouts/event.html", {"e": e, "cases": cases, "summary": services.event_summary(e, cases)})
+
+
+@login_required
+@permission_required("payouts.view_handovercase", raise_exception=True)
+def event_pdf(request, pk):
+    e = _or_404(selectors.event, user=request.user, pk=pk)
+    if request.user.role_names & {"sponsor"}:
+        raise Http404
+    response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="penyerahan-santunan-{e.pk}.pdf"'
+    return response
+
+
+urlpatterns = [
+    path("", orders, name="orders"),
+    path("claims/<str:number>/orders", claim_orders, name="claim_orders"),
+    path("orders/<str:number>/", order_detail, name="order"),
+    path("batches/", batches, name="batches"),
+    path("batches/<str:number>/", batch_detail, name="batch"),
+    path("batches/<str:number>/export/<str:kind>", batch_export, name="batch_export"),
+    path("events/", events, name="events"),
+    path("events/<int:pk>/", event_detail, name="event"),
+    path("events/<int:pk>/pdf", event_pdf, name="event_pdf"),
+]
