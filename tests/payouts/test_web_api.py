@@ -34,7 +34,7 @@ def test_web_finance_builds_a_batch_second_user_authorises_exports_and_imports_t
         assert web.post(f"/payouts/claims/{c.number}/orders").status_code == 302
     numbers = list(PaymentOrder.objects.order_by("id").values_list("number", flat=True))
     page = web.get("/payouts/").content.decode()
-    assert "Rp42.000.000" in page and "******7890" in page and "1234567890" not in page  # accounts masked in the list
+    assert "Rp 42.000.000" in page and "******7890" in page and "1234567890" not in page  # accounts masked in the list
     r = web.post("/payouts/batches/", {"orders": numbers, "execution_date": "2024-03-20", "bank_format": "default"})
     batch = PaymentBatch.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/payouts/batches/{batch.number}/"
