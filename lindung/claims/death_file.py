@@ -23,9 +23,11 @@ claim page shows it with every other check.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,7 @@ from lindung.claims.workflow import CLAIM
 from lindung.contributions import coverage
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError
+from lindung.core.files.checks import check_path, check_upload
 from lindung.membership.models import Participant
 from lindung.membership.status import bulk_change_status
 from lindung.registry.models import FamilyMember, Person
@@ -111,6 +114,12 @@ def read_death_file(source, *, name: str = "") -> Iterator[dict]:
     column, an unreadable file or a file without rows."""
     what = _("death file")
     tabular.check_suffix(name or str(source), DEATH_FILE_SUFFIXES, what=what)
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    if isinstance(source, (str, Path)):
+        check_path(source, "death_file")
+    else:
+        check_upload(source, "death_file")
     rows = tabular.read_rows(source, name=name, what=what)
     header_row = next((r for r in rows if not tabular.is_blank(r.cells)), None)
     if header_row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from lindung.contributions.models import BankImport, ContributionPayment, Invoic
 from lindung.contributions.payments import create_payment, find_invoice, named_documents, settle_payment
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError
+from lindung.core.files.checks import check_upload
 
 BANK_COLUMNS = ("date", "amount", "reference", "bank_reference")
 _AMOUNT_RE = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
@@ -167,6 +169,8 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
     """All rows or none: any row error rejects the whole file (FileRejected with row errors).
     A file whose extension is not a table's (``BANK_SUFFIXES``) is refused before it is read."""
     tabular.check_suffix(file_name, BANK_SUFFIXES, what=_("bank statement"))
+    raw_bytes = content if isinstance(content, bytes) else content.encode()
+    check_upload(io.BytesIO(raw_bytes), "bank_statement")
     rows, errors = parse_bank_statement(content, name=file_name, today=today)
     if errors:
         raise FileRejected(errors, what=_("bank statement"))

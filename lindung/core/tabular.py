@@ -30,6 +30,7 @@ import csv
 import datetime as dt
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -423,11 +424,13 @@ def _as_path(source: str | Path | bytes | IO[bytes], name: str):
         yield Path(source)
         return
     suffix = Path(name or "").suffix.lower() or ".bin"
-    data = source if isinstance(source, bytes) else source.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     with tempfile.NamedTemporaryFile("wb", suffix=suffix, delete=False) as tmp:
-        tmp.write(data)
+        if isinstance(source, bytes):
+            tmp.write(source)
+        else:
+            if hasattr(source, "seek"):
+                source.seek(0)
+            shutil.copyfileobj(source, tmp, 1 << 20)
     try:
         yield Path(tmp.name)
     finally:

@@ -97,3 +97,20 @@ def test_reconciliation_xlsx_keeps_a_formula_like_sponsor_code_as_text(q4, users
     ws = load_workbook(io.BytesIO(response.content)).active
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert any(v.startswith("'=2+5") for v in values) and all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_a_spreadsheet_bomb_is_refused_by_the_upload_check_before_it_is_read(q4, monkeypatch):
+    from openpyxl import Workbook
+
+    from lindung.core import tabular
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["date", "amount", "reference", "bank_reference"])
+    ws["XFD1048576"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    monkeypatch.setattr(tabular, "read_rows", lambda *a, **k: pytest.fail("read before the upload check"))
+    with pytest.raises(ServiceError) as exc:
+        bank_statements.import_bank_statement(content=buf.getvalue(), file_name="bom.xlsx", today=D(2024, 1, 31))
+    assert 400 <= exc.value.status < 500 and not isinstance(exc.value, FileRejected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
+from lindung.core.files.checks import check_upload
 from lindung.membership.kpj import is_valid_kpj
 from lindung.membership.models import Employer, Participant, Segment, WageReport
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
@@ -37,6 +39,9 @@ def parse_wage_file(source: IO[bytes] | bytes | str, *, name: str | None = None)
         source = source.encode("utf-8")
     name = name or getattr(source, "name", None) or "wages.csv"
     tabular.check_suffix(name, WAGE_SUFFIXES, what=what)
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    check_upload(source, "wage_report")
     records = tabular.read_rows(source, name=name, what=what)
     header_row = next((r for r in records if not tabular.is_blank(r.cells)), None)
     if header_row is None:
