@@ -19,7 +19,8 @@ from lindung.claims import heirs as heirs_service
 from lindung.claims.models import ClaimStatus
 from lindung.claims.workflow import CLAIM
 from lindung.core.audit import audit_source
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
+from lindung.core.shortcuts import or_404
 from lindung.registry.forms import apply_service_error
 
 app_name = "claims"
@@ -42,13 +43,6 @@ def _default_queue(user) -> str:
     if user.has_perm("claims.add_claim"):
         return "unclaimed"
     return "all"
-
-
-def _get(request, number):
-    try:
-        return selectors.claim_get(user=request.user, number=number)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
@@ -124,13 +118,13 @@ def _page(request, claim, **extra):
 @login_required
 @permission_required("claims.view_claim", raise_exception=True)
 def detail(request, number: str):
-    return _page(request, _get(request, number))
+    return _page(request, or_404(selectors.claim_get, user=request.user, number=number))
 
 
 @login_required
 @permission_required("claims.change_claim", raise_exception=True)
 def intake_page(request, number: str):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     view = selectors.claim_view(claim, user=request.user)
     heirs = [h for h in view.heirs if h.entitled]
     open_form = forms.OpenForm(
@@ -176,7 +170,7 @@ def intake_page(request, number: str):
 @login_required
 @require_POST
 def step(request, number: str, name: str):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     form = forms.StepForm(request.POST)
     form.is_valid()
     try:
@@ -203,7 +197,7 @@ def step(request, number: str, name: str):
 @require_POST
 @permission_required("claims.change_claim", raise_exception=True)
 def outreach(request, number: str):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     form = forms.OutreachForm(request.POST)
     if form.is_valid():
         try:
@@ -221,7 +215,7 @@ def outreach(request, number: str):
 @login_required
 @require_POST
 def document_check(request, number: str, document_id: int):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     try:
         with audit_source("web"):
             services.check_document(
@@ -235,7 +229,7 @@ def document_check(request, number: str, document_id: int):
 @login_required
 @require_POST
 def transfer(request, number: str):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     form = forms.TransferForm(request.POST, branches=selectors.transfer_targets(user=request.user, claim=claim))
     if not form.is_valid():
         messages.error(request, _("Choose the branch office and give a reason."))
@@ -258,7 +252,7 @@ def transfer(request, number: str):
 @login_required
 @permission_required("claims.view_claim", raise_exception=True)
 def decision_letter(request, number: str):
-    claim = _get(request, number)
+    claim = or_404(selectors.claim_get, user=request.user, number=number)
     if not selectors.can_see_personal_data(request.user) or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.READY):
         raise Http404(_("The decision letter exists once the claim is approved."))
     pdf = letter.decision_letter_pdf(claim)

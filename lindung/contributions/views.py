@@ -16,10 +16,11 @@ from lindung.contributions import bank_statements, billing, documents, payments,
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core.audit import audit_source
-from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.formatting import number, parse_amount
 from lindung.core.idempotency import first_submission, form_key
 from lindung.core.masking import mask_name
+from lindung.core.shortcuts import or_404
 from lindung.membership.models import Sponsor
 
 
@@ -28,13 +29,6 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
-
-
-def _get(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
@@ -74,7 +68,7 @@ def invoice_list(request):
 @login_required
 @permission_required("contributions.view_invoice", raise_exception=True)
 def invoice_detail(request, number: str):
-    invoice = _get(selectors.invoice_get, user=request.user, number=number)
+    invoice = or_404(selectors.invoice_get, user=request.user, number=number)
     if request.method == "POST" and request.POST.get("action") == "settle":
         if not request.user.has_perm("contributions.approve_arrearssettlement"):
             raise Http404
@@ -125,7 +119,7 @@ def invoice_detail(request, number: str):
 @login_required
 @permission_required("contributions.view_invoice", raise_exception=True)
 def invoice_pdf(request, number: str):
-    invoice = _get(selectors.invoice_get, user=request.user, number=number)
+    invoice = or_404(selectors.invoice_get, user=request.user, number=number)
     response = HttpResponse(documents.invoice_pdf(invoice, selectors.invoice_summary(invoice)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     return response
@@ -149,8 +143,8 @@ def payment_list(request):
                         % {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched},
                     )
                 elif action == "match":
-                    payment = _get(selectors.payment_get, user=request.user, pk=int(request.POST.get("payment")))
-                    invoice = _get(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
+                    payment = or_404(selectors.payment_get, user=request.user, pk=int(request.POST.get("payment")))
+                    invoice = or_404(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
                     payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
                     messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
                 else:
@@ -196,7 +190,7 @@ def _payments_context(request, row_errors=None) -> dict:
 @login_required
 @permission_required("contributions.view_invoice", raise_exception=True)
 def participant_contributions(request, kpj: str):
-    participant = _get(selectors.participant_get, user=request.user, kpj=kpj)
+    participant = or_404(selectors.participant_get, user=request.user, kpj=kpj)
     if request.method == "POST" and request.POST.get("action") == "refund":
         if not request.user.has_perm("contributions.add_refund"):
             raise Http404
@@ -251,7 +245,7 @@ def participant_contributions(request, kpj: str):
 @login_required
 @permission_required("contributions.view_invoice", raise_exception=True)
 def participant_pdf(request, kpj: str):
-    participant = _get(selectors.participant_get, user=request.user, kpj=kpj)
+    participant = or_404(selectors.participant_get, user=request.user, kpj=kpj)
     pdf = documents.statement_pdf(participant, statement(participant), mask_name(participant.person.full_name))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="iuran-{kpj}.pdf"'
@@ -267,7 +261,7 @@ def _period_range(request) -> tuple[dt.date, dt.date]:
 @permission_required("contributions.view_invoice", raise_exception=True)
 def sponsor_statement(request, code: str):
     start, end = _period_range(request)
-    data = _get(selectors.sponsor_statement, user=request.user, code=code, start=start, end=end)
+    data = or_404(selectors.sponsor_statement, user=request.user, code=code, start=start, end=end)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(documents.sponsor_statement_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="rekening-{code}.pdf"'

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lindung.core import selectors
-from lindung.core.errors import NotFound
+from lindung.core.shortcuts import or_404
 
 
 @require_GET
@@ -43,10 +43,7 @@ def audit_list(request):
 @login_required
 @permission_required("core.view_job", raise_exception=True)
 def job_detail(request, job_id):
-    try:
-        job = selectors.job_get(user=request.user, job_id=job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    job = or_404(selectors.job_get, user=request.user, job_id=job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job, "result_template": _result_template(job)})
 

@@ -27,7 +27,9 @@ router = Router(tags=["participants"])
 # ---------------------------------------------------------------------------------------------
 
 
-class ParticipantOut(Schema):
+class ParticipantFields(Schema):
+    """The fields of a membership in a list and on its detail (the detail adds its own)."""
+
     kpj_number: str
     name: str
     nik_masked: str
@@ -42,6 +44,10 @@ class ParticipantOut(Schema):
     sponsor: str | None
     employer: str | None
     project: str | None
+
+
+class ParticipantOut(ParticipantFields):
+    """A list row, read from the model (names and codes of the related rows resolved)."""
 
     @staticmethod
     def resolve_name(obj: Participant) -> str:
@@ -105,21 +111,7 @@ class PremiumOut(Schema):
     on: dt.date
 
 
-class ParticipantDetailOut(Schema):
-    kpj_number: str
-    name: str
-    nik_masked: str
-    segment: str
-    programs: list[str]
-    wage: int
-    risk_class: str
-    status: str
-    exit_reason: str
-    start_date: dt.date
-    end_date: dt.date | None
-    sponsor: str | None
-    employer: str | None
-    project: str | None
+class ParticipantDetailOut(ParticipantFields):
     person: PersonBrief
     valid_until: dt.date | None
     premium: PremiumOut | None

@@ -13,17 +13,20 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+# The Luhn weight of a digit in a doubled position (2d, minus 9 when it has two digits).
+_DOUBLED = {str(d): (2 * d - 9 if 2 * d > 9 else 2 * d) for d in range(10)}
+
 
 def luhn_check_digit(body: str) -> int:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
+    """The Luhn check digit of the digits in ``body`` (the rightmost digit is doubled)."""
+    total = sum(_DOUBLED[c] for c in body[-1::-2]) + sum(map(int, body[-2::-2]))
     return (10 - total % 10) % 10
+
+
+def kpj_number(year: int, serial: int) -> str:
+    """The KPJ number of ``serial`` in ``year``, unchecked (the bulk path; ``format_kpj`` checks)."""
+    body = f"{year % 100:02d}{serial:08d}"
+    return body + str(luhn_check_digit(body))
 
 
 MAX_SERIAL = 99_999_999
@@ -32,8 +35,7 @@ MAX_SERIAL = 99_999_999
 def format_kpj(year: int, serial: int) -> str:
     if not 1 <= serial <= MAX_SERIAL:
         raise ValueError("KPJ serial out of range")
-    body = f"{year % 100:02d}{serial:08d}"
-    return body + str(luhn_check_digit(body))
+    return kpj_number(year, serial)
 
 
 def is_valid_kpj(number: str) -> bool:

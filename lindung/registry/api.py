@@ -149,10 +149,6 @@ def _person_out(request, person: Person) -> dict:
     }
 
 
-def _person_or_404(request, person_id: int) -> Person:
-    return selectors.person_get(user=request.user, pk=person_id)
-
-
 @router.get("/persons", response=list[PersonListOut])
 @paginate(Page)
 def person_list(request, q: str | None = None):
@@ -164,7 +160,7 @@ def person_list(request, q: str | None = None):
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut})
 def person_detail(request, person_id: int):
     require_perm(request, "registry.view_person")
-    return _person_out(request, _person_or_404(request, person_id))
+    return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
 
 
 @router.post("/persons", response={201: PersonOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut})
@@ -180,33 +176,33 @@ def person_create(request, payload: PersonCreateIn):
 @router.patch("/persons/{person_id}", response={200: PersonOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def person_update(request, person_id: int, payload: PersonPatch):
     require_perm(request, "registry.change_person")
-    person = services.person_update(_person_or_404(request, person_id), actor=request.user, **payload.dict(exclude_unset=True))
+    person = services.person_update(selectors.person_get(user=request.user, pk=person_id), actor=request.user, **payload.dict(exclude_unset=True))
     return _person_out(request, person)
 
 
 @router.get("/persons/{person_id}/family", response={200: list[FamilyMemberOut], 404: ErrorOut})
 def family_list(request, person_id: int):
     require_perm(request, "registry.view_familymember")
-    return _person_out(request, _person_or_404(request, person_id))["family"]
+    return _person_out(request, selectors.person_get(user=request.user, pk=person_id))["family"]
 
 
 @router.post("/persons/{person_id}/family", response={201: FamilyMemberOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def family_add(request, person_id: int, payload: FamilyMemberIn):
     require_perm(request, "registry.add_familymember")
-    member = services.family_member_add(_person_or_404(request, person_id), actor=request.user, **payload.dict())
+    member = services.family_member_add(selectors.person_get(user=request.user, pk=person_id), actor=request.user, **payload.dict())
     return Status(201, member)
 
 
 @router.patch("/persons/{person_id}/family/{member_id}", response={200: FamilyMemberOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def family_update(request, person_id: int, member_id: int, payload: FamilyMemberIn):
     require_perm(request, "registry.change_familymember")
-    member = selectors.family_member_get(user=request.user, person=_person_or_404(request, person_id), member_id=member_id)
+    member = selectors.family_member_get(user=request.user, person=selectors.person_get(user=request.user, pk=person_id), member_id=member_id)
     return services.family_member_update(member, actor=request.user, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/persons/{person_id}/family/{member_id}", response={204: None, 404: ErrorOut})
 def family_remove(request, person_id: int, member_id: int):
     require_perm(request, "registry.change_familymember")
-    member = selectors.family_member_get(user=request.user, person=_person_or_404(request, person_id), member_id=member_id)
+    member = selectors.family_member_get(user=request.user, person=selectors.person_get(user=request.user, pk=person_id), member_id=member_id)
     services.family_member_remove(member, actor=request.user)
     return Status(204, None)

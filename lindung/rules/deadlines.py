@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from .cases import LateFineCase, LatePaymentCase
 from .money import format_rate, format_rupiah, to_rupiah
-from .months import add_months
+from .months import add_months, months_apart
 from .params import ParameterSet, ParameterView, load_parameters
 from .results import CaseError, Component, Reason, Result
 from .working_days import JOINT_LEAVE, DayOff, working_calendar
@@ -105,7 +105,7 @@ def contribution_due_date(segment: str, year: int, month: int, params: Parameter
 def _months_late(due: date, paid: date, started_month_counts: bool) -> int:
     if paid <= due:
         return 0
-    months = (paid.year - due.year) * 12 + paid.month - due.month
+    months = months_apart(due, paid)
     if paid < add_months(due, months):
         months -= 1  # the last calendar month is not complete yet
     if started_month_counts and paid > add_months(due, months):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-__all__ = ["add_months", "month_end", "month_start", "month_starts", "next_month", "quarter_months"]
+__all__ = ["add_months", "month_end", "month_start", "month_starts", "months_apart", "next_month", "quarter_months"]
 
 
 def month_start(d: date) -> date:
@@ -30,6 +30,11 @@ def add_months(d: date, months: int) -> date:
     month: 31 January + 1 → 29 February in a leap year. The first of a month stays the first."""
     year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
     return date(year, month0 + 1, min(d.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def months_apart(earlier: date, later: date) -> int:
+    """Calendar months from ``earlier``'s month to ``later``'s (days ignored): May → July is 2."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
 def next_month(d: date) -> date:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lindung.rules.months import add_months, month_end, month_start, month_starts, next_month, quarter_months
+from lindung.rules.months import add_months, month_end, month_start, month_starts, months_apart, next_month, quarter_months
 
 
 def test_add_months_keeps_the_day_or_clips_it():
@@ -31,12 +31,14 @@ def test_month_starts_and_quarters():
     assert month_starts(date(2024, 11, 15), date(2025, 2, 1)) == [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)]
     assert month_starts(date(2024, 3, 1), date(2024, 2, 29)) == []
     assert month_starts(date(2024, 3, 31), date(2024, 3, 1)) == [date(2024, 3, 1)]
+    assert months_apart(date(2024, 5, 31), date(2024, 7, 1)) == 2
+    assert months_apart(date(2024, 12, 1), date(2024, 1, 1)) == -11
     assert quarter_months(date(2024, 8, 20)) == [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
 
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)), st.integers(min_value=-240, max_value=240))
 def test_add_months_moves_whole_months(d, n):
     moved = add_months(d, n)
-    assert (moved.year * 12 + moved.month) - (d.year * 12 + d.month) == n
+    assert months_apart(d, moved) == n
     assert moved.day == min(d.day, month_end(moved).day)
     assert next_month(d) == month_end(d) + timedelta(days=1)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from lindung.core.errors import NotFound
 from lindung.core.files.serving import serve
+from lindung.core.shortcuts import or_404
 
 
 @require_GET
 @login_required
 def file_download(request, file_id):
-    try:
-        return serve(request, file_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return or_404(serve, request=request, file_id=file_id)

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import Conflict, ServiceError
-from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Employer, Participant, RiskClass, Segment
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
-from lindung.membership.registration.people import branch_of, initial_status, person_for
+from lindung.membership.registration.people import branch_of, enrol, person_for
 from lindung.registry.models import Person, Region
 
 _NPP_RE = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -104,18 +103,7 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
         if errors:
             transaction.set_rollback(True)
             raise_invalid(errors, _("The worker list is not valid"))
-        by_year: dict[int, list[Participant]] = {}
-        for p in participants:
-            by_year.setdefault(p.start_date.year, []).append(p)
-        for year, group in by_year.items():
-            for p, kpj in zip(group, reserve_kpj_numbers(len(group), year), strict=True):
-                p.kpj_number = kpj
-        Participant.objects.bulk_create(participants)
-        if not all(p.pk for p in participants):  # SQLite before returning-support: fetch the ids back
-            ids = dict(Participant.objects.filter(kpj_number__in=[p.kpj_number for p in participants]).values_list("kpj_number", "pk"))
-            for p in participants:
-                p.pk = ids[p.kpj_number]
-        initial_status(participants, actor=actor, reason="registered")
+        enrol(participants, actor=actor)
         audit.record(
             actor=actor,
             action="employer.register_workers",

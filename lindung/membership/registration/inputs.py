@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from lindung.core.errors import ServiceError
+from lindung.core.formatting import parse_amount
 
 
 def as_int(value, field_name: str, errors: dict[str, str]) -> int | None:
@@ -17,15 +18,11 @@ def as_int(value, field_name: str, errors: dict[str, str]) -> int | None:
     if isinstance(value, bool):
         errors[field_name] = "Must be a whole number of rupiah."
         return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
-    if text.lower().startswith("rp"):
-        text = text[2:]
-    if not text.isdigit():
+    try:
+        return parse_amount(value)
+    except ValueError:
         errors[field_name] = f"{value!r} is not a whole number of rupiah."
         return None
-    return int(text)
 
 
 def as_date(value, field_name: str, errors: dict[str, str]) -> dt.date | None:

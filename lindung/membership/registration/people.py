@@ -1,9 +1,10 @@
 """The person behind a new membership (existing, found by NIK, or created), the branch it belongs
-to, and the first entry of its status history."""
+to, the first entry of its status history, and the enrolment of a batch of new memberships."""
 
 from __future__ import annotations
 
 from lindung.core.errors import ServiceError
+from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Participant, StatusChange
 from lindung.registry import services as registry_services
 from lindung.registry.models import Person
@@ -44,3 +45,21 @@ def initial_status(participants: list[Participant], *, actor, reason: str) -> No
             for p in participants
         ]
     )
+
+
+def enrol(participants: list[Participant], *, actor, year: int | None = None) -> None:
+    """Give new (unsaved) memberships their KPJ numbers (reserved in one block per year of issue:
+    ``year``, or each one's start year), insert them in one statement and write their first status
+    entry. Call inside the registering transaction."""
+    by_year: dict[int, list[Participant]] = {}
+    for p in participants:
+        by_year.setdefault(year or p.start_date.year, []).append(p)
+    for issued, group in by_year.items():
+        for p, kpj in zip(group, reserve_kpj_numbers(len(group), issued), strict=True):
+            p.kpj_number = kpj
+    Participant.objects.bulk_create(participants)
+    if not all(p.pk for p in participants):  # SQLite before returning-support: fetch the ids back
+        ids = dict(Participant.objects.filter(kpj_number__in=[p.kpj_number for p in participants]).values_list("kpj_number", "pk"))
+        for p in participants:
+            p.pk = ids[p.kpj_number]
+    initial_status(participants, actor=actor, reason="registered")

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 
 from lindung.core import audit
 from lindung.core.errors import Conflict
-from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Employer, Participant, Project, Segment
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
-from lindung.membership.registration.people import branch_of, initial_status, person_for
+from lindung.membership.registration.people import branch_of, enrol, person_for
 from lindung.membership.registration.premiums import project_premium
 from lindung.registry.models import Region
 
@@ -123,14 +122,7 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
     if errors:
         transaction.set_rollback(True)
         raise_invalid(errors, _("The worker list is not valid"))
-    for p, kpj in zip(participants, reserve_kpj_numbers(len(participants), project.start_date.year), strict=True):
-        p.kpj_number = kpj
-    Participant.objects.bulk_create(participants)
-    if not all(p.pk for p in participants):
-        ids = dict(Participant.objects.filter(kpj_number__in=[p.kpj_number for p in participants]).values_list("kpj_number", "pk"))
-        for p in participants:
-            p.pk = ids[p.kpj_number]
-    initial_status(participants, actor=actor, reason="registered")
+    enrol(participants, actor=actor, year=project.start_date.year)
     audit.record(
         actor=actor,
         action="project.add_workers",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
-from lindung.membership.kpj import reserve_kpj_block
+from lindung.membership.kpj import kpj_number, reserve_kpj_block
 from lindung.membership.models import Participant, RosterImport, SponsorshipPeriod, StatusChange
 from lindung.membership.roster.context import ImportContext
 from lindung.membership.roster.spool import CHUNK, Spool, chunks
@@ -147,7 +147,7 @@ def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, acto
             [
                 (
                     part_id,
-                    _kpj(year, serial + done + i),
+                    kpj_number(year, serial + done + i),
                     pid,
                     "BPU",
                     programs,
@@ -179,16 +179,6 @@ def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, acto
         ctx.summary.enrolled += len(chunk)
         if progress:
             progress(done, n, "enrolling")
-
-
-_DOUBLED = {str(d): (2 * d - 9 if 2 * d > 9 else 2 * d) for d in range(10)}
-
-
-def _kpj(year: int, serial: int) -> str:
-    """``kpj.format_kpj`` for the bulk path (same Luhn digit, about 3x faster)."""
-    body = f"{year % 100:02d}{serial:08d}"
-    total = sum(_DOUBLED[c] for c in body[9::-2]) + sum(map(int, body[8::-2]))
-    return body + str((10 - total % 10) % 10)
 
 
 def _update_existing_persons(updates: list[tuple[int, list[str]]]) -> None:

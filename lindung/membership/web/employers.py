@@ -8,14 +8,14 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from lindung.core.audit import audit_source
-from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.formatting import number, parse_amount
+from lindung.core.shortcuts import or_404
 from lindung.membership import participant_selectors as sel
 from lindung.membership import registration
 from lindung.membership.forms import EmployerForm, ProjectForm, ProjectWorkerForm, PuWorkerForm, WageUploadForm
@@ -30,13 +30,6 @@ def _typed_amount(raw: str):
         return parse_amount(raw)
     except ValueError:
         return raw
-
-
-def _or_404(func, **kwargs):
-    try:
-        return func(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
@@ -74,7 +67,7 @@ def _pu_premium_total(employer: Employer, workers) -> int:
 @login_required
 @permission_required("membership.view_employer", raise_exception=True)
 def employer_detail(request, npp: str):
-    employer = _or_404(sel.employer_get, user=request.user, npp=npp)
+    employer = or_404(sel.employer_get, user=request.user, npp=npp)
     workers = list(sel.employer_workers(user=request.user, employer=employer))
     return render(
         request,
@@ -93,7 +86,7 @@ def employer_detail(request, npp: str):
 @permission_required("membership.add_participant", raise_exception=True)
 @permission_required("registry.add_person", raise_exception=True)
 def employer_worker_add(request, npp: str):
-    employer = _or_404(sel.employer_get, user=request.user, npp=npp)
+    employer = or_404(sel.employer_get, user=request.user, npp=npp)
     form = PuWorkerForm(request.POST or None, initial={"start_date": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         worker = {**form.person_data(), "wage": form.cleaned_data["wage"], "start_date": form.cleaned_data["start_date"]}
@@ -114,7 +107,7 @@ def employer_worker_add(request, npp: str):
 @permission_required("membership.add_wagereport", raise_exception=True)
 def employer_wages(request, npp: str):
     """Enter a month's wages: one field per current worker, or a CSV upload (kpj,wage)."""
-    employer = _or_404(sel.employer_get, user=request.user, npp=npp)
+    employer = or_404(sel.employer_get, user=request.user, npp=npp)
     workers = [w for w in sel.employer_workers(user=request.user, employer=employer) if w.status != "ended"]
     today = dt.date.today()
     form = WageUploadForm(request.POST or None, request.FILES or None, initial={"period": today.replace(day=1)})
@@ -182,7 +175,7 @@ def project_create(request):
 @login_required
 @permission_required("membership.view_project", raise_exception=True)
 def project_detail(request, number: str):
-    project = _or_404(sel.project_get, user=request.user, number=number)
+    project = or_404(sel.project_get, user=request.user, number=number)
     premium = registration.project_premium(project)
     form = None
     if request.user.has_perms(["membership.add_participant", "registry.add_person"]):

@@ -16,22 +16,16 @@ from django.views.decorators.cache import never_cache
 
 from lindung.core import files
 from lindung.core.audit import audit_source
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
 from lindung.core.formatting import number, parse_amount
 from lindung.core.models import Job
+from lindung.core.shortcuts import or_404
 from lindung.membership import cards, registration, selectors
 from lindung.membership import participant_selectors as sel
 from lindung.membership.forms import BpuRegistrationForm, EndMembershipForm
 from lindung.membership.models import Participant, Segment, Sponsor
 from lindung.registry import views as registry_views
 from lindung.registry.forms import apply_service_error
-
-
-def _or_404(func, **kwargs):
-    try:
-        return func(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
@@ -59,7 +53,7 @@ def participant_list(request):
 @login_required
 @permission_required("membership.view_participant", raise_exception=True)
 def participant_detail(request, kpj: str):
-    detail = _or_404(sel.participant_detail, user=request.user, kpj=kpj)
+    detail = or_404(sel.participant_detail, user=request.user, kpj=kpj)
     p = detail.participant
     premium = None
     if p.status != Participant.Status.ENDED:
@@ -77,7 +71,7 @@ def participant_detail(request, kpj: str):
 @login_required
 @permission_required("membership.change_participant", raise_exception=True)
 def participant_end(request, kpj: str):
-    participant = _or_404(sel.participant_get, user=request.user, kpj=kpj)
+    participant = or_404(sel.participant_get, user=request.user, kpj=kpj)
     form = EndMembershipForm(request.POST or None, initial={"effective_date": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +88,7 @@ def participant_end(request, kpj: str):
 @login_required
 @permission_required("membership.view_participant", raise_exception=True)
 def participant_card(request, kpj: str):
-    participant = _or_404(sel.participant_get, user=request.user, kpj=kpj)
+    participant = or_404(sel.participant_get, user=request.user, kpj=kpj)
     pdf = cards.participant_card_pdf(participant, cards.public_base_url(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="card-{kpj}.pdf"'
@@ -180,14 +174,14 @@ def card_download(request, job_id):
     job = Job.objects.visible_to(request.user).filter(pk=job_id, kind=cards.JOB_KIND).first()
     if job is None:
         raise Http404
-    stored = _or_404(cards.card_job_file, job=job)
-    return _or_404(files.serve, request=request, file_id=stored.pk)
+    stored = or_404(cards.card_job_file, job=job)
+    return or_404(files.serve, request=request, file_id=stored.pk)
 
 
 @never_cache
 def verify(request, kpj: str, token: str):
     """Public (no login): what a scanned card says — masked name, status, valid period."""
-    info = _or_404(cards.verification, kpj=kpj, token=token)
+    info = or_404(cards.verification, kpj=kpj, token=token)
     return render(request, "membership/verify.html", {"info": info, "today": dt.date.today()})
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.core import files
 from lindung.core.audit import audit_source
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
+from lindung.core.shortcuts import or_404
 from lindung.membership import roster, selectors
 
 
@@ -25,17 +26,10 @@ class RosterUploadForm(forms.Form):
         self.fields["agreement"].choices = [(a.number, f"{a.number} ({a.start_date} – {a.end_date})") for a in agreements]
 
 
-def _sponsor_or_404(request, code):
-    try:
-        return selectors.sponsor_get(user=request.user, code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 @login_required
 @permission_required("membership.import_roster", raise_exception=True)
 def roster_upload(request, code: str):
-    sponsor = _sponsor_or_404(request, code)
+    sponsor = or_404(selectors.sponsor_get, user=request.user, code=code)
     agreements = list(selectors.agreement_list(user=request.user, sponsor=sponsor))
     form = RosterUploadForm(request.POST or None, request.FILES or None, agreements=agreements)
     if request.method == "POST" and form.is_valid():
@@ -53,18 +47,11 @@ def roster_upload(request, code: str):
     return render(request, "membership/roster_upload.html", {"sponsor": sponsor, "form": form, "agreements": agreements})
 
 
-def _import_or_404(request, pk):
-    try:
-        return selectors.roster_import_get(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 @login_required
 @permission_required("membership.view_rosterimport", raise_exception=True)
 def roster_import_detail(request, pk: int):
     """Progress while the job runs (htmx polls this page's status block), then the result."""
-    batch = _import_or_404(request, pk)
+    batch = or_404(selectors.roster_import_get, user=request.user, pk=pk)
     summary = batch.summary or {}
     reasons = [(code, n, roster.REASONS.get(code, (code, ""))[0]) for code, n in (summary.get("by_reason") or {}).items()]
     context = {"batch": batch, "summary": summary, "reasons": reasons, "job": batch.job, "finished": batch.finished_at is not None}
@@ -93,13 +80,10 @@ def _rejected_rows(request, batch) -> dict:
 @login_required
 @permission_required("membership.view_rosterimport", raise_exception=True)
 def roster_import_errors(request, pk: int):
-    batch = _import_or_404(request, pk)
+    batch = or_404(selectors.roster_import_get, user=request.user, pk=pk)
     if not batch.error_file_id:
         raise Http404("no error file")
-    try:
-        return files.serve(request, batch.error_file_id, filename=f"roster-{batch.pk}-kesalahan.csv")
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return or_404(files.serve, request=request, file_id=batch.error_file_id, filename=f"roster-{batch.pk}-kesalahan.csv")
 
 
 @login_required

@@ -3,15 +3,15 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.audit import audit_source
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
 from lindung.core.forms import AmountField
+from lindung.core.shortcuts import or_404
 from lindung.membership import selectors, services
 from lindung.membership.models import Sponsor, SponsorAgreement
 
@@ -22,17 +22,10 @@ def sponsor_list(request):
     return render(request, "membership/sponsor_list.html", {"sponsors": selectors.sponsor_list(user=request.user)})
 
 
-def _sponsor_or_404(request, code):
-    try:
-        return selectors.sponsor_get(user=request.user, code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 @login_required
 @permission_required("membership.view_sponsor", raise_exception=True)
 def sponsor_detail(request, code: str):
-    sponsor = _sponsor_or_404(request, code)
+    sponsor = or_404(selectors.sponsor_get, user=request.user, code=code)
     agreements = (
         selectors.agreements_with_usage(user=request.user, sponsor=sponsor) if request.user.has_perm("membership.view_sponsoragreement") else []
     )
@@ -95,7 +88,7 @@ class AgreementForm(forms.Form):
 @login_required
 @permission_required("membership.add_sponsoragreement", raise_exception=True)
 def agreement_create(request, code: str):
-    sponsor = _sponsor_or_404(request, code)
+    sponsor = or_404(selectors.sponsor_get, user=request.user, code=code)
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
