@@ -19,7 +19,7 @@ PATTERNS = {
 }
 HOMES = {
     # the generator writes dates the way office spreadsheets do (a file, not a page)
-    "a display date by strftime (use lindung.core.formatting.date)": {"membership/roster_gen.py"},
+    "a display date by strftime (use lindung.core.formatting.date)": {"membership/roster_gen.py", "demo/dumai/people.py"},
     "thousands separator by hand (use lindung.core.formatting)": {"rules/money.py"},
     "month arithmetic by hand (use lindung.rules.months)": {"rules/months.py"},
     "a Luhn digit by hand (use lindung.membership.kpj)": {"membership/kpj.py"},

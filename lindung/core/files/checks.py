@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from lindung.core.errors import ServiceError
 from lindung.core.files.kinds import FileKind, SheetLimits, get_kind
+from lindung.core.formatting import number
 
 HEAD_BYTES = 64 * 1024
 
@@ -278,11 +279,11 @@ def _check_extent(rows: int, cols: int, sheet: str, limits: SheetLimits, field: 
             % {
                 "field": label,
                 "sheet": sheet,
-                "rows": f"{rows:,}".replace(",", "."),
-                "cols": f"{cols:,}".replace(",", "."),
-                "max_rows": f"{limits.max_rows:,}".replace(",", "."),
+                "rows": number(rows),
+                "cols": number(cols),
+                "max_rows": number(limits.max_rows),
                 "max_cols": limits.max_columns,
-                "max_cells": f"{limits.max_cells:,}".replace(",", "."),
+                "max_cells": number(limits.max_cells),
             },
             field,
         )
