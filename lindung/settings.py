@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lindung.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lindung.core.middleware.SecurityHeadersMiddleware",
@@ -167,11 +168,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): 5 failures for one username from one address lock that pair
-# for 15 minutes. The lock-out page is the login page with a message.
+# Login throttling (django-axes, lindung.accounts.lockout): for 15 minutes a lock falls on one
+# username from one address after 5 failures, on one address after 20 failures over any usernames,
+# on one username after 10 failures from any addresses. The lock-out page says so.
 AXES_FAILURE_LIMIT = int(os.environ.get("LINDUNG_LOGIN_FAILURE_LIMIT", "5"))
+LINDUNG_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LINDUNG_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LINDUNG_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("LINDUNG_LOGIN_USERNAME_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = float(os.environ.get("LINDUNG_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "lindung.accounts.lockout.LockoutHandler"
+# The client address is REMOTE_ADDR. Behind N reverse proxies that set X-Forwarded-For, set
+# LINDUNG_TRUSTED_PROXY_COUNT=N, or every user shares the proxy's address (and its lock).
+_TRUSTED_PROXIES = int(os.environ.get("LINDUNG_TRUSTED_PROXY_COUNT", "0"))
+if _TRUSTED_PROXIES:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = _TRUSTED_PROXIES
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

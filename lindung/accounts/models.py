@@ -50,6 +50,10 @@ class User(AbstractUser):
         "membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("sponsor")
     )
 
+    # Set when an administrator sets a temporary password: the next web request goes to the
+    # password change page until the user chose their own (lindung.accounts.middleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
     access_scope = Scope(sponsor="sponsor", branch="branch")
 
     objects = UserManager()

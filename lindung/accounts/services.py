@@ -84,3 +84,44 @@ def token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _temporary_password() -> str:
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no look-alikes (l, 1, O, 0)
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+@transaction.atomic
+def password_reset(*, actor, user: User, temporary: str | None = None) -> str:
+    """An administrator sets a temporary password (given, or generated and returned once); the user
+    must choose their own at the next log-in. Clears the user's log-in lock. Audited, without the
+    password."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.has_perm("accounts.change_user"):
+        raise ServiceError("forbidden", _("You do not have permission for this action."), status=403)
+    password = temporary or _temporary_password()
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("invalid", _("The temporary password is not acceptable."), {"password": " ".join(exc.messages)}) from None
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
+    audit.record(actor=actor, action="user.password_reset", obj=user, summary="temporary password set", sponsor_id=user.sponsor_id)
+    return password
+
+
+@transaction.atomic
+def password_changed(*, user: User) -> None:
+    """The user chose their own password (Django's form has set it): the temporary one is gone."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    audit.record(actor=user, action="user.password_change", obj=user, sponsor_id=user.sponsor_id)

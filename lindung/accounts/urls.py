@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from lindung.accounts import views
 from lindung.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -12,4 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
 ]
