@@ -1,14 +1,300 @@
-"""The deaths and claims of the Dumai programme (the 14 cases of 21 March 2024 and later ones)."""
+"""The deaths and claims of the Dumai programme, through the claims services as the branch works them.
+
+The 14 cases of the hand-over on Thursday 21 March 2024 (deaths among the first roster's workers,
+October 2023 – March 2024), with the statuses published that day:
+
+- 12 JKM deaths: 4 paid (reported, claimed by the spouse, documents checked, verified by the
+  verifier, approved by the branch head — the kernel's maker-checker — ready for payment), 8 awaiting
+  their heirs' claim (reported by the branch or by Disnaker; the heirs are known from the family card);
+- 1 death from a work accident (JKK): a fisher lost at sea, stage-I report, claim verified and
+  waiting for the branch head on that day;
+- 1 heir who moved to North Sumatra: the claim opened at Dumai and transferred to the Medan branch.
+
+After the hand-over the programme goes on: a death every other month among the city's workers,
+claimed by the heirs and decided within days (the latest still awaiting its claim).
+
+Each step runs at its day of the story (``clock.at``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from lindung.accounts.models import Branch
+from lindung.claims import heirs as heirs_service
+from lindung.claims import intake, services
+from lindung.claims.models import Claim, ClaimDocument, ClaimStatus
+from lindung.demo.dumai.clock import at
+from lindung.demo.dumai.people import MEN, SURNAMES_FEMALE, SURNAMES_MALE, WOMEN
+from lindung.demo.dumai.story import PROGRAMME_START, STORY_DAY
+from lindung.membership.models import Participant, RosterImport
+from lindung.registry import services as registry
+from lindung.registry.models import Region
+from lindung.rules.months import add_months
+
+D = dt.date
+MEDAN_BRANCH = "MEDAN"
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    kind: str  # paid | awaiting | jkk | transferred | later
+    death: dt.date
+    reported: dt.date
+    claimed: dt.date | None = None
+    verified: dt.date | None = None
+    approved: dt.date | None = None
+    transferred: dt.date | None = None
+    reporter: str = "petugas"
+    occupation: str | None = None
+
+
+STORY_CASES = [
+    Case("paid-1", "paid", D(2023, 10, 17), D(2023, 10, 19), D(2023, 11, 6), D(2023, 11, 8), D(2023, 11, 9)),
+    Case("paid-2", "paid", D(2023, 11, 4), D(2023, 11, 7), D(2023, 11, 20), D(2023, 11, 22), D(2023, 11, 23)),
+    Case("paid-3", "paid", D(2023, 11, 28), D(2023, 12, 1), D(2023, 12, 18), D(2023, 12, 20), D(2023, 12, 21)),
+    Case("paid-4", "paid", D(2023, 12, 14), D(2023, 12, 15), D(2024, 1, 15), D(2024, 1, 17), D(2024, 1, 18)),
+    Case("awaiting-1", "awaiting", D(2023, 11, 12), D(2023, 11, 16), reporter="disnaker"),
+    Case("awaiting-2", "awaiting", D(2023, 12, 3), D(2023, 12, 6)),
+    Case("awaiting-3", "awaiting", D(2023, 12, 22), D(2023, 12, 28), reporter="disnaker"),
+    Case("awaiting-4", "awaiting", D(2024, 1, 9), D(2024, 1, 11)),
+    Case("awaiting-5", "awaiting", D(2024, 1, 27), D(2024, 2, 1), reporter="disnaker"),
+    Case("awaiting-6", "awaiting", D(2024, 2, 11), D(2024, 2, 14)),
+    Case("awaiting-7", "awaiting", D(2024, 2, 26), D(2024, 3, 1), reporter="disnaker"),
+    Case("awaiting-8", "awaiting", D(2024, 3, 8), D(2024, 3, 12)),
+    Case("jkk", "jkk", D(2023, 12, 5), D(2023, 12, 6), D(2024, 1, 8), D(2024, 3, 18), D(2024, 3, 25), occupation="Nelayan"),
+    Case("transferred", "transferred", D(2024, 1, 20), D(2024, 1, 24), D(2024, 2, 5), transferred=D(2024, 3, 4)),
+]
+
+
+def later_cases(today: dt.date) -> list[Case]:
+    """A death every other month from May 2024 to the month before today, claimed within a month
+    (the last one still awaiting its claim)."""
+    out = []
+    month = D(2024, 5, 1)
+    n = 0
+    from lindung.demo.dumai.build import LATE_PAYMENTS
+
+    while add_months(month, 1) <= today.replace(day=1):
+        while month in LATE_PAYMENTS:  # a death in a month the city paid late waits for the arrears; not in this replay
+            month = add_months(month, 1)
+        n += 1
+        death = month.replace(day=3 + (n * 7) % 20)
+        reported = death + dt.timedelta(days=3)
+        claimed = death + dt.timedelta(days=18)
+        if claimed < today and add_months(month, 2) <= today.replace(day=1):
+            out.append(Case(f"later-{n}", "later", death, reported, claimed, claimed + dt.timedelta(days=2), claimed + dt.timedelta(days=3)))
+        else:
+            out.append(Case(f"later-{n}", "awaiting", death, reported))
+        month = add_months(month, 2)
+    return out
 
 
 class Cases:
     def __init__(self, replay):
         self.replay = replay
+        self.rng = random.Random(replay.seed * 7 + 14)
+        self._pool: list[int] | None = None
+        self.cases = STORY_CASES + later_cases(replay.today)
+
+    # --- scheduling -------------------------------------------------------------------------
 
     def events(self, month: dt.date, end: dt.date) -> list:
-        """(day, callable(day) -> changed) of the month's deaths, claims and decisions."""
-        return []
+        """(day, callable(day) -> changed) of the month's reports, claims and decisions."""
+        out = []
+        for case in self.cases:
+            for day, step in (
+                (case.reported, self.report),
+                (case.claimed, self.claim),
+                (case.verified, self.verify),
+                (case.approved, self.approve),
+                (case.transferred, self.transfer),
+            ):
+                if day is not None and month <= day <= end and day <= self.replay.today:
+                    out.append((day, _bind(step, case)))
+        return out
+
+    # --- who ----------------------------------------------------------------------------------
+
+    def user(self, name: str):
+        return self.replay.users[name]
+
+    def participant(self, case: Case) -> Participant:
+        """The worker of ``case``: drawn once, deterministically, from the first roster (story cases) or
+        from every worker sponsored on the day (later cases)."""
+        existing = self.claim_of(case)
+        if existing is not None:
+            return existing.participant
+        first = RosterImport.objects.filter(sponsor=self.replay.sponsor, dry_run=False).order_by("pk").first()
+        qs = Participant.objects.filter(sponsor=self.replay.sponsor, status__in=("active", "grace"), start_date__lte=case.death)
+        if case.kind != "later" and case.death <= STORY_DAY:
+            qs = qs.filter(sponsorships__import_batch=first)
+        ids = sorted(qs.filter(person__occupation=case.occupation).values_list("pk", flat=True)) if case.occupation else []
+        ids = ids or sorted(qs.values_list("pk", flat=True))
+        rng = random.Random(f"{self.replay.seed}:{case.key}")
+        return Participant.objects.select_related("person").get(pk=ids[rng.randrange(len(ids))])
+
+    def claim_of(self, case: Case) -> Claim | None:
+        """The case's claim: every case dies on a day of its own."""
+        program = "JKK" if case.kind == "jkk" else "JKM"
+        return Claim.objects.filter(sponsor=self.replay.sponsor, event_date=case.death, program=program, outcome="death").first()
+
+    # --- steps --------------------------------------------------------------------------------
+
+    def report(self, case: Case, day: dt.date) -> bool:
+        if self.claim_of(case) is not None:
+            return False
+        participant = self.participant(case)
+        with at(day, 9):
+            self.family(participant, case)
+            reporter = self.user(case.reporter)
+            if case.kind == "jkk":
+                accident = dt.datetime.combine(case.death, dt.time(5, 30), tzinfo=timezone.get_current_timezone())
+                claim = intake.report_accident(
+                    participant,
+                    actor=reporter,
+                    accident_at=accident,
+                    place="Perairan Selat Rupat, lepas pantai Dumai",
+                    description="Perahu motor terbalik dihantam ombak saat melaut; korban ditemukan meninggal dunia oleh nelayan lain.",
+                    reported_at=accident + dt.timedelta(hours=20),
+                )
+                intake.record_accident_death(claim, actor=reporter, death_date=case.death)
+            else:
+                who = "Disnaker Kota Dumai" if case.reporter == "disnaker" else "kelurahan"
+                intake.report_death(participant, actor=reporter, death_date=case.death, note=f"Dilaporkan oleh {who}")
+        return True
+
+    def family(self, participant: Participant, case: Case) -> None:
+        """The worker's family from the family card (KK), on the register before the death is reported."""
+        person = participant.person
+        if person.family.exists():
+            return
+        rng = random.Random(f"family:{case.key}:{person.nik}")
+        spouse_sex = "F" if person.sex == "M" else "M"
+        spouse_birth = person.birth_date + dt.timedelta(days=rng.randint(-4 * 365, 6 * 365))
+        surname = person.full_name.split()[-1] if len(person.full_name.split()) > 1 else ""
+        spouse_first = rng.choice(WOMEN if spouse_sex == "F" else MEN).replace("Hj.", "Hj. ")
+        spouse_last = rng.choice(SURNAMES_FEMALE if spouse_sex == "F" else SURNAMES_MALE)
+        district = participant.person.region_id[:8] if participant.person.region_id else "14.72.01"
+        from lindung.registry.nik import make_nik
+
+        spouse_nik = make_nik(district, spouse_birth, spouse_sex, 7000 + rng.randint(1, 999))
+        officer = self.user("petugas")
+        registry.family_member_add(
+            person,
+            actor=officer,
+            relation="spouse",
+            full_name=f"{spouse_first} {spouse_last}",
+            nik=spouse_nik,
+            birth_date=spouse_birth,
+            sex=spouse_sex,
+            phone=f"0812{rng.randint(10**7, 10**8 - 1)}",
+        )
+        age_at_marriage = person.birth_date + dt.timedelta(days=365 * rng.randint(20, 27))
+        for i in range(rng.choice([1, 2, 2, 3])):
+            birth = age_at_marriage + dt.timedelta(days=365 * (1 + 3 * i) + rng.randint(0, 300))
+            if birth >= case.death:
+                break
+            sex = rng.choice("MF")
+            age = (case.death - birth).days // 365
+            level = "" if age < 5 else "SD" if age < 12 else "SMP" if age < 15 else "SMA" if age < 18 else ""
+            registry.family_member_add(
+                person,
+                actor=officer,
+                relation="child",
+                full_name=f"{rng.choice(MEN if sex == 'M' else WOMEN).replace('Hj.', 'Siti')} {surname}".strip(),
+                birth_date=birth,
+                sex=sex,
+                school_level=level,
+            )
+
+    def claim(self, case: Case, day: dt.date) -> bool:
+        claim = self.claim_of(case)
+        if claim is None or claim.status != ClaimStatus.REPORTED:
+            return False
+        officer = self.user("petugas")
+        with at(day, 10):
+            spouse = claim.heirs.filter(relation="spouse").first()
+            services.open_claim(
+                claim,
+                actor=officer,
+                claimant_name=spouse.full_name if spouse else claim.participant.person.full_name,
+                claimant_relation="spouse" if spouse else "",
+                claimant_phone=(spouse.phone if spouse else "")[:20],
+                funeral_arranger=spouse.full_name if spouse else "",
+            )
+            if case.kind == "transferred":
+                return True
+            heir = spouse or claim.heirs.filter(entitled=True).order_by("pk").first()
+            rng = random.Random(f"bank:{case.key}")
+            heirs_service.set_payees(
+                claim,
+                [{"kind": "heir", "heir": heir.pk, "share": 10_000, "bank_code": "119", "account_number": f"{rng.randint(10**9, 10**10 - 1)}"}],
+                actor=officer,
+            )
+            self.documents(claim, officer)
+            services.take_step(claim, "submit", actor=officer)
+        return True
+
+    def documents(self, claim: Claim, officer) -> None:
+        """The required documents of the checklist, handed in at intake.
+
+        Stand-in until the claim-documents upload service is on main: the checklist rows are
+        written here as the intake page's upload would (no file content)."""
+        from lindung.claims import documents
+
+        for item in documents.checklist(claim):
+            if item.required and not item.uploaded:
+                ClaimDocument.objects.create(claim=claim, code=item.code, uploaded_by=officer, uploaded_at=timezone.now())
+
+    def verify(self, case: Case, day: dt.date) -> bool:
+        claim = self.claim_of(case)
+        if claim is None or claim.status != ClaimStatus.SUBMITTED:
+            return False
+        verifier = self.user("verifikator")
+        with at(day, 11):
+            for doc in claim.documents.filter(check_result=ClaimDocument.Check.PENDING):
+                services.check_document(claim, actor=verifier, document_id=doc.pk, accepted=True)
+            services.take_step(claim, "verify", actor=verifier)
+        return True
+
+    def approve(self, case: Case, day: dt.date) -> bool:
+        claim = self.claim_of(case)
+        if claim is None or claim.status != ClaimStatus.VERIFIED:
+            return False
+        with at(day, 14):
+            services.take_step(claim, "approve", actor=self.user("kepala"))
+        return True
+
+    def transfer(self, case: Case, day: dt.date) -> bool:
+        claim = self.claim_of(case)
+        if claim is None or claim.transfers.exists():
+            return False
+        with at(day, 10):
+            services.transfer_claim(
+                claim,
+                actor=self.user("petugas"),
+                to_branch=medan_branch(),
+                reason="Ahli waris pindah domisili ke Medan, Sumatera Utara",
+            )
+        return True
+
+
+def medan_branch() -> Branch:
+    """The receiving branch office in North Sumatra (with its region when the national list is loaded)."""
+    branch, _ = Branch.objects.get_or_create(
+        code=MEDAN_BRANCH,
+        defaults={"name": "Kantor Cabang Medan", "region": Region.objects.filter(code="12.71").first(), "address": "Jl. Pemuda, Medan"},
+    )
+    return branch
+
+
+def _bind(step, case):
+    return lambda day: step(case, day)
+
+
+__all__ = ["PROGRAMME_START", "STORY_CASES", "Cases", "later_cases", "medan_branch"]

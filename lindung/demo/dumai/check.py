@@ -124,24 +124,54 @@ def story_cases():
     return Claim.objects.filter(sponsor__code=DUMAI_SPONSOR, event_date__gte=PROGRAMME_START, event_date__lte=STORY_DAY, outcome="death")
 
 
+def status_on(claim: Claim, day: dt.date) -> str | None:
+    """The claim's state at the end of ``day``, from its decisions (the workflow kernel's history)."""
+    from lindung.claims.workflow import CLAIM
+
+    last = None
+    for decision in CLAIM.history(claim):
+        if timezone.localdate(decision.at) <= day:
+            last = decision.to_state
+    return last
+
+
 def _cases(report: Report) -> None:
     from lindung.claims import benefit
 
     cases = list(story_cases().select_related("participant"))
-    transferred = [c for c in cases if c.transfers.exists()]
+    on = {c.pk: status_on(c, STORY_DAY) for c in cases}
+    transferred = [c for c in cases if c.transfers.filter(at__date__lte=STORY_DAY).exists()] if cases else []
     jkm = [c for c in cases if c.program == "JKM" and c not in transferred]
     jkk = [c for c in cases if c.program == "JKK"]
-    paid = [c for c in jkm if c.status in (ClaimStatus.READY, "paid")]
-    awaiting = [c for c in jkm if c.status == ClaimStatus.REPORTED]
+    paid = [c for c in jkm if on[c.pk] in (ClaimStatus.READY, "paid")]
+    awaiting = [c for c in jkm if on[c.pk] == ClaimStatus.REPORTED]
     report.add("cases on 21 March 2024", 14, len(cases))
     report.add("  JKM deaths", 12, len(jkm))
-    report.add("    paid", 4, len(paid))
+    report.add("    paid (ready for payment)", 4, len(paid))
     report.add("    awaiting their heirs' claim", 8, len(awaiting))
     report.add("  JKK death (work accident)", 1, len(jkk))
     report.add("  heir moved to North Sumatra (transferred)", 1, len(transferred))
+    report.add("  paid claims submitted, verified, approved by 3 users", True, _maker_checker(paid))
     total = sum(c.benefit_total if c.benefit_total is not None else int(benefit.compute(c).total) for c in jkm)
     report.add("hand-over total (12 JKM benefits)", HANDOVER_TOTAL, total)
     report.add("hand-over total in words", HANDOVER_WORDS, terbilang(total))
+
+
+def _decisions(claim: Claim):
+    from lindung.claims.workflow import CLAIM
+
+    return list(CLAIM.history(claim))
+
+
+def _maker_checker(claims: list[Claim]) -> bool:
+    """Each claim opened by one user, verified by another and approved by a third."""
+    if not claims:
+        return False
+    for claim in claims:
+        by = {d.transition: d.actor_username for d in _decisions(claim)}
+        if not (by.get("submit") and by.get("verify") and by.get("approve")) or len({by["submit"], by["verify"], by["approve"]}) != 3:
+            return False
+    return True
 
 
 def _today(report: Report, today: dt.date) -> None:
