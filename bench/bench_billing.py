@@ -15,7 +15,14 @@ Measured, in the same process:
       checked immediately), rolled back afterwards;
   (b) Lindung's ``run_billing(period=2024-03)`` — pricing through the rules engine, invoice,
       lines, totals, credit, audit — with the number of SQL queries it issued;
-  (c) ``coverage_on`` for 2,000 random participants and dates over the 12 months (p50/p95/p99).
+  (c) ``coverage_on`` for 2,000 random participants and dates over the 12 months (p50/p95/p99);
+  (d) payments against the invoice (b) billed (N × 2 lines; 1,000,000 lines at 500,000
+      participants, issue 10): Rp 1,000 recorded against it, half of it recorded unmatched and then
+      matched from the queue (``match_payment``), the rest recorded against it — each timed, and the
+      paid lines and ``coverage_on`` of sampled participants checked after each.
+
+    .venv/bin/python bench/bench_billing.py --participants 500000 --history 0 --database-url ... --no-write
+        # (d) on a 1,000,000-line invoice without the 11 months of history
 """
 
 from __future__ import annotations
@@ -57,7 +64,7 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def setup(n: int) -> dict:
+def setup(n: int, history: int = 11) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
@@ -99,7 +106,7 @@ def setup(n: int) -> dict:
                SELECT id, %s, %s, %s, '' FROM membership_participant""",
             [agreement.pk, sponsor.pk, START],
         )
-        for m in _months(START, dt.date(2024, 2, 1)):
+        for m in _months(START, dt.date(2024, 2, 1))[:history]:
             inv = Invoice.objects.create(
                 number=f"HIST-{m:%Y%m}",
                 payer_type="sponsor",
@@ -199,6 +206,48 @@ def coverage(n_samples: int) -> dict:
     return {"p50": statistics.median(times), "p95": pct(0.95), "p99": pct(0.99), "statuses": statuses, "samples": len(times)}
 
 
+def payments_on_the_invoice(n: int) -> dict:
+    """(d): a small payment, half matched from the unmatched queue, the rest, on the invoice (b)
+    billed; coverage checked after each."""
+    from django.db.models import F
+
+    from lindung.contributions.coverage import coverage_on
+    from lindung.contributions.models import ContributionPayment, Invoice, InvoiceLine
+    from lindung.contributions.payments import match_payment, record_payment
+    from lindung.membership.models import Participant
+
+    invoice = Invoice.objects.get(period_start=PERIOD, kind=Invoice.Kind.REGULAR, payer_type="sponsor")
+    paid_on = PERIOD + dt.timedelta(days=10)
+    sample = list(Participant.objects.order_by("kpj_number").values_list("pk", flat=True)[:: max(1, n // 200)])
+    out = {"lines": invoice.line_count}
+
+    def check(label: str, covered_months: int) -> None:
+        paid_lines = InvoiceLine.objects.filter(invoice=invoice, paid_amount=F("amount")).count()
+        assert paid_lines == covered_months * 2, (label, paid_lines, covered_months)
+        order = {pid: i for i, pid in enumerate(Participant.objects.order_by("kpj_number").values_list("pk", flat=True))}
+        for pid in sample:
+            status = coverage_on(Participant.objects.get(pk=pid), PERIOD + dt.timedelta(days=14), program="JKM").status
+            assert (status == "covered") == (order[pid] < covered_months), (label, pid, status)
+        out[f"{label}_covered"] = covered_months
+
+    t0 = time.perf_counter()
+    record_payment(amount=1_000, paid_on=paid_on, invoice=invoice, bank_reference="BENCH-SMALL")
+    out["small_s"] = time.perf_counter() - t0
+    check("small", 0)
+    half = invoice.total // 2
+    queued = record_payment(amount=half, paid_on=paid_on, reference="no invoice named", bank_reference="BENCH-HALF")
+    assert queued.status == ContributionPayment.Status.UNMATCHED
+    t0 = time.perf_counter()
+    match_payment(payment=queued, invoice=invoice)
+    out["match_s"] = time.perf_counter() - t0
+    check("half", (1_000 + half) // 16_800)
+    t0 = time.perf_counter()
+    record_payment(amount=invoice.total - 1_000 - half, paid_on=paid_on, invoice=invoice, bank_reference="BENCH-REST")
+    out["rest_s"] = time.perf_counter() - t0
+    check("rest", n)
+    return out
+
+
 def write_doc(text: str) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     doc = path.read_text()
@@ -217,6 +266,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a database kept by --keep (skip set-up; bill --period again)")
     parser.add_argument("--period", default="2024-03", help="the measured month (with --reuse: one not billed yet)")
+    parser.add_argument("--history", type=int, default=11, help="months of paid history written by the set-up (0–11)")
     args = parser.parse_args()
     dbname = urlparse(args.database_url).path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
@@ -244,8 +294,8 @@ def main() -> None:
             call_command("migrate", verbosity=0)
             info = {"agreement": SponsorAgreement.objects.get(number="PKS-BENCH").pk, "setup_s": 0.0}
         else:
-            info = setup(n)
-        print(f"set-up: {n:,} participants, 11 months of history in {info['setup_s']:.1f} s", flush=True)
+            info = setup(n, args.history)
+        print(f"set-up: {n:,} participants, {args.history} months of history in {info['setup_s']:.1f} s", flush=True)
         base_s, base_rows = baseline(info["agreement"])
         print(f"(a) baseline INSERT … SELECT: {base_rows:,} lines in {base_s:.2f} s", flush=True)
         run_s, summary, queries = lindung_run()
@@ -256,6 +306,13 @@ def main() -> None:
         cov = coverage(min(args.samples, n))
         print(
             f"(c) coverage_on: p50 {cov['p50']:.2f} ms, p95 {cov['p95']:.2f} ms, p99 {cov['p99']:.2f} ms over {cov['samples']} calls {cov['statuses']}",
+            flush=True,
+        )
+        pay = payments_on_the_invoice(n)
+        print(
+            f"(d) payments on the {pay['lines']:,}-line invoice: Rp 1,000 recorded in {pay['small_s']:.2f} s; half matched from the queue in "
+            f"{pay['match_s']:.2f} s ({pay['half_covered']:,} participant-months covered); the rest recorded in {pay['rest_s']:.2f} s "
+            f"(all {pay['rest_covered']:,} covered); coverage checked after each",
             flush=True,
         )
         from django.db import connection

@@ -184,11 +184,15 @@ class InvoiceLine(models.Model):
         REGULAR = "regular", _("Regular")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    # No single-column indexes on the two foreign keys: the unique (invoice, period, participant,
+    # program) index and the cover index (participant, program, period) start with them.
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False)
     # No database-level constraint: a million-line run would otherwise lock (FOR KEY SHARE) every
     # participant row at commit, doubling its cost. Lines are generated from participants by a join
     # and participants are never deleted (PROTECT here, status-based lifecycle in membership).
-    participant = models.ForeignKey("membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    participant = models.ForeignKey(
+        "membership.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     program = models.CharField(_("programme"), max_length=5, choices=Program.choices)
     period = models.DateField(_("month"))
     amount = models.BigIntegerField(_("amount (Rp)"))
