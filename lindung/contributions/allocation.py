@@ -9,6 +9,7 @@ nothing; the remainder waits on the invoice for the next payment."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.db import connection
@@ -36,12 +37,41 @@ def allocate_lines(invoice: Invoice) -> None:
 
     The participant-months of the invoice are summed and ordered (oldest month, then KPJ number),
     a running total over them (a window function) says which whole participant-months the money
-    paid on the invoice covers, and only the lines whose paid amount changes are written — a small
-    payment on a million-line invoice writes the few lines it covers, not a million.
+    paid on the invoice covers, and only the participant-months whose state changes are joined
+    back to their lines and written — a small payment on a million-line invoice writes the few
+    lines it covers, not a million.
 
     Participant-months that a credit note of the same payer and period cancels (an exit, a death,
     a lower wage) come first: the credit note's credit is what pays them, so the cash goes to the
     participants still covered."""
+    sql, params = allocation_statement(invoice)
+    with connection.cursor() as cur, hash_joins(cur):
+        cur.execute(sql, params)
+
+
+@contextlib.contextmanager
+def hash_joins(cur):
+    """On PostgreSQL, plan the allocation with hash joins. Lines just billed are not in the
+    table's statistics yet: the planner expects one line for the invoice and joins by nested
+    loops, re-running the running total for every line (33 s for 4,000 lines), or merges on the
+    month alone (12 s); hash joins hold whatever the statistics say."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cur.execute("SET LOCAL enable_nestloop = off")
+    cur.execute("SET LOCAL enable_mergejoin = off")
+    cur.execute("SET LOCAL work_mem = '256MB'")
+    try:
+        yield
+    finally:
+        cur.execute("RESET enable_nestloop")
+        cur.execute("RESET enable_mergejoin")
+        cur.execute("RESET work_mem")
+
+
+def allocation_statement(invoice: Invoice) -> tuple[str, list]:
+    """The ``UPDATE … FROM`` that applies the allocation rule to ``invoice``'s lines, and its
+    parameters."""
     available = min(invoice.paid_amount, invoice.total)
     credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
     if credited:
@@ -55,38 +85,31 @@ def allocate_lines(invoice: Invoice) -> None:
     else:
         cte, join, first, params = "", "", "", []
     new_paid = "CASE WHEN g.cum <= %s THEN contributions_invoiceline.amount ELSE 0 END"
-    with connection.cursor() as cur:
-        pg = connection.vendor == "postgresql"
-        if pg:
-            # Lines just billed are not in the table's statistics yet: the planner expects one line
-            # for the invoice and joins by nested loops, re-running the running total for every
-            # line (33 s for 4,000 lines), or merges on the month alone (12 s). Hash joins hold
-            # whatever the statistics say.
-            cur.execute("SET LOCAL enable_nestloop = off")
-            cur.execute("SET LOCAL enable_mergejoin = off")
-            cur.execute("SET LOCAL work_mem = '256MB'")
-        cur.execute(
-            f"""
-            WITH {cte} g AS (
-              SELECT COALESCE(l.participant_id, 0) AS pid, l.period AS period,
-                     SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum
-              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
-              WHERE l.invoice_id = %s AND l.amount > 0
-              GROUP BY l.participant_id, l.period, p.kpj_number
-            )
-            UPDATE contributions_invoiceline SET paid_amount = {new_paid}
-            FROM g
-            WHERE contributions_invoiceline.invoice_id = %s AND contributions_invoiceline.amount > 0
-              AND contributions_invoiceline.period = g.period
-              AND COALESCE(contributions_invoiceline.participant_id, 0) = g.pid
-              AND contributions_invoiceline.paid_amount <> {new_paid}
-            """,
-            [*params, invoice.pk, available, invoice.pk, available],
-        )
-        if pg:
-            cur.execute("RESET enable_nestloop")
-            cur.execute("RESET enable_mergejoin")
-            cur.execute("RESET work_mem")
+    if connection.vendor == "postgresql":
+        # A hashable equality (project lines have no participant: 0 stands for none).
+        pid, same_participant = "COALESCE(l.participant_id, 0)", "COALESCE(contributions_invoiceline.participant_id, 0) = g.pid"
+    else:
+        # SQLite looks each participant-month up in the unique (invoice, period, participant,
+        # program) index; ``IS`` matches a missing participant and still uses the index.
+        pid, same_participant = "l.participant_id", "contributions_invoiceline.participant_id IS g.pid"
+    sql = f"""
+        WITH {cte} months AS (
+          SELECT {pid} AS pid, l.period AS period,
+                 SUM(SUM(l.amount)) OVER (ORDER BY {first}l.period, p.kpj_number, l.participant_id ROWS UNBOUNDED PRECEDING) AS cum,
+                 CASE WHEN SUM(l.paid_amount) = SUM(l.amount) THEN 1 WHEN SUM(l.paid_amount) = 0 THEN 0 ELSE -1 END AS was_paid
+          FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id {join}
+          WHERE l.invoice_id = %s AND l.amount > 0
+          GROUP BY l.participant_id, l.period, p.kpj_number
+        ),
+        g AS (SELECT pid, period, cum FROM months WHERE CASE WHEN cum <= %s THEN 1 ELSE 0 END <> was_paid)
+        UPDATE contributions_invoiceline SET paid_amount = {new_paid}
+        FROM g
+        WHERE contributions_invoiceline.invoice_id = %s AND contributions_invoiceline.amount > 0
+          AND contributions_invoiceline.period = g.period
+          AND {same_participant}
+          AND contributions_invoiceline.paid_amount <> {new_paid}
+        """
+    return sql, [*params, invoice.pk, available, available, invoice.pk, available]
 
 
 def _accrue_fine(invoice: Invoice, settling: int, on: dt.date) -> int:
