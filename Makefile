@@ -1,5 +1,6 @@
 # The two commands a new machine needs:
 #   make run   — install, migrate the embedded SQLite database, load demo data, serve on :8000
+#               with the background worker beside it (jobs show their progress live)
 #   make test  — install with dev dependencies and run the whole test suite
 #               (SQLite by default; PostgreSQL when DATABASE_URL points at it)
 
@@ -37,7 +38,7 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  Lindung: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo ""
-	DEBUG=1 $(BIN)/lindung runserver $(HOST):$(PORT)
+	DEBUG=1 $(BIN)/lindung run $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -10,7 +10,10 @@ Environment variables (all optional on the embedded default):
 - ``LINDUNG_SECURE_SSL_REDIRECT`` ``0`` to turn off HTTPS redirects behind a TLS-terminating proxy
   that does not set ``X-Forwarded-Proto``; default on in production
 - ``LINDUNG_TASKS_BACKEND`` ``immediate`` (default: background work runs inline) or ``database``
-  (jobs are queued in the database and run by ``lindung db_worker``)
+  (jobs are queued in the database and run by ``lindung worker``; ``lindung run`` starts one beside
+  the development server)
+- ``LINDUNG_JOB_HEARTBEAT_SECONDS`` (10) and ``LINDUNG_JOB_LEASE_SECONDS`` (120): a running job's
+  heartbeat, and how long it may stay silent before it is taken for abandoned and marked failed
 - ``LINDUNG_APPROVAL_LEVELS`` JSON ``{"<workflow step key>": [[min_amount, approvers], ...]}``:
   approval levels by amount (``lindung.core.workflow.ApprovalLevels``); replaces the defaults below
 - ``LINDUNG_PAYOUT_DEBTOR`` JSON ``{"name", "account", "bic", "bank_code", "initiating_party"}``: the
@@ -249,6 +252,10 @@ _tasks_backend = os.environ.get("LINDUNG_TASKS_BACKEND", "immediate")
 if _tasks_backend not in _TASKS_BACKENDS:
     raise ImproperlyConfigured(f"LINDUNG_TASKS_BACKEND must be one of {sorted(_TASKS_BACKENDS)}, not {_tasks_backend!r}")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend]}}
+# A running job beats every LINDUNG_JOB_HEARTBEAT_SECONDS; one silent for LINDUNG_JOB_LEASE_SECONDS
+# (or whose worker process is gone) is marked failed (lindung.core.jobs.reap_abandoned_jobs).
+LINDUNG_JOB_HEARTBEAT_SECONDS = float(os.environ.get("LINDUNG_JOB_HEARTBEAT_SECONDS", "10"))
+LINDUNG_JOB_LEASE_SECONDS = float(os.environ.get("LINDUNG_JOB_LEASE_SECONDS", "120"))
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

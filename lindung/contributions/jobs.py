@@ -4,9 +4,7 @@ the API; the job page ``/jobs/<id>/`` and ``/api/v1/jobs/{id}`` show progress an
 from __future__ import annotations
 
 import logging
-import time
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils.translation import gettext as _
 
 from lindung.contributions import billing
@@ -62,59 +60,7 @@ def start_billing_run(*, period, sponsor: Sponsor | None = None, employer: Emplo
     return start_job(KIND, actor=actor, sponsor=sponsor, params=params)
 
 
-class _Reporter:
-    """``progress`` for run_billing. The run is one transaction; on PostgreSQL the progress is
-    written through a second connection so that the job page sees it while the run goes on. On
-    SQLite (one writer at a time) it is written in the run's transaction and seen when it ends.
-
-    The second connection is best effort: it never waits for the job row (the run's own
-    transaction may hold it, and would wait for this write in turn), and when it cannot be used
-    the run goes on without progress rather than fail."""
-
-    def __init__(self, ctx: JobContext, min_interval: float = 0.5):
-        self.ctx = ctx
-        self.min_interval = min_interval
-        self.done, self.total = 0, 0
-        self._last = 0.0
-        self._side = None
-        self._side_failed = False
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        self.done, self.total = done, total
-        now = time.monotonic()
-        if now - self._last < self.min_interval and done < total:
-            return
-        self._last = now
-        if connection.vendor != "postgresql":
-            self.ctx.progress(done, total, message, force=True)
-            return
-        if self._side_failed:
-            return
-        table = Job._meta.db_table
-        try:
-            if self._side is None:
-                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
-            with self._side.cursor() as cur:
-                cur.execute(
-                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, message = %s "
-                    f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
-                    [done, total, message[:500], self.ctx.job.pk],
-                )
-        except DatabaseError:
-            log.warning("job %s: progress cannot be written through a second connection; the run goes on", self.ctx.job.pk, exc_info=True)
-            self._side_failed = True
-            self.close()
-
-    def close(self) -> None:
-        side, self._side = self._side, None
-        if side is not None:
-            try:
-                side.close()
-            except DatabaseError:  # a broken connection is gone either way
-                pass
-
-
-@job_handler(KIND)
+@job_handler(KIND, permission="contributions.add_billingrun")
 def billing_run_job(ctx: JobContext) -> dict:
     """``params = {"period": "YYYY-MM", "sponsor": code | None, "employer": NPP | None, "correction": bool}``;
     the result is the run's summary ``{"invoices", "lines", "total", "created"}``."""
@@ -126,14 +72,17 @@ def billing_run_job(ctx: JobContext) -> dict:
     # here too (never every payer instead).
     sponsor, employer = _payers(Sponsor.objects.all(), Employer.objects.all(), sponsor=params.get("sponsor"), employer=params.get("employer"))
     actor = User.objects.filter(pk=ctx.job.created_by_id).first() if ctx.job.created_by_id else None
-    reporter = _Reporter(ctx)
-    try:
-        summary = billing.run_billing(
-            period=period, sponsor=sponsor, employer=employer, correction=bool(params.get("correction")), actor=actor, progress=reporter
-        )
-    finally:
-        reporter.close()
-    total = max(reporter.total, 1)
+    seen = {"total": 0}
+
+    def progress(done: int, total: int, message: str) -> None:
+        # The run is one transaction: the job context shows the progress meanwhile (kernel).
+        seen["total"] = total
+        ctx.progress(done, total, message, force=done >= total)
+
+    summary = billing.run_billing(
+        period=period, sponsor=sponsor, employer=employer, correction=bool(params.get("correction")), actor=actor, progress=progress
+    )
+    total = max(seen["total"], 1)
     ctx.progress(
         total,
         total,

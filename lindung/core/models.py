@@ -65,6 +65,7 @@ class Job(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
@@ -85,6 +86,12 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     task_result_id = models.CharField(max_length=64, blank=True)
+    # Who runs it ("host:pid") and its last sign of life: a running job whose worker is gone is
+    # found by ``lindung.core.jobs.reap_abandoned_jobs`` and marked failed.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=1)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", verbose_name=_("retry of"))
 
     access_scope = Scope(sponsor="sponsor_ref")
     objects = ScopedQuerySet.as_manager()
@@ -108,7 +115,7 @@ class Job(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED)
 
 
 class IdempotencyRecord(models.Model):

@@ -8,9 +8,11 @@ from typing import Any
 
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
-from lindung.core import selectors
+from lindung.core import jobs, selectors
 from lindung.core.api import ErrorOut, Page, require_perm
+from lindung.core.audit import audit_source
 
 router = Router(tags=["platform"])
 
@@ -48,12 +50,39 @@ class JobOut(Schema):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+    attempt: int
+    retry_of: uuid.UUID | None = None
+
+    @staticmethod
+    def resolve_retry_of(obj) -> uuid.UUID | None:
+        return obj.retry_of_id
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut})
 def job_detail(request, job_id: uuid.UUID):
     require_perm(request, "core.view_job")
     return selectors.job_get(user=request.user, job_id=job_id)
+
+
+@router.post("/jobs/{job_id}/retry", response={201: JobOut, 202: JobOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def job_retry(request, job_id: uuid.UUID):
+    """Start a failed or cancelled job again as a new job (``retry_of`` names this one): 201 when
+    it ran inline, 202 when it is queued for the worker."""
+    require_perm(request, "core.view_job")
+    job = selectors.job_get(user=request.user, job_id=job_id)
+    with audit_source("api"):
+        again = jobs.retry_job(job, actor=request.user)
+    return Status(201 if again.is_finished else 202, again)
+
+
+@router.post("/jobs/{job_id}/cancel", response={200: JobOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def job_cancel(request, job_id: uuid.UUID):
+    """Cancel a job that is still queued (409 once it runs or has ended)."""
+    require_perm(request, "core.view_job")
+    job = selectors.job_get(user=request.user, job_id=job_id)
+    with audit_source("api"):
+        return jobs.cancel_job(job, actor=request.user)
 
 
 class AuditEventOut(Schema):

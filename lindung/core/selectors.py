@@ -21,7 +21,9 @@ def job_get(*, user, job_id) -> Job:
     job = Job.objects.visible_to(user).filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("No such job."))
-    return job
+    from lindung.core.jobs import with_live_state
+
+    return with_live_state(job)
 
 
 def audit_event_list(*, user, action: str | None = None, object_type: str | None = None, object_id: str | None = None, actor: str | None = None):

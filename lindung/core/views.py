@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from lindung.core import selectors
+from lindung.core import jobs, selectors
+from lindung.core.audit import audit_source
+from lindung.core.errors import ServiceError
 from lindung.core.shortcuts import or_404
 
 
@@ -45,7 +49,51 @@ def audit_list(request):
 def job_detail(request, job_id):
     job = or_404(selectors.job_get, user=request.user, job_id=job_id)
     template = "core/_job_progress.html" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job, "result_template": _result_template(job)})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "result_template": _result_template(job),
+            "may_retry": job.status in (job.Status.FAILED, job.Status.CANCELLED) and jobs.may_manage(request.user, job),
+            "may_cancel": job.status == job.Status.QUEUED and jobs.may_manage(request.user, job, cancelling=True),
+        },
+    )
+
+
+def _visible_job(request, job_id):
+    return or_404(selectors.job_get, user=request.user, job_id=job_id)
+
+
+@login_required
+@permission_required("core.view_job", raise_exception=True)
+@require_POST
+def job_retry(request, job_id):
+    job = _visible_job(request, job_id)
+    if not jobs.may_manage(request.user, job):
+        raise PermissionDenied
+    try:
+        with audit_source("web"):
+            again = jobs.retry_job(job, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("core:job_detail", job.pk)
+    return redirect("core:job_detail", again.pk)
+
+
+@login_required
+@permission_required("core.view_job", raise_exception=True)
+@require_POST
+def job_cancel(request, job_id):
+    job = _visible_job(request, job_id)
+    if not jobs.may_manage(request.user, job, cancelling=True):
+        raise PermissionDenied
+    try:
+        with audit_source("web"):
+            jobs.cancel_job(job, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("core:job_detail", job.pk)
 
 
 def _result_template(job) -> str | None:

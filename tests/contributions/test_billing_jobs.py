@@ -177,40 +177,8 @@ def test_api_billing_run_on_the_database_backend_answers_202_then_the_worker_bil
 
 postgresql_only = pytest.mark.skipif(
     __import__("django.db", fromlist=["connection"]).connection.vendor != "postgresql",
-    reason="progress goes through a second connection on PostgreSQL only",
+    reason="progress inside a transaction goes through a second connection on PostgreSQL only",
 )
-
-
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_progress_written_aside_never_waits_for_a_locked_job_row():
-    """The run's own transaction may hold the job row (a caller running the job inside one): the
-    second connection must skip that progress write, not wait for a lock that is released only
-    when the run ends."""
-    import threading
-
-    from django.db import transaction
-
-    from lindung.contributions.jobs import _Reporter
-    from lindung.core.jobs import JobContext
-
-    job = Job.objects.create(kind=KIND, params={})
-    reporter = _Reporter(JobContext(job), min_interval=0)
-
-    def report():
-        try:
-            reporter(1, 2, "billing")
-        finally:
-            reporter.close()
-
-    with transaction.atomic():
-        Job.objects.select_for_update().get(pk=job.pk)
-        worker = threading.Thread(target=report)
-        worker.start()
-        worker.join(5)
-        waited = worker.is_alive()
-    worker.join()
-    assert not waited
 
 
 @postgresql_only

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from lindung.core.jobs import job_handler
 from lindung.membership.models import RosterImport
 from lindung.membership.roster.importing import run_import
 
 
-@job_handler("roster_import")
+def _close_import(job) -> None:
+    """The job was cancelled while queued, or its worker died: the import it was running ends as
+    failed with the job's reason (its transaction was rolled back: nothing of it was written)."""
+    RosterImport.objects.filter(pk=job.params.get("import_id"), status__in=[RosterImport.Status.PENDING, RosterImport.Status.RUNNING]).update(
+        status=RosterImport.Status.FAILED, summary={"error": job.error or job.message}, finished_at=timezone.now()
+    )
+
+
+@job_handler("roster_import", permission="membership.import_roster", on_abandoned=_close_import)
 def roster_import_job(ctx) -> dict:
     """Job handler: ``params = {"import_id": id, "start": "YYYY-MM-DD" | None}``."""
     from lindung.accounts.models import User
