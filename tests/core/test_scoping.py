@@ -140,7 +140,8 @@ class TestSponsorCannotReadAnotherSponsorByAnyUrl:
             if not ok:
                 continue
             response = client.get("/" + path.lstrip("^").rstrip("$"))
-            assert response.status_code in (403, 404), path
+            # 405: a POST-only action (retry, cancel) answers a GET before any lookup, naming nothing.
+            assert response.status_code in (403, 404, 405), path
             checked += 1
         assert checked >= 2
 

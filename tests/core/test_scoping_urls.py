@@ -152,6 +152,8 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "contributions/sponsors/<str:code>/statement/": by_code,
         "jobs/<uuid:job_id>/": [{"job_id": str(d["card_job"].pk)}],
         "files/<uuid:file_id>/": [{"file_id": f} for f in file_ids],
+        "jobs/<uuid:job_id>/retry/": [{"job_id": str(d["card_job"].pk)}],
+        "jobs/<uuid:job_id>/cancel/": [{"job_id": str(d["card_job"].pk)}],
         "claims/<str:number>/": by_claim,
         "claims/<str:number>/intake/": by_claim,
         "claims/<str:number>/steps/<str:name>/": [{**by_claim[0], "name": step} for step in ("open", "submit", "approve")],
@@ -162,6 +164,8 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         # API
         "api/v1/jobs/<job_id>": [{"job_id": str(d["card_job"].pk)}],
         "api/v1/files/<file_id>": [{"file_id": f} for f in file_ids],
+        "api/v1/jobs/<job_id>/retry": [{"job_id": str(d["card_job"].pk)}],
+        "api/v1/jobs/<job_id>/cancel": [{"job_id": str(d["card_job"].pk)}],
         "api/v1/persons/<person_id>": by_person,
         "api/v1/persons/<person_id>/family": by_person,
         "api/v1/persons/<person_id>/family/<member_id>": [member],
