@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_frozen_calculations'),
+        ('core', '0006_stored_file'),
     ]
 
     operations = [
