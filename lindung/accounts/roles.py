@@ -59,6 +59,8 @@ ROLES: dict[str, Role] = {
                 "claims.change_*",
                 "claims.report_*",
                 "claims.transfer_*",
+                # yearly scholarships: proof of enrolment and stop events
+                "payouts.change_scholarship*",
                 "core.view_job",
             ),
             # sponsors and their agreements (budget, quota, package) are the admin's

@@ -343,3 +343,133 @@ def event_pdf(request, event_id: int):
     response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="penyerahan-santunan-{e.pk}.pdf"'
     return response
+
+
+# ---------------------------------------------------------------------- scholarships, history, what is owed
+class ScholarshipYearOut(Schema):
+    id: int
+    claim: str
+    child: str
+    school_year: int
+    status: str
+    level: str
+    school_class: int | None
+    school_name: str
+    amount: int
+    schedule_status: str
+
+
+class OpenYearIn(Schema):
+    year: int
+
+
+class EnrolmentIn(Schema):
+    level: str
+    school_class: int
+    school_name: str
+    year_in_level: int | None = None
+    bank_code: str = ""
+    account_number: str = ""
+    account_name: str = ""
+
+
+class StopIn(Schema):
+    reason: str
+    on: dt.date
+    work_months: int = 0
+    bpu_worker: bool = False
+    apprentice: bool = False
+
+
+def _year(y) -> dict:
+    return {
+        "id": y.pk,
+        "claim": y.schedule.claim.number,
+        "child": y.schedule.child_name,
+        "school_year": y.school_year,
+        "status": y.status,
+        "level": y.level,
+        "school_class": y.school_class,
+        "school_name": y.school_name,
+        "amount": y.amount,
+        "schedule_status": y.schedule.status,
+    }
+
+
+@router.get("/payouts/scholarships", response=list[ScholarshipYearOut])
+@paginate(Page)
+def scholarship_list(request, year: int | None = None, status: str | None = None):
+    """The yearly scholarship claims of a school year (default: the current one)."""
+    require_perm(request, "payouts.view_scholarshipyear")
+    return [_year(y) for y in selectors.scholarship_years(user=request.user, year=year or services.current_school_year(), status=status)]
+
+
+@router.post("/payouts/scholarships/open", response={201: dict, **ERRORS})
+@idempotent
+def scholarship_open(request, payload: OpenYearIn):
+    """Open the school year for every active child (as ``lindung scholarships open --year``)."""
+    require_perm(request, "payouts.change_scholarshipyear")
+    with audit_source("api"):
+        result = services.open_school_year(payload.year, actor=request.user, branch=request.user.branch if request.user.branch_id else None)
+    return Status(201, result)
+
+
+@router.post("/payouts/scholarships/{year_id}/enrolment", response={200: ScholarshipYearOut, **ERRORS})
+def scholarship_enrolment(request, year_id: int, payload: EnrolmentIn):
+    require_perm(request, "payouts.change_scholarshipyear")
+    y = selectors.scholarship_year(user=request.user, pk=year_id)
+    with audit_source("api"):
+        y = services.record_enrolment(y, actor=request.user, **payload.model_dump())
+    return _year(y)
+
+
+@router.post("/payouts/scholarships/{year_id}/not-in-school", response={200: ScholarshipYearOut, **ERRORS})
+def scholarship_not_in_school(request, year_id: int):
+    require_perm(request, "payouts.change_scholarshipyear")
+    y = selectors.scholarship_year(user=request.user, pk=year_id)
+    with audit_source("api"):
+        y = services.record_not_in_school(y, actor=request.user)
+    return _year(y)
+
+
+@router.post("/payouts/scholarships/{year_id}/approve", response={201: OrderOut, **ERRORS})
+@idempotent
+def scholarship_approve(request, year_id: int):
+    """Approve the year: a payment order to the child's or guardian's account."""
+    y = selectors.scholarship_year(user=request.user, pk=year_id)
+    with audit_source("api"):
+        order = services.approve_scholarship_year(y, actor=request.user)
+    return Status(201, selectors.order_row(order, user=request.user))
+
+
+@router.post("/payouts/scholarship-schedules/{schedule_id}/stop", response={200: dict, **ERRORS})
+def scholarship_stop(request, schedule_id: int, payload: StopIn):
+    """A stop event (married, working, deceased, …) with its date ends the schedule."""
+    require_perm(request, "payouts.change_scholarshipschedule")
+    s = selectors.schedule(user=request.user, pk=schedule_id)
+    with audit_source("api"):
+        s = services.record_stop_event(s, actor=request.user, **payload.model_dump())
+    return {"id": s.pk, "status": s.status, "stop_reason": s.stop_reason, "stop_date": s.stop_date}
+
+
+@router.get("/payouts/claims/{number}/history", response=list[OrderOut])
+def claim_history(request, number: str):
+    """Every payment order of a claim, oldest first (re-issues and scholarship years included)."""
+    require_perm(request, "payouts.view_paymentorder")
+    claim = claim_selectors.claim_get(user=request.user, number=number)
+    return [selectors.order_row(o, user=request.user) for o in selectors.payment_history(user=request.user, claim=claim)]
+
+
+@router.get("/payouts/heirs/{nik}/history", response=list[OrderOut])
+def heir_history(request, nik: str):
+    """Every payment order to one heir (by NIK)."""
+    require_perm(request, "payouts.view_paymentorder")
+    return [selectors.order_row(o, user=request.user) for o in selectors.payment_history(user=request.user, payee_nik=nik)]
+
+
+@router.get("/payouts/liabilities", response=dict)
+def liabilities(request, school_year: int | None = None):
+    """What is owed: approved not paid, scholarships due this school year, committed for later
+    years; in total and per sponsor."""
+    require_perm(request, "payouts.view_paymentorder")
+    return selectors.liabilities(user=request.user, school_year=school_year or services.current_school_year())

@@ -144,6 +144,10 @@ class ScholarshipYear(models.Model):
     year_in_level = models.PositiveSmallIntegerField(_("year in level"), null=True, blank=True)
     school_name = models.CharField(_("school"), max_length=200, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"), default=0)
+    # the child's or guardian's account the year is paid to
+    account_name = models.CharField(_("account holder"), max_length=200, blank=True)
+    bank_code = models.CharField(_("bank code"), max_length=3, blank=True)
+    account_number = models.CharField(_("account number"), max_length=34, blank=True)
     sponsor = models.ForeignKey("membership.Sponsor", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     branch = models.ForeignKey("accounts.Branch", on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -151,19 +151,6 @@ def create_orders_for_claim(claim: Claim, *, actor, on: dt.date | None = None) -
     return orders
 
 
-def create_orders_for_ready_claims(*, actor, branch=None, on: dt.date | None = None) -> list[PaymentOrder]:
-    """Orders for every claim ready for payment that has none yet (of ``branch``, or all)."""
-    claims = Claim.objects.filter(status=ClaimStatus.READY).exclude(
-        pk__in=PaymentOrder.objects.filter(group=OrderGroup.BENEFIT, status__in=LIVE_ORDER_STATUSES).values("claim_id")
-    )
-    if branch is not None:
-        claims = claims.filter(branch=branch)
-    out: list[PaymentOrder] = []
-    for claim in claims.order_by("id"):
-        out += create_orders_for_claim(claim, actor=actor, on=on)
-    return out
-
-
 @transaction.atomic
 def reissue_order(
     order: PaymentOrder, *, actor, bank_code: str | None = None, account_number: str | None = None, account_holder: str = ""
@@ -178,18 +165,14 @@ def reissue_order(
             % {"number": locked.number, "status": locked.get_status_display()},
             {"order": locked.status},
         )
+    if locked.payee_id is None:  # a scholarship year: paid to the account given with the enrolment
+        return _reissue_to_account(locked, actor=actor, bank_code=bank_code, account_number=account_number, account_holder=account_holder)
     payee = Payee.objects.select_related("claim").get(pk=locked.payee_id)
     if bank_code is not None or account_number is not None:
         claim_heirs.update_payee_account(
             payee, actor=actor, bank_code=bank_code or payee.bank_code, account_number=account_number or "", account_holder=account_holder
         )
-    if (payee.bank_code, payee.account_number) == (locked.bank_code, locked.account_number) and locked.failure_code in ACCOUNT_FAILURES:
-        raise ServiceError(
-            "account_unchanged",
-            _("The bank refused account %(account)s (%(reason)s); correct the account before re-issuing the order.")
-            % {"account": mask_account(locked.account_number), "reason": locked.failure_reason or locked.failure_code},
-            {"account_number": "unchanged"},
-        )
+    _refuse_same_account(locked, payee.bank_code, payee.account_number)
     ORDER.perform(locked, "reissue", actor=actor, note=_("re-issued"))
     new = _create(
         payee.claim,
@@ -209,6 +192,50 @@ def reissue_order(
         changes={"reissue_of": locked.number, "account": [mask_account(locked.account_number), mask_account(new.account_number)]},
         sponsor_id=new.sponsor_id,
     )
+    return new
+
+
+def _refuse_same_account(order: PaymentOrder, bank_code: str, account_number: str) -> None:
+    if (bank_code, account_number) == (order.bank_code, order.account_number) and order.failure_code in ACCOUNT_FAILURES:
+        raise ServiceError(
+            "account_unchanged",
+            _("The bank refused account %(account)s (%(reason)s); correct the account before re-issuing the order.")
+            % {"account": mask_account(order.account_number), "reason": order.failure_reason or order.failure_code},
+            {"account_number": "unchanged"},
+        )
+
+
+def _reissue_to_account(locked: PaymentOrder, *, actor, bank_code, account_number, account_holder) -> PaymentOrder:
+    bank_code = bank_code or locked.bank_code
+    number = claim_heirs.check_account(bank_code, account_number) if account_number else locked.account_number
+    _refuse_same_account(locked, bank_code, number)
+    found = banks().get(bank_code)
+    ORDER.perform(locked, "reissue", actor=actor, note=_("re-issued"))
+    new = PaymentOrder(
+        number="t" + uuid.uuid4().hex[:19],
+        claim_id=locked.claim_id,
+        group=locked.group,
+        scholarship_year=locked.scholarship_year,
+        sponsor_id=locked.sponsor_id,
+        branch_id=locked.branch_id,
+        benefit_amount=locked.benefit_amount,
+        late_compensation=locked.late_compensation,
+        amount=locked.amount,
+        payee_name=locked.payee_name,
+        payee_nik=locked.payee_nik,
+        bank_code=found.code,
+        bank_name=found.short_name[:100],
+        bank_bic=found.bic or "",
+        account_number=number,
+        account_holder=(account_holder or locked.account_holder)[:200],
+        reissue_of=locked,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    new.save()
+    new.number = order_number(new)
+    new.save(update_fields=["number"])
+    ORDER.record_creation(new, actor=actor)
+    audit.record(actor=actor, action="payouts.order_reissue", obj=new, changes={"reissue_of": locked.number}, sponsor_id=new.sponsor_id)
     return new
 
 

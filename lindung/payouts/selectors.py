@@ -17,6 +17,8 @@ from lindung.payouts.models import (
     OrderStatus,
     PaymentBatch,
     PaymentOrder,
+    ScholarshipSchedule,
+    ScholarshipYear,
 )
 from lindung.payouts.workflow import BATCH, ORDER
 
@@ -138,3 +140,100 @@ def payment_history(*, user, claim: Claim | None = None, payee_nik: str | None =
     if payee_nik:
         qs = qs.filter(payee_nik=payee_nik)
     return qs
+
+
+# ---------------------------------------------------------------------- scholarships and what is owed
+def scholarship_years(*, user, year: int, status: str | None = None) -> QuerySet[ScholarshipYear]:
+    qs = ScholarshipYear.objects.visible_to(user).filter(school_year=year).select_related("schedule__claim").order_by("schedule__claim_id", "id")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def scholarship_year(*, user, pk: int) -> ScholarshipYear:
+    found = ScholarshipYear.objects.visible_to(user).select_related("schedule__claim", "schedule__heir").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def schedules(*, user, claim: Claim | None = None) -> QuerySet[ScholarshipSchedule]:
+    qs = ScholarshipSchedule.objects.visible_to(user).select_related("claim").order_by("claim_id", "birth_date")
+    if claim is not None:
+        qs = qs.filter(claim=claim)
+    return qs
+
+
+def schedule(*, user, pk: int) -> ScholarshipSchedule:
+    found = ScholarshipSchedule.objects.visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def liabilities(*, user, school_year: int) -> dict:
+    """What is owed, in total and per sponsor: benefits approved and not yet paid (orders not paid,
+    decided claims without orders), the scholarships of ``school_year`` not yet paid (approved or
+    awaiting proof: the projected amount) and those committed for the later years of active
+    schedules (the projection, within each child's maximum)."""
+    per: dict[int | None, dict[str, int]] = {}
+
+    def add(sponsor_id, key, amount):
+        row = per.setdefault(sponsor_id, {"approved_unpaid": 0, "scholarships_this_year": 0, "scholarships_future": 0})
+        row[key] += int(amount or 0)
+
+    unpaid = PaymentOrder.objects.visible_to(user).filter(status__in=[OrderStatus.READY, OrderStatus.BATCHED, OrderStatus.SENT], group="benefit")
+    for sponsor_id, total in unpaid.values("sponsor_id").annotate(t=Sum("amount")).values_list("sponsor_id", "t"):
+        add(sponsor_id, "approved_unpaid", total)
+    unordered = (
+        Claim.objects.visible_to(user)
+        .filter(status__in=[ClaimStatus.APPROVED, ClaimStatus.READY])
+        .exclude(pk__in=PaymentOrder.objects.filter(group="benefit").exclude(status__in=[OrderStatus.CANCELLED]).values("claim_id"))
+    )
+    for sponsor_id, total in unordered.values("sponsor_id").annotate(t=Sum("benefit_total")).values_list("sponsor_id", "t"):
+        add(sponsor_id, "approved_unpaid", total)
+    earlier = PaymentOrder.objects.visible_to(user).filter(
+        status__in=[OrderStatus.READY, OrderStatus.BATCHED, OrderStatus.SENT], group="scholarship", scholarship_year__school_year__lt=school_year
+    )
+    for sponsor_id, total in earlier.values("sponsor_id").annotate(t=Sum("amount")).values_list("sponsor_id", "t"):
+        add(sponsor_id, "approved_unpaid", total)
+    active = ScholarshipSchedule.objects.visible_to(user).filter(status=ScholarshipSchedule.Status.ACTIVE)
+    Ys = ScholarshipYear.Status
+    years = {
+        (r["schedule_id"], r["school_year"]): r
+        for r in ScholarshipYear.objects.filter(schedule__in=active.values("pk"), school_year__gte=school_year).values(
+            "schedule_id", "school_year", "status", "amount"
+        )
+    }
+    approved = dict(
+        ScholarshipYear.objects.filter(schedule__in=active.values("pk"), status=Ys.APPROVED, school_year__lt=school_year)
+        .values("schedule_id")
+        .annotate(t=Sum("amount"))
+        .values_list("schedule_id", "t")
+    )
+    paid_years = set(
+        PaymentOrder.objects.filter(scholarship_year__schedule__in=active.values("pk"), status=OrderStatus.PAID).values_list(
+            "scholarship_year__schedule_id", "scholarship_year__school_year"
+        )
+    )
+    for s in active.values("pk", "sponsor_id", "max_total", "projected").iterator(chunk_size=5000):
+        remaining = (s["max_total"] or 0) - approved.get(s["pk"], 0)
+        for y in s["projected"]:
+            start = int(str(y["school_year"])[:4])
+            if start < school_year or remaining <= 0:
+                continue
+            got = years.get((s["pk"], start))
+            if got and got["status"] in (Ys.CLOSED, Ys.NOT_IN_SCHOOL):
+                continue
+            amount = min(got["amount"] if got and got["status"] in (Ys.SUBMITTED, Ys.APPROVED) else y["amount"], remaining)
+            remaining -= amount
+            if (s["pk"], start) in paid_years:
+                continue
+            add(s["sponsor_id"], "scholarships_this_year" if start == school_year else "scholarships_future", amount)
+    from lindung.membership.models import Sponsor
+
+    names = dict(Sponsor.objects.filter(pk__in=[k for k in per if k]).values_list("pk", "name"))
+    rows = [{"sponsor_id": k, "sponsor": names.get(k, "") if k else "", **v, "total": sum(v.values())} for k, v in per.items()]
+    rows.sort(key=lambda r: (r["sponsor"] == "", r["sponsor"]))
+    totals = {k: sum(r[k] for r in rows) for k in ("approved_unpaid", "scholarships_this_year", "scholarships_future", "total")}
+    return {"school_year": school_year, "per_sponsor": rows, **totals}

@@ -274,3 +274,68 @@ urlpatterns = [
     path("events/<int:pk>/", event_detail, name="event"),
     path("events/<int:pk>/pdf", event_pdf, name="event_pdf"),
 ]
+
+
+@login_required
+@permission_required("payouts.view_scholarshipyear", raise_exception=True)
+def scholarships(request):
+    year = int(request.GET.get("year") or services.current_school_year())
+    if request.method == "POST":
+        try:
+            with audit_source("web"):
+                action = request.POST.get("action")
+                if not request.user.has_perm("payouts.change_scholarshipyear") and not request.user.has_perm("payouts.add_paymentorder"):
+                    raise Http404
+                if action == "open":
+                    r = services.open_school_year(year, actor=request.user, branch=request.user.branch if request.user.branch_id else None)
+                    messages.success(request, _("School year %(y)s opened: %(n)s yearly claims.") % {"y": year, "n": r["opened"]})
+                elif action in ("enrolment", "not_in_school", "approve"):
+                    y = _or_404(selectors.scholarship_year, user=request.user, pk=int(request.POST.get("id") or 0))
+                    if action == "enrolment":
+                        services.record_enrolment(
+                            y,
+                            actor=request.user,
+                            level=request.POST.get("level", ""),
+                            school_class=int(request.POST.get("school_class") or 0),
+                            school_name=request.POST.get("school_name", ""),
+                            bank_code=request.POST.get("bank_code", ""),
+                            account_number=request.POST.get("account_number", ""),
+                            account_name=request.POST.get("account_name", ""),
+                        )
+                    elif action == "not_in_school":
+                        services.record_not_in_school(y, actor=request.user)
+                    else:
+                        o = services.approve_scholarship_year(y, actor=request.user)
+                        messages.success(request, _("Payment order %(n)s made.") % {"n": o.number})
+                else:
+                    raise Http404
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{request.path}?year={year}")
+    page = Paginator(selectors.scholarship_years(user=request.user, year=year), 100).get_page(request.GET.get("page"))
+    return render(request, "payouts/scholarships.html", {"page": page, "year": year, "banks": bankfiles_banks()})
+
+
+@login_required
+@permission_required("payouts.view_paymentorder", raise_exception=True)
+def liabilities(request):
+    year = int(request.GET.get("year") or services.current_school_year())
+    return render(request, "payouts/liabilities.html", {"owed": selectors.liabilities(user=request.user, school_year=year), "year": year})
+
+
+@login_required
+@permission_required("payouts.view_paymentorder", raise_exception=True)
+def history(request):
+    claim_number, nik = (request.GET.get("claim") or "").strip(), (request.GET.get("nik") or "").strip()
+    rows = []
+    if claim_number or nik:
+        claim = _or_404(claim_selectors.claim_get, user=request.user, number=claim_number) if claim_number else None
+        rows = [selectors.order_row(o, user=request.user) for o in selectors.payment_history(user=request.user, claim=claim, payee_nik=nik or None)]
+    return render(request, "payouts/history.html", {"rows": rows, "claim": claim_number, "nik": nik})
+
+
+urlpatterns += [
+    path("scholarships/", scholarships, name="scholarships"),
+    path("liabilities/", liabilities, name="liabilities"),
+    path("history/", history, name="history"),
+]
