@@ -109,7 +109,8 @@ class RejectedRows:
         return self._lines()
 
     def _lines(self) -> Iterator[RejectedRow]:
-        from lindung.membership.roster import ERROR_COLUMNS, map_header
+        from lindung.membership.roster import ERROR_COLUMNS
+        from lindung.membership.roster.layout import match_columns
 
         if not self.batch.error_file_id:
             return
@@ -119,10 +120,7 @@ class RejectedRows:
             header = next(reader, None)
             if header is None:
                 return
-            try:
-                index = map_header(header[:-tail])
-            except ServiceError:
-                index = {}
+            index, _labels = match_columns(header[:-tail])
             nik_i, name_i = index.get("nik"), index.get("name")
             for line in reader:
                 if len(line) < tail:

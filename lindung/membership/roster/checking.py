@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from lindung.core.tabular import Row
 from lindung.core.tabular_write import formula_like
 from lindung.membership.models import SponsorAgreement
-from lindung.membership.roster.columns import COLUMNS, MAX_LEN, REQUIRED, SEX
+from lindung.membership.roster.columns import MAX_LEN, SEX
 from lindung.membership.roster.context import ImportContext, reject
+from lindung.membership.roster.layout import ignored_line, split_ttl
 from lindung.membership.roster.reading import NumberCell, bad_date_note, number_cell_unsafe, parse_date
+from lindung.membership.roster.regions import RegionNames
 from lindung.membership.roster.spool import Spool
 from lindung.registry.models import Region
 from lindung.registry.nik import NikError, nik_warnings, parse_nik
@@ -26,29 +28,56 @@ def check_rows(rows: Iterator[Row], ctx: ImportContext, good: Spool, progress: C
     ``row_no, nik, name, birth, sex, region, address, occupation, phone, kk, warnings``."""
     idx = ctx.index
     width = len(ctx.header)
-    get = {f: idx.get(f) for f in COLUMNS}
-    i_nik, i_name, i_birth, i_sex, i_region = (get[f] for f in REQUIRED)
-    i_addr, i_occ, i_phone, i_kk = get["address"], get["occupation"], get["phone"], get["family_card_number"]
+    i_nik, i_name, i_sex = idx["nik"], idx["name"], idx["sex"]
+    i_birth, i_ttl, i_region = idx.get("birth_date"), idx.get("ttl"), idx.get("region_code")
+    i_village, i_district, i_regency = idx.get("village"), idx.get("district"), idx.get("regency")
+    i_addr, i_occ, i_phone, i_kk, i_rtrw = (
+        idx.get("address"),
+        idx.get("occupation"),
+        idx.get("phone"),
+        idx.get("family_card_number"),
+        idx.get("rt_rw"),
+    )
+    names = RegionNames(ctx.agreement.eligible_region_id or ctx.agreement.sponsor.region_id) if i_village is not None else None
+    birth_label = "tanggal_lahir" if i_birth is not None else "ttl"
+    region_label = "kode_wilayah" if i_region is not None else "kelurahan"
     seen: set[int] = set()
     villages = ctx.villages
     min_age, max_age, on = ctx.agreement.min_age, ctx.agreement.max_age, ctx.cover_start
     summary = ctx.summary
     all_villages = _all_villages()
     region_root = ctx.agreement.eligible_region_id or ctx.agreement.sponsor.region_id
+    layout = ctx.layout
     for row in rows:
         row_no, raw = row.number, row.cells
         if len(raw) < width:
             raw = raw + [""] * (width - len(raw))
         if not any(c.strip() for c in raw):
             continue  # blank lines are not rows
+        if layout is not None and not raw[i_nik].strip() and (text := ignored_line(raw, layout)) is not None:
+            summary.ignore(row_no, text)
+            continue
         summary.rows += 1
         problems: list[tuple[str, str]] = []
         nik = raw[i_nik].strip().lstrip("'").replace(" ", "")
         name = " ".join(raw[i_name].split())
-        birth_text = raw[i_birth]
-        sex_text = raw[i_sex].strip().upper()
-        region = raw[i_region].strip()
+        birth_text = raw[i_birth] if i_birth is not None else split_ttl(raw[i_ttl])[1]
+        sex_text = "".join(raw[i_sex].split()).upper()
+        region = raw[i_region].strip() if i_region is not None else ""
+        region_note = ""
+        if not region and names is not None:
+            village = raw[i_village].strip()
+            if village:
+                code, why, note = names.resolve(
+                    village, raw[i_district] if i_district is not None else "", raw[i_regency] if i_regency is not None else ""
+                )
+                if code:
+                    region = code
+                else:
+                    region_note = (why, f"kelurahan: {village!r}" + (f"; mungkin: {note}" if note else ""))
         address = " ".join(raw[i_addr].split()) if i_addr is not None else ""
+        if i_rtrw is not None and raw[i_rtrw].strip():
+            address = f"{address} RT/RW {raw[i_rtrw].strip()}".strip()
         occupation = raw[i_occ].strip() if i_occ is not None else ""
         phone = raw[i_phone].strip().replace(" ", "").replace("-", "") if i_phone is not None else ""
         if phone[:1] == "8" and isinstance(raw[i_phone], NumberCell):
@@ -64,14 +93,16 @@ def check_rows(rows: Iterator[Row], ctx: ImportContext, good: Spool, progress: C
                 info = parse_nik(nik)
             except NikError as exc:
                 problems.append((exc.code, _nik_note(nik, exc)))
-        for value, fld in ((name, "nama"), (birth_text.strip(), "tanggal_lahir"), (sex_text, "jenis_kelamin"), (region, "kode_wilayah")):
+        if region_note:
+            problems.append(region_note)
+        for value, fld in ((name, "nama"), (birth_text.strip(), birth_label), (sex_text, "jenis_kelamin"), (region or region_note, region_label)):
             if not value:
                 problems.append(("missing_field", fld))
         birth = None
         if birth_text.strip():
             birth = parse_date(birth_text)
             if birth is None:
-                problems.append(("bad_date", f"tanggal_lahir: {bad_date_note(birth_text)}"))
+                problems.append(("bad_date", f"{birth_label}: {bad_date_note(birth_text)}"))
         sex = None
         if sex_text:
             sex = SEX.get(sex_text)

@@ -100,5 +100,6 @@ def _raw_from_good(ctx: ImportContext, row: list[str]) -> list[str]:
     }
     out = [""] * len(ctx.header)
     for fld, i in ctx.index.items():
-        out[i] = values[fld]
+        if fld in values and i < len(out):
+            out[i] = values[fld]
     return out

@@ -11,20 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.core import tabular_write
 from lindung.core.errors import FileRejected, RowError
+from lindung.membership.roster import layout
 
-# Canonical field -> accepted header names (compared lower-case, stripped).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "nik": ("nik",),
-    "name": ("nama", "name", "nama_lengkap", "full_name"),
-    "birth_date": ("tanggal_lahir", "birth_date", "tgl_lahir"),
-    "sex": ("jenis_kelamin", "sex"),
-    "region_code": ("kode_wilayah", "region_code", "kode_desa"),
-    "address": ("alamat", "address"),
-    "occupation": ("pekerjaan", "occupation"),
-    "phone": ("telepon", "phone", "no_hp"),
-    "family_card_number": ("nomor_kk", "family_card_number", "no_kk"),
-}
-REQUIRED = ("nik", "name", "birth_date", "sex", "region_code")
 TEMPLATE_HEADER = ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "alamat", "pekerjaan", "telepon", "nomor_kk"]
 ERROR_COLUMNS = ["baris", "kode_kesalahan", "keterangan"]
 MAX_LEN = {"name": 200, "address": 300, "occupation": 100}
@@ -52,6 +40,14 @@ REASONS: dict[str, tuple] = {
     "bad_family_card": (_("Family card number must be 16 digits."), "Nomor KK harus 16 digit angka."),
     "bad_phone": (_("Phone number is not valid."), "Nomor telepon tidak sah."),
     "region_unknown": (_("Region code unknown or not a village."), "Kode wilayah tidak dikenal atau bukan kode desa/kelurahan."),
+    "region_name_unknown": (
+        _("No village of that name in the agreement's region (the closest are named)."),
+        "Kelurahan/desa dengan nama itu tidak ada di wilayah perjanjian (disebutkan yang paling mirip).",
+    ),
+    "region_name_ambiguous": (
+        _("Several villages of the region have that name: add the KECAMATAN column (the candidates are named)."),
+        "Beberapa kelurahan/desa di wilayah ini bernama sama: tambahkan kolom KECAMATAN (calon disebutkan).",
+    ),
     "region_outside": (_("Village is outside the agreement's region."), "Desa/kelurahan di luar wilayah perjanjian kerja sama."),
     "age_out_of_range": (_("Age at cover start is outside the agreement's age range."), "Usia pada awal kepesertaan di luar batas usia perjanjian."),
     "duplicate_in_file": (_("The NIK appears earlier in the file."), "NIK sudah muncul di baris sebelumnya dalam berkas."),
@@ -69,23 +65,36 @@ REASONS: dict[str, tuple] = {
     "sex_mismatch": (_("Warning: sex differs from the NIK (enrolled anyway)."), "Peringatan: jenis kelamin berbeda dengan NIK (tetap didaftarkan)."),
 }
 WARNING_CODES = frozenset({"birth_date_mismatch", "sex_mismatch"})
-SEX = {"L": "M", "M": "M", "LAKI-LAKI": "M", "LAKI": "M", "MALE": "M", "P": "F", "F": "F", "PEREMPUAN": "F", "WANITA": "F", "FEMALE": "F"}
+SEX = {
+    **dict.fromkeys(("L", "M", "LK", "LAKI-LAKI", "LAKILAKI", "LAKI", "PRIA", "MALE"), "M"),
+    **dict.fromkeys(("P", "F", "PR", "W", "PEREMPUAN", "WANITA", "FEMALE"), "F"),
+}
+
+
+# How a missing column is named in the refusal (the template's name / the other accepted name).
+NEEDED_NAMES = {
+    ("nik",): "nik",
+    ("name",): "nama/name",
+    ("birth_date", "ttl"): "tanggal_lahir/birth_date/ttl",
+    ("sex",): "jenis_kelamin/sex",
+    ("region_code", "village"): "kode_wilayah/region_code/kelurahan",
+}
+
+
+def missing_columns(missing: list[tuple[str, ...]], row: int) -> FileRejected:
+    expected = ", ".join(NEEDED_NAMES[g] for g in missing)
+    return FileRejected(
+        [RowError(row, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
+    )
 
 
 def map_header(header: list[str], *, row: int = 1) -> dict[str, int]:
-    """Column index per canonical field; ``FileRejected`` naming the missing required columns."""
-    index: dict[str, int] = {}
-    names = [h.strip().lower().replace(" ", "_") for h in header]
-    for fld, aliases in COLUMNS.items():
-        for i, name in enumerate(names):
-            if name in aliases and fld not in index:
-                index[fld] = i
-    missing = [f for f in REQUIRED if f not in index]
+    """Column index per field of a one-row header (names and variants of ``layout.ALIASES``);
+    ``FileRejected`` naming the missing needed columns."""
+    index, _labels = layout.match_columns(header)
+    missing = [g for g in layout.NEEDED if not any(f in index for f in g)]
     if missing:
-        expected = ", ".join(f"{COLUMNS[f][0]}/{COLUMNS[f][1]}" if len(COLUMNS[f]) > 1 else COLUMNS[f][0] for f in missing)
-        raise FileRejected(
-            [RowError(row, "missing_column", gettext("Missing column(s): %(columns)s.") % {"columns": expected}, "header")], what=gettext("roster")
-        )
+        raise missing_columns(missing, row)
     return index
 
 

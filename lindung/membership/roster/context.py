@@ -7,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from lindung.membership.models import SponsorAgreement
+from lindung.membership.roster.layout import Layout
 from lindung.membership.roster.spool import Spool
+
+IGNORED_SHOWN = 50
 
 
 @dataclass
@@ -24,6 +27,16 @@ class RosterSummary:
     cover_start: str = ""
     import_id: int | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    ignored_lines: int = 0
+    ignored: list[dict] = field(default_factory=list)  # the first IGNORED_SHOWN: {"row", "text"}
+    header_row: int = 1
+    sheet: str = ""
+
+    def ignore(self, row: int, text: str) -> None:
+        """A line under the list that is not a worker (signature, total, note): reported, not rejected."""
+        self.ignored_lines += 1
+        if len(self.ignored) < IGNORED_SHOWN:
+            self.ignored.append({"row": row, "text": text})
 
     def as_dict(self) -> dict:
         return {
@@ -39,6 +52,10 @@ class RosterSummary:
             "cover_start": self.cover_start,
             "import_id": self.import_id,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "ignored_lines": self.ignored_lines,
+            "ignored": list(self.ignored),
+            "header_row": self.header_row,
+            "sheet": self.sheet,
         }
 
 
@@ -52,6 +69,7 @@ class ImportContext:
     index: dict[str, int]
     errors: Spool  # rows: row_no, code, field, *raw
     errors_db: Spool
+    layout: Layout | None = None
 
 
 def reject(ctx: ImportContext, spool: Spool, row_no: int, code: str, raw: list[str], detail: str = "") -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import heapq
+import itertools
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -23,9 +24,10 @@ from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.core.files.checks import check_upload
 from lindung.core.files.storage import attach, local_path, store, store_upload
 from lindung.membership.models import RosterImport, SponsorAgreement
+from lindung.membership.roster import layout
 from lindung.membership.roster.checking import check_rows, eligible_villages
 from lindung.membership.roster.classifying import classify
-from lindung.membership.roster.columns import ERROR_COLUMNS, REASONS, map_header
+from lindung.membership.roster.columns import ERROR_COLUMNS, REASONS, missing_columns
 from lindung.membership.roster.context import ImportContext, RosterSummary
 from lindung.membership.roster.reading import iter_file_rows
 from lindung.membership.roster.spool import Spool
@@ -34,6 +36,7 @@ from lindung.membership.roster.writing import write_enrolments
 
 # What a roster may be: text tables and workbooks (read by content, see lindung.core.tabular).
 ROSTER_SUFFIXES = tabular.TABULAR_SUFFIXES
+MAX_SHEETS = 10  # sheets of a workbook looked at for the list
 
 
 def file_sha256(path: str | Path) -> str:
@@ -90,7 +93,32 @@ def _record_import(stored, *, agreement, actor, file_name, dry_run, all_or_nothi
     return batch
 
 
-def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None, progress: Callable | None = None) -> RosterSummary:
+def locate(path, *, sheet: str | None = None) -> tuple[layout.Layout, Iterator[tabular.Row]]:
+    """The sheet, header and columns of a roster file (``layout``), and its rows under the header.
+    A workbook's sheet is the one asked for or, of several, the one whose header names the most
+    fields. ``FileRejected`` for an empty file or missing columns."""
+    if sheet is None:
+        names = tabular.sheet_names(path, what=gettext("roster"))
+        if len(names) > 1:
+            heads = {name: list(itertools.islice(iter_file_rows(path, sheet=name), layout.SCAN_ROWS)) for name in names[:MAX_SHEETS]}
+            sheet, _best = layout.choose(heads)
+    rows = iter_file_rows(path, sheet=sheet)
+    head = list(itertools.islice(rows, layout.SCAN_ROWS))
+    first = next((r for r in head if not tabular.is_blank(r.cells)), None)
+    if first is None:
+        raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
+    found = layout.find_layout(head)
+    if found is None:
+        raise missing_columns(list(layout.NEEDED), first.number)
+    if found.missing:
+        raise missing_columns(found.missing, found.header_row)
+    found.sheet = sheet or ""
+    return found, layout.rows_after(itertools.chain(head, rows), found)
+
+
+def run_import(
+    batch: RosterImport, *, actor=None, start: dt.date | None = None, progress: Callable | None = None, sheet: str | None = None
+) -> RosterSummary:
     """Check and enrol the roster of ``batch`` (see the module docstring). Writes the error file and
     the summary on ``batch``; raises ``ServiceError`` for a file that cannot be read at all."""
     agreement = SponsorAgreement.objects.select_related("sponsor").get(pk=batch.agreement_id)
@@ -111,21 +139,17 @@ def run_import(batch: RosterImport, *, actor=None, start: dt.date | None = None,
     try:
         if batch.stored_file_id is None:
             raise FileRejected([RowError(1, "missing_file", gettext("The import has no stored file."), "file")], what=gettext("roster"))
-        rows = iter_file_rows(files.enter_context(local_path(batch.stored_file)))
-        header_row = next((r for r in rows if not tabular.is_blank(r.cells)), None)
-        if header_row is None:
-            raise FileRejected([RowError(1, "empty_file", gettext("The file is empty."), "header")], what=gettext("roster"))
-        header = header_row.cells
-        index = map_header(header, row=header_row.number)
+        found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet)
+        summary.header_row, summary.sheet = found.header_row, found.sheet
         spools = [Spool(str(out_dir)) for _ in range(4)]
         errors, errors_db, good, enrol = spools
-        ctx = ImportContext(agreement, cover_start, eligible_villages(agreement), summary, header, index, errors, errors_db)
+        ctx = ImportContext(agreement, cover_start, eligible_villages(agreement), summary, found.labels, found.index, errors, errors_db, found)
         clock = time.perf_counter()
         check_rows(rows, ctx, good, progress)
         summary.seconds["check"] = time.perf_counter() - clock
         if summary.rows == 0:
             raise FileRejected(
-                [RowError(header_row.number + 1, "no_data_rows", gettext("The file has a header but no data rows under it."), "file")],
+                [RowError(found.header_row + 1, "no_data_rows", gettext("The file has a header but no data rows under it."), "file")],
                 what=gettext("roster"),
             )
         with transaction.atomic():

@@ -64,11 +64,11 @@ def _excel_serial_date(text: str) -> dt.date | None:
     return dt.date(1899, 12, 30) + dt.timedelta(days=int(number))
 
 
-def iter_file_rows(path: str | Path, *, info: tabular.TableInfo | None = None) -> Iterator[tabular.Row]:
+def iter_file_rows(path: str | Path, *, info: tabular.TableInfo | None = None, sheet: str | None = None) -> Iterator[tabular.Row]:
     """Rows of a roster file through the kernel's tabular reader (CSV/TSV in UTF-8, UTF-16 or
     Windows-1252; XLSX, XLS, ODS), each cell as text (``cell``), numbers as ``NumberCell``."""
     info = info if info is not None else tabular.TableInfo("csv")
-    for row in tabular.read_rows(path, what=gettext("roster"), info=info, fill_merged=HEADER_ROWS):
+    for row in tabular.read_rows(path, what=gettext("roster"), info=info, sheet=sheet, fill_merged=HEADER_ROWS):
         # Text files have text cells already; workbook cells are typed.
         yield row if info.format == "csv" else tabular.Row(row.number, [cell(v) for v in row.cells])
 

@@ -1,0 +1,113 @@
+"""Rosters as offices make them (issue 9 items 1 and 2): header and data found, villages by name."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from lindung.core.errors import FileRejected
+from lindung.membership import roster
+from lindung.membership.models import Participant
+from lindung.membership.roster import layout
+from lindung.membership.roster.regions import RegionNames
+from lindung.registry.models import Person
+from tests.membership.conftest import person_row
+from tests.membership.office_rosters import DUMAI_WORKERS, SECOND_WORKERS, SIGNATURE, office_xlsx, second_layout_xlsx
+
+pytestmark = pytest.mark.django_db
+START = dt.date(2023, 10, 1)
+
+
+def _errors(summary) -> list[dict]:
+    with open(summary.error_file, encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_office_xlsx_enrols_exactly_the_valid_workers_and_ignores_the_signature(agreement, data_dir, tmp_path):
+    path = office_xlsx(tmp_path / "DAFTAR PEKERJA RENTAN 2024.xlsx")
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    valid = [w for w in DUMAI_WORKERS if w[-1]]
+    assert summary.enrolled == len(valid) == 5
+    assert summary.header_row == 5 and summary.rows == len(DUMAI_WORKERS) + 1
+    assert summary.by_reason == {"region_name_unknown": 1, "nik_format": 1}, summary.by_reason
+    assert summary.ignored_lines == len(SIGNATURE)
+    assert [i["text"] for i in summary.ignored] == SIGNATURE
+    people = {p.full_name: p for p in Person.objects.all()}
+    assert set(people) == {w[0] for w in valid}
+    assert people["Siti Aminah"].region_id == "14.72.01.1006"  # Kel. Purnama
+    assert people["Joko Susilo"].region_id == "14.72.01.1003"  # "Pangkalan Sesei", misspelt
+    assert people["Dewi Lestari"].region_id == "14.72.02.1002"  # Desa Teluk Binjai
+    assert people["Siti Aminah"].birth_date == dt.date(1980, 5, 12) and people["Siti Aminah"].phone == "08127000001"
+    assert people["Budi Santoso"].address == "Jl. Merdeka No. 2"
+    errors = {e["kode_kesalahan"]: e for e in _errors(summary)}
+    unknown = errors["region_name_unknown"]
+    assert unknown["baris"] == "12" and "Sukamaju" in unknown["keterangan"] and "Kec. Dumai Barat" in unknown["keterangan"]
+    assert errors["nik_format"]["baris"] == "13"
+
+
+def test_second_layout_sheet_choice_named_months_and_a_total_line(agreement, data_dir, tmp_path):
+    path = second_layout_xlsx(tmp_path / "data.xlsx")
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    assert summary.sheet == "Data" and summary.header_row == 1
+    assert summary.enrolled == len(SECOND_WORKERS) and summary.rejected == 0 and summary.ignored_lines == 1
+    people = {p.full_name: p for p in Person.objects.all()}
+    assert people["Sri Wahyuni"].birth_date == dt.date(1991, 12, 1)  # "1 Desember 1991"
+    assert people["Yusuf Hamzah"].region_id == "14.72.03.1007"  # Bukit Kapur in Kec. Bukit Kapur
+    assert people["Hendra Gunawan"].sex == "M" and people["Hendra Gunawan"].address == "RT/RW 001/002"
+
+
+def test_a_code_column_still_wins_over_names(agreement, data_dir, roster_file):
+    header = ["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "kelurahan", "kecamatan"]
+    row = person_row(serial=1)[:5] + ["Purnama", "Dumai Barat"]
+    summary = roster.import_roster(roster_file([row], header=header), agreement=agreement, start=START)
+    assert summary.enrolled == 1 and Person.objects.get().region_id == "14.72.01.1003"
+
+
+def test_ambiguous_and_unknown_names_are_row_errors_naming_candidates(agreement, data_dir, roster_file):
+    header = ["NIK", "NAMA", "TGL LAHIR", "JK", "KELURAHAN"]
+    rows = [person_row(serial=1)[:4] + ["Bagan Besar Timor"], person_row(serial=2)[:4] + ["Bagan"]]
+    summary = roster.import_roster(roster_file(rows, header=header), agreement=agreement, start=START)
+    assert summary.enrolled == 1 and Person.objects.get().region_id == "14.72.03.1006"
+    (error,) = _errors(summary)
+    assert error["kode_kesalahan"] == "region_name_unknown" and "Bagan" in error["keterangan"] and "mungkin" in error["keterangan"]
+
+
+def test_same_village_name_in_two_districts_needs_the_district(regions):
+    names = RegionNames("14.72")
+    # "Bukit Kapur" is a village only in Kec. Bukit Kapur; "Dumai Kota" only in Kec. Dumai Kota.
+    assert names.resolve("KEL. BUKIT KAPUR")[0] == "14.72.03.1007"
+    assert names.resolve("dumai  kota", "Kec. Dumai Kota")[0] == "14.72.06.1003"
+    code, why, note = names.resolve("Purnama", "Bukit Kapur")
+    assert "Kec. Bukit Kapur" in note
+    assert code is None and why == "region_name_unknown"
+    assert RegionNames("14.72.01").resolve("Teluk Binjai")[0] is None  # another district's village is not a candidate
+
+
+def test_headers_as_offices_write_them():
+    found = layout.find_layout(
+        [
+            _row(1, ["DAFTAR PEKERJA", "", ""]),
+            _row(3, ["NO", "NO. KTP", "NAMA PESERTA", "TTL", "L/P", "DESA", "KEC.", "NO HP", "RT/RW", "NOMOR INDUK KEPENDUDUKAN"]),
+            _row(4, ["1", "1472015003900001", "Siti", "Dumai, 10-03-1990", "P", "Purnama", "Dumai Barat", "0812", "1/2", ""]),
+        ]
+    )
+    assert found.header_row == 3
+    assert found.index == {"nik": 1, "name": 2, "ttl": 3, "sex": 4, "village": 5, "district": 6, "phone": 7, "rt_rw": 8}
+    assert layout.split_ttl("Dumai, 12-05-1980") == ("Dumai", "12-05-1980")
+    assert layout.split_ttl("Tanjung Pinang 12 Mei 1980") == ("Tanjung Pinang", "12 Mei 1980")
+    assert layout.is_column_numbers(["(1)", "(2)", "(3)", ""]) and not layout.is_column_numbers(["1", "Siti", "2"])
+
+
+def test_no_header_in_the_first_rows_is_refused_naming_the_columns(agreement, data_dir, roster_file):
+    with pytest.raises(FileRejected) as exc:
+        roster.import_roster(roster_file([["a", "b"]], header=["foo", "bar"]), agreement=agreement, start=START)
+    assert exc.value.errors[0].code == "missing_column" and "nik" in exc.value.message and "kelurahan" in exc.value.message
+    assert not Participant.objects.exists()
+
+
+def _row(number, cells):
+    from lindung.core.tabular import Row
+
+    return Row(number, cells)
