@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_finance_batches_second_finance_authorises_exports_and_imports_the_answer(
-    live_server, page, users, covered_workers, ready_claim, finance2, tmp_path
-):  # noqa: F811
+    live_server,
+    page,
+    users,
+    covered_workers,  # noqa: F811
+    ready_claim,  # noqa: F811
+    finance2,  # noqa: F811
+    tmp_path,
+):
     a, b = covered_workers(2)
     claims = [ready_claim(a), ready_claim(b)]
     login(page, live_server, users["finance"])
