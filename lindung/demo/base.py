@@ -32,6 +32,7 @@ DEMO_USERS = [
     DemoUser("verifikator", "Bayu Verifikator", "verifier"),
     DemoUser("kepala", "Legi Kepala Cabang", "branch_head"),
     DemoUser("keuangan", "Sari Keuangan", "finance"),
+    DemoUser("bendahara", "Dewi Bendahara", "finance"),  # the second person who authorises payment batches
     DemoUser("disnaker", "Satrio Disnaker Dumai", "sponsor", DUMAI_SPONSOR),
     DemoUser("disnaker-riau", "Staf Disnakertrans Riau", "sponsor", RIAU_SPONSOR),
     DemoUser("auditor", "Audi Auditor", "auditor"),

@@ -56,7 +56,7 @@ def test_check_builds_the_scenario_on_an_empty_database_and_every_figure_matches
     assert paid.count() == 4 and {c.benefit_total for c in paid} == {42_000_000}
     by = {d.transition: (d.actor_username, d.at.date()) for d in CLAIM.history(paid.order_by("event_date").first())}
     assert by["submit"][0] == "petugas" and by["verify"][0] == "verifikator" and by["approve"][0] == "kepala"
-    assert by["approve"][1] == D(2023, 11, 9)
+    assert by["approve"][1] == D(2023, 11, 7)
     moved = Claim.objects.get(transfers__isnull=False)
     assert moved.branch.code == "MEDAN" and moved.status == "draft"
     jkk = Claim.objects.get(program="JKK", event_date=D(2023, 12, 5))

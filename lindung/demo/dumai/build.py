@@ -113,7 +113,10 @@ class Replay:
         self.seed = seed
         self.today = today
         self.log = log
-        self.users = {u.username: u for u in User.objects.filter(username__in=["admin", "petugas", "verifikator", "kepala", "keuangan", "disnaker"])}
+        self.users = {
+            u.username: u
+            for u in User.objects.filter(username__in=["admin", "petugas", "verifikator", "kepala", "keuangan", "bendahara", "disnaker"])
+        }
         self.agreements: dict[int, SponsorAgreement] = {}
         self.months = 0
         self.steps: dict[str, int] = {"invoices": 0, "payments": 0, "enrolled": 0, "renewed": 0, "status_refreshes": 0}

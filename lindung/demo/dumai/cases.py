@@ -37,6 +37,11 @@ from lindung.rules.months import add_months
 
 D = dt.date
 MEDAN_BRANCH = "MEDAN"
+HANDOVER_OFFICIALS = [
+    {"role": "Wali Kota Dumai", "name": "H. Faisal, SKM, MARS"},
+    {"role": "Kepala Dinas Tenaga Kerja Kota Dumai", "name": "Satrio Wibowo"},
+    {"role": "Kepala BPJS Ketenagakerjaan Cabang Dumai", "name": "Legi Handoko Pasaribu"},
+]
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,12 @@ class Case:
 
 
 STORY_CASES = [
-    Case("paid-1", "paid", D(2023, 10, 17), D(2023, 10, 19), D(2023, 11, 6), D(2023, 11, 8), D(2023, 11, 9)),
-    Case("paid-2", "paid", D(2023, 11, 4), D(2023, 11, 7), D(2023, 11, 20), D(2023, 11, 22), D(2023, 11, 23)),
-    Case("paid-3", "paid", D(2023, 11, 28), D(2023, 12, 1), D(2023, 12, 18), D(2023, 12, 20), D(2023, 12, 21)),
-    Case("paid-4", "paid", D(2023, 12, 14), D(2023, 12, 15), D(2024, 1, 15), D(2024, 1, 17), D(2024, 1, 18)),
+    # claimed (opened and submitted) on a Monday, verified and approved the next day, paid the day after:
+    # within the 3 working days the regulation allows, so no late compensation is owed.
+    Case("paid-1", "paid", D(2023, 10, 17), D(2023, 10, 19), D(2023, 11, 6), D(2023, 11, 7), D(2023, 11, 7)),
+    Case("paid-2", "paid", D(2023, 11, 4), D(2023, 11, 7), D(2023, 11, 20), D(2023, 11, 21), D(2023, 11, 21)),
+    Case("paid-3", "paid", D(2023, 11, 28), D(2023, 12, 1), D(2023, 12, 18), D(2023, 12, 19), D(2023, 12, 19)),
+    Case("paid-4", "paid", D(2023, 12, 14), D(2023, 12, 15), D(2024, 1, 15), D(2024, 1, 16), D(2024, 1, 16)),
     Case("awaiting-1", "awaiting", D(2023, 11, 12), D(2023, 11, 16), reporter="disnaker"),
     Case("awaiting-2", "awaiting", D(2023, 12, 3), D(2023, 12, 6)),
     Case("awaiting-3", "awaiting", D(2023, 12, 22), D(2023, 12, 28), reporter="disnaker"),
@@ -66,7 +73,9 @@ STORY_CASES = [
     Case("awaiting-6", "awaiting", D(2024, 2, 11), D(2024, 2, 14)),
     Case("awaiting-7", "awaiting", D(2024, 2, 26), D(2024, 3, 1), reporter="disnaker"),
     Case("awaiting-8", "awaiting", D(2024, 3, 8), D(2024, 3, 12)),
-    Case("jkk", "jkk", D(2023, 12, 5), D(2023, 12, 6), D(2024, 1, 8), D(2024, 3, 18), D(2024, 3, 25), occupation="Nelayan"),
+    # JKK: 7 working days from a complete application (Friday 15 March) — verified on the 19th, approved
+    # the day after the hand-over.
+    Case("jkk", "jkk", D(2023, 12, 5), D(2023, 12, 6), D(2024, 3, 15), D(2024, 3, 19), D(2024, 3, 22), occupation="Nelayan"),
     Case("transferred", "transferred", D(2024, 1, 20), D(2024, 1, 24), D(2024, 2, 5), transferred=D(2024, 3, 4)),
 ]
 
@@ -86,8 +95,11 @@ def later_cases(today: dt.date) -> list[Case]:
         death = month.replace(day=3 + (n * 7) % 20)
         reported = death + dt.timedelta(days=3)
         claimed = death + dt.timedelta(days=18)
+        while claimed.weekday() > 2:  # Monday to Wednesday, so the next day is a working day
+            claimed += dt.timedelta(days=1)
         if claimed < today and add_months(month, 2) <= today.replace(day=1):
-            out.append(Case(f"later-{n}", "later", death, reported, claimed, claimed + dt.timedelta(days=2), claimed + dt.timedelta(days=3)))
+            decided = claimed + dt.timedelta(days=1)
+            out.append(Case(f"later-{n}", "later", death, reported, claimed, decided, decided))
         else:
             out.append(Case(f"later-{n}", "awaiting", death, reported))
         month = add_months(month, 2)
@@ -113,9 +125,12 @@ class Cases:
                 (case.verified, self.verify),
                 (case.approved, self.approve),
                 (case.transferred, self.transfer),
+                (case.approved + dt.timedelta(days=1) if case.approved else None, self.pay),
             ):
                 if day is not None and month <= day <= end and day <= self.replay.today:
                     out.append((day, _bind(step, case)))
+        if month <= STORY_DAY <= end and self.replay.today >= STORY_DAY:
+            out.append((STORY_DAY, self.handover))
         return out
 
     # --- who ----------------------------------------------------------------------------------
@@ -268,6 +283,57 @@ class Cases:
             return False
         with at(day, 14):
             services.take_step(claim, "approve", actor=self.user("kepala"))
+        return True
+
+    def pay(self, case: Case, day: dt.date) -> bool:
+        """Finance pays a claim ready for payment: its orders in a batch made by one finance officer
+        and authorised by another, exported as the bank's bulk-transfer CSV, and the bank's answer
+        read back the same day (every transfer done)."""
+        from lindung.payouts import services as payouts
+        from lindung.payouts.models import PaymentOrder
+
+        claim = self.claim_of(case)
+        if claim is None or claim.status != ClaimStatus.READY or PaymentOrder.objects.filter(claim=claim).exists():
+            return False
+        finance, second = self.user("keuangan"), self.user("bendahara")
+        with at(day, 9):
+            orders = payouts.create_orders_for_claim(claim, actor=finance, on=day)
+            batch = payouts.create_batch(orders, actor=finance, execution_date=day, note=f"Santunan {claim.number}")
+            payouts.authorise_batch(batch, actor=second)
+            b"".join(payouts.export_csv(batch, actor=finance))
+            batch.refresh_from_db()
+        with at(day, 15):
+            rows = "".join(f"{o.number},BERHASIL,{o.amount},BRK{day:%y%m%d}{o.pk:06d},{day:%Y-%m-%d}\r\n" for o in orders)
+            answer = f"reference,status,amount,bank_reference,date\r\n{rows}".encode()
+            payouts.import_bank_answer(batch, answer, actor=finance, filename=f"hasil-transfer-{batch.pk}.csv", today=day)
+        return True
+
+    def handover(self, day: dt.date) -> bool:
+        """The hand-over of Thursday 21 March 2024 at the Dumai branch: the 12 JKM cases (4 paid,
+        8 computed and awaiting their heirs' claim) with the mayor, the head of Disnaker and the branch head."""
+        from lindung.payouts import services as payouts
+        from lindung.payouts.models import HandoverEvent
+
+        if HandoverEvent.objects.filter(date=day, branch=self.replay.branch).exists():
+            return False
+        claims = [
+            c
+            for c in (self.claim_of(case) for case in STORY_CASES if case.kind in ("paid", "awaiting"))
+            if c is not None and not c.transfers.exists()
+        ]
+        if not claims:
+            return False
+        with at(day, 10):
+            payouts.create_handover_event(
+                actor=self.user("keuangan"),
+                title="Penyerahan Santunan Jaminan Sosial Ketenagakerjaan kepada 14 Ahli Waris Pekerja Rentan Kota Dumai",
+                date=day,
+                place="Ruang Rapat BPJS Ketenagakerjaan Kantor Cabang Dumai",
+                claims=claims,
+                officials=HANDOVER_OFFICIALS,
+                branch=self.replay.branch,
+                note="Diserahkan secara simbolis; 8 ahli waris diundang melengkapi klaimnya.",
+            )
         return True
 
     def transfer(self, case: Case, day: dt.date) -> bool:

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from lindung.claims.models import Claim, ClaimStatus
 from lindung.contributions.models import ContributionPayment, Invoice, InvoiceLine
-from lindung.core.terbilang import terbilang
 from lindung.demo.base import DUMAI_SPONSOR
 from lindung.demo.dumai import build
 from lindung.demo.dumai.story import (
@@ -143,18 +142,37 @@ def _cases(report: Report) -> None:
     transferred = [c for c in cases if c.transfers.filter(at__date__lte=STORY_DAY).exists()] if cases else []
     jkm = [c for c in cases if c.program == "JKM" and c not in transferred]
     jkk = [c for c in cases if c.program == "JKK"]
-    paid = [c for c in jkm if on[c.pk] in (ClaimStatus.READY, "paid")]
+    paid = [c for c in jkm if on[c.pk] == ClaimStatus.READY and paid_by(c, STORY_DAY)]
     awaiting = [c for c in jkm if on[c.pk] == ClaimStatus.REPORTED]
     report.add("cases on 21 March 2024", 14, len(cases))
     report.add("  JKM deaths", 12, len(jkm))
-    report.add("    paid (ready for payment)", 4, len(paid))
+    report.add("    paid (every order settled by the bank)", 4, len(paid))
     report.add("    awaiting their heirs' claim", 8, len(awaiting))
     report.add("  JKK death (work accident)", 1, len(jkk))
     report.add("  heir moved to North Sumatra (transferred)", 1, len(transferred))
     report.add("  paid claims submitted, verified, approved by 3 users", True, _maker_checker(paid))
     total = sum(c.benefit_total if c.benefit_total is not None else int(benefit.compute(c).total) for c in jkm)
-    report.add("hand-over total (12 JKM benefits)", HANDOVER_TOTAL, total)
-    report.add("hand-over total in words", HANDOVER_WORDS, terbilang(total))
+    report.add("12 JKM benefits (claims, rules engine)", HANDOVER_TOTAL, total)
+    from lindung.payouts import services as payouts
+    from lindung.payouts.models import HandoverEvent
+
+    event = HandoverEvent.objects.filter(date=STORY_DAY, branch__code="DUMAI").first()
+    summary = payouts.event_summary(event) if event else {"count": 0, "total": 0, "total_in_words": "", "by_mark": {}}
+    report.add("hand-over event on Thursday 21 March 2024", "Thursday", event.date.strftime("%A") if event else None)
+    report.add("  officials: mayor, head of Disnaker, branch head", 3, len(event.officials) if event else 0)
+    report.add("  cases on the hand-over list", 12, summary["count"])
+    report.add("  of them paid", 4, summary["by_mark"].get("paid", {}).get("count", 0))
+    report.add("  of them awaiting the heirs' claim", 8, summary["by_mark"].get("awaiting_claim", {}).get("count", 0))
+    report.add("hand-over total", HANDOVER_TOTAL, summary["total"])
+    report.add("hand-over total in words", HANDOVER_WORDS, summary["total_in_words"])
+
+
+def paid_by(claim: Claim, day: dt.date) -> bool:
+    """Every live payment order of the claim settled by the bank on or before ``day``."""
+    from lindung.payouts.models import PaymentOrder
+
+    orders = PaymentOrder.objects.filter(claim=claim).exclude(status__in=("cancelled", "reissued", "failed"))
+    return orders.exists() and not orders.exclude(settlement__paid_on__lte=day).exists()
 
 
 def _decisions(claim: Claim):
