@@ -111,3 +111,26 @@ def _row(number, cells):
     from lindung.core.tabular import Row
 
     return Row(number, cells)
+
+
+def test_the_xlsx_template_lists_the_sponsors_villages_with_drop_downs_and_imports_as_is(agreement, data_dir, users, client, tmp_path):
+    from openpyxl import load_workbook
+
+    client.force_login(users["sponsor"])
+    response = client.get("/roster/template.xlsx?sponsor=PEMKO-DUMAI")
+    assert response.status_code == 200
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(response.content)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Daftar pekerja", "Kelurahan"]
+    villages = list(wb["Kelurahan"].iter_rows(min_row=2, values_only=True))
+    names = RegionNames("14.72")
+    assert len(villages) == len(names.villages) and ("Purnama", "14.72.01.1006", "Dumai Barat") in villages
+    validations = {str(dv.sqref): dv.formula1 for dv in wb["Daftar pekerja"].data_validations.dataValidation}
+    assert validations["D2:D5000"] == '"L,P"' and validations["E2:E5000"] == f"=Kelurahan!$A$2:$A${len(villages) + 1}"
+    # every drop-down entry resolves to its own code
+    assert all(names.resolve(choice)[0] == code for choice, code, _district in villages)
+    # the template with its example row imports as it is
+    summary = roster.import_roster(path, agreement=agreement, start=START)
+    assert summary.enrolled == 1 and Person.objects.get().region_id == villages[0][1]
+    assert client.get("/roster/template.xlsx?sponsor=PEMPROV-RIAU").status_code == 404

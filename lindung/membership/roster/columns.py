@@ -102,21 +102,50 @@ def template_csv() -> str:
     return tabular_write.csv_text([TEMPLATE_HEADER])
 
 
-def template_xlsx() -> bytes:
-    from openpyxl import Workbook
+XLSX_TEMPLATE_HEADER = ["NIK", "NAMA", "TANGGAL LAHIR", "JENIS KELAMIN", "KELURAHAN", "ALAMAT", "PEKERJAAN", "NO HP", "NOMOR KK"]
+TEMPLATE_ROWS = 5000  # rows of the template that carry the drop-down lists
 
-    wb = Workbook(write_only=False)
+
+def template_xlsx(villages: list[tuple[str, str, str]] | None = None) -> bytes:
+    """The roster template: a sheet to fill (NIK, NOMOR KK and NO HP as text cells; drop-down
+    lists for JENIS KELAMIN and KELURAHAN) and, when ``villages`` (code, kelurahan, kecamatan)
+    are given, a second sheet "Kelurahan" with the sponsor's villages and their codes, which the
+    KELURAHAN list offers (a name found twice in the region carries its kecamatan, as the import
+    reads it)."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
     ws = wb.active
-    ws.title = "roster"
-    ws.append(tabular_write.safe_row(TEMPLATE_HEADER))
+    ws.title = "Daftar pekerja"
+    ws.append(tabular_write.safe_row(XLSX_TEMPLATE_HEADER))
+    villages = villages or []
+    counts: dict[str, int] = {}
+    for _code, name, _district in villages:
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    choices = [name if counts[name.casefold()] == 1 else f"{name} (Kec. {district})" for _code, name, district in villages]
+    example = choices[0] if choices else "Pangkalan Sesai"
     ws.append(
-        tabular_write.safe_row(
-            ["1472015003900001", "Siti Aminah", "1990-03-10", "P", "14.72.01.1003", "Jl. Sudirman 1", "Nelayan", "081234567890", ""]
-        )
+        tabular_write.safe_row(["1472015003900001", "Siti Aminah", "10-03-1990", "P", example, "Jl. Sudirman 1", "Nelayan", "081234567890", ""])
     )
-    for col in ("A", "I", "H"):
-        for cell in ws[col]:
-            cell.number_format = "@"  # NIK, KK and phone as text, never as numbers
+    for col in ("A", "H", "I"):
+        for row in range(1, TEMPLATE_ROWS + 1):
+            ws[f"{col}{row}"].number_format = "@"  # NIK, phone and KK as text, never as numbers
+    sex = DataValidation(type="list", formula1='"L,P"', allow_blank=True, showErrorMessage=True)
+    sex.error = "L (laki-laki) atau P (perempuan)"
+    ws.add_data_validation(sex)
+    sex.add(f"D2:D{TEMPLATE_ROWS}")
+    if villages:
+        ref = wb.create_sheet("Kelurahan")
+        ref.append(tabular_write.safe_row(["KELURAHAN", "KODE WILAYAH", "KECAMATAN"]))
+        for choice, (code, _name, district) in zip(choices, villages, strict=True):
+            ref.append(tabular_write.safe_row([choice, code, district]))
+        village = DataValidation(type="list", formula1=f"=Kelurahan!$A$2:$A${len(villages) + 1}", allow_blank=True, showErrorMessage=True)
+        village.error = "Pilih kelurahan/desa dari daftar (lembar Kelurahan)"
+        ws.add_data_validation(village)
+        village.add(f"E2:E{TEMPLATE_ROWS}")
+    for col, width in zip("ABCDEFGHI", (20, 28, 15, 14, 28, 30, 18, 16, 20), strict=True):
+        ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

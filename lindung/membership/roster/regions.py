@@ -10,6 +10,7 @@ ever looked up inside the region; a village of the same name elsewhere is not a 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from rapidfuzz import fuzz, process
@@ -19,6 +20,7 @@ from lindung.registry.models import Region
 
 MIN_SCORE = 85  # similarity (0-100) a misspelt name must reach
 MARGIN = 4  # ... and by which it must beat the second best
+_WITH_DISTRICT = re.compile(r"(.+?)\s*\((?:kec\.?|kecamatan)\s*(.+)\)", re.IGNORECASE)
 
 _PREFIXES = {
     "village": ("kelurahan", "kel", "desa", "ds", "kampung", "kp", "nagari", "gampong"),
@@ -51,15 +53,22 @@ class RegionNames:
             self.villages.append(
                 (code, clean(name, "village"), clean(names.get(parent, ""), "district"), clean(names.get(regency_code, ""), "regency"))
             )
+        self.names, self.parents = names, parents
         self.label = {code: f"{names[code]} (Kec. {names.get(parents.get(code), '?')})" for code, *_ in self.villages}
         self.by_name: dict[str, list[int]] = defaultdict(list)
         for i, (_code, village, _d, _r) in enumerate(self.villages):
             self.by_name[village].append(i)
         self._cache: dict[tuple[str, str, str], tuple[str | None, str, str]] = {}
 
+    def villages_for_template(self) -> list[tuple[str, str, str]]:
+        """(code, kelurahan, kecamatan) of every village, for the roster template."""
+        return [(code, self.names[code], self.names.get(self.parents.get(code), "")) for code, *_ in self.villages]
+
     def resolve(self, village: str, district: str = "", regency: str = "") -> tuple[str | None, str, str]:
         """``(code, "", "")`` or ``(None, reason, note)`` with reason ``region_name_unknown`` or
         ``region_name_ambiguous`` and a note naming the closest candidates."""
+        if not district and (m := _WITH_DISTRICT.fullmatch(village.strip())):
+            village, district = m.group(1), m.group(2)  # "Bukit Kapur (Kec. Bukit Kapur)", as the template lists it
         key = (clean(village, "village"), clean(district, "district"), clean(regency, "regency"))
         if key not in self._cache:
             self._cache[key] = self._resolve(*key)

@@ -16,7 +16,7 @@ from lindung.membership import roster, selectors
 
 class RosterUploadForm(forms.Form):
     agreement = forms.ChoiceField(label=_("Agreement"))
-    file = forms.FileField(label=_("Roster file (.csv or .xlsx)"))
+    file = forms.FileField(label=_("Roster file (.xlsx, .xls, .ods, .csv)"))
     start = forms.DateField(label=_("Cover start (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     dry_run = forms.BooleanField(label=_("Check only (enrol nothing)"), required=False)
     all_or_nothing = forms.BooleanField(label=_("Enrol nothing if any row fails"), required=False)
@@ -90,7 +90,13 @@ def roster_import_errors(request, pk: int):
 @permission_required("membership.import_roster", raise_exception=True)
 def roster_template(request, fmt: str):
     if fmt == "xlsx":
-        response = HttpResponse(roster.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        villages = []
+        if request.GET.get("sponsor"):
+            from lindung.membership.roster.regions import RegionNames
+
+            sponsor = or_404(selectors.sponsor_get, user=request.user, code=request.GET["sponsor"])
+            villages = RegionNames(sponsor.region_id).villages_for_template()
+        response = HttpResponse(roster.template_xlsx(villages), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = 'attachment; filename="template-roster.xlsx"'
         return response
     if fmt == "csv":
