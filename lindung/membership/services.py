@@ -55,7 +55,7 @@ def sponsor_create(
         fields["code"] = "letters, digits, '.', '_' and '-' only (at most 30), beginning with a letter or a digit"
     if not name:
         fields["name"] = "required"
-    if Sponsor.objects.filter(code=code).exists():
+    if "code" not in fields and Sponsor.objects.filter(code=code).exists():
         raise ServiceError("duplicate", _("A sponsor with code %(code)s exists already.") % {"code": repr(code)}, {"code": "duplicate"}, status=409)
     if type not in Sponsor.Type.values:
         fields["type"] = f"must be one of {', '.join(Sponsor.Type.values)}"
