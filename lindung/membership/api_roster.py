@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from ninja.responses import Status
 
 from lindung.core import files
 from lindung.core.api import ErrorOut, Page, require_perm
-from lindung.core.errors import NotFound
+from lindung.core.errors import NotFound, ServiceError
 from lindung.membership import roster, selectors
 from lindung.membership.models import RosterImport
 
@@ -74,6 +75,8 @@ def roster_import_create(
     dry_run: bool = Form(False),
     all_or_nothing: bool = Form(False),
     start: dt.date | None = Form(None),
+    sheet: str | None = Form(None),
+    mapping: str | None = Form(None, description='JSON {"field": "column header, letter or number"} correcting the columns found'),
 ):
     """Upload a roster (.csv or .xlsx) for a sponsor's agreement; it is checked and enrolled as a
     job. 201 with the summary when the job finished already (embedded default), 422 with the
@@ -83,8 +86,14 @@ def roster_import_create(
     require_perm(request, "membership.import_roster")
     sponsor_obj = selectors.sponsor_get(user=request.user, code=sponsor)
     agreement_obj = roster.find_agreement(sponsor_obj, agreement)
+    try:
+        parsed = json.loads(mapping) if mapping else None
+    except ValueError:
+        parsed = None
+    if mapping and not (isinstance(parsed, dict) and all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in parsed.items())):
+        raise ServiceError("bad_mapping", _('mapping must be a JSON object {"field": "column"}.'), {"mapping": "invalid"})
     batch = roster.start_import_from_upload(
-        file, agreement=agreement_obj, actor=request.user, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start
+        file, agreement=agreement_obj, actor=request.user, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start, sheet=sheet, mapping=parsed
     )
     batch = selectors.roster_import_get(user=request.user, pk=batch.pk)
     if not batch.finished_at:

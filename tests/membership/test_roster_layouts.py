@@ -134,3 +134,60 @@ def test_the_xlsx_template_lists_the_sponsors_villages_with_drop_downs_and_impor
     summary = roster.import_roster(path, agreement=agreement, start=START)
     assert summary.enrolled == 1 and Person.objects.get().region_id == villages[0][1]
     assert client.get("/roster/template.xlsx?sponsor=PEMPROV-RIAU").status_code == 404
+
+
+def test_a_mapping_corrects_the_columns_in_the_service_the_cli_and_the_api(agreement, data_dir, roster_file, users, api_client):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    header = ["NIK", "NAMA", "LAHIR", "JK", "WILAYAH", "KETERANGAN"]
+    good = person_row(serial=1)
+    rows = [[good[0], good[1], good[2], good[3], good[4], "Nelayan"]]
+    path = roster_file(rows, header=header)
+    with pytest.raises(FileRejected) as exc:
+        roster.import_roster(path, agreement=agreement, start=START)
+    assert exc.value.errors[0].code == "missing_column"
+    with pytest.raises(FileRejected) as exc:
+        roster.import_roster(path, agreement=agreement, start=START, mapping={"birth_date": "LAHIR", "region_code": "Z"})
+    assert exc.value.errors[0].code == "bad_mapping" and "'Z'" in exc.value.message
+    summary = roster.import_roster(
+        path, agreement=agreement, start=START, dry_run=True, mapping={"birth_date": "lahir", "region_code": "E", "occupation": 6}
+    )
+    assert summary.enrolled == 1 and summary.rejected == 0
+    out = StringIO()
+    call_command(
+        "roster",
+        "import",
+        str(path),
+        "--sponsor",
+        "PEMKO-DUMAI",
+        "--start",
+        "2023-10-01",
+        "--map",
+        "birth_date=LAHIR",
+        "--map",
+        "region_code=5",
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["enrolled"] == 1
+    assert Person.objects.get().occupation == ""
+    client = api_client(users["sponsor"])
+    other = roster_file([person_row(serial=2)[:5] + ["Buruh"]], header=header)
+    with open(other, "rb") as fh:
+        r = client.post(
+            "/api/v1/roster-imports",
+            {
+                "file": fh,
+                "sponsor": "PEMKO-DUMAI",
+                "start": "2023-10-01",
+                "mapping": json.dumps({"birth_date": "LAHIR", "region_code": "WILAYAH", "occupation": "F"}),
+            },
+        )
+    assert r.status_code == 201, r.content
+    assert r.json()["summary"]["enrolled"] == 1 and Person.objects.filter(occupation="Buruh").count() == 1
+    with open(other, "rb") as fh:
+        bad = client.post("/api/v1/roster-imports", {"file": fh, "sponsor": "PEMKO-DUMAI", "mapping": "[1]"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_mapping"

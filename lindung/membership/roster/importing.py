@@ -93,7 +93,7 @@ def _record_import(stored, *, agreement, actor, file_name, dry_run, all_or_nothi
     return batch
 
 
-def locate(path, *, sheet: str | None = None) -> tuple[layout.Layout, Iterator[tabular.Row]]:
+def locate(path, *, sheet: str | None = None, mapping: dict | None = None) -> tuple[layout.Layout, Iterator[tabular.Row]]:
     """The sheet, header and columns of a roster file (``layout``), and its rows under the header.
     A workbook's sheet is the one asked for or, of several, the one whose header names the most
     fields. ``FileRejected`` for an empty file or missing columns."""
@@ -110,6 +110,20 @@ def locate(path, *, sheet: str | None = None) -> tuple[layout.Layout, Iterator[t
     found = layout.find_layout(head)
     if found is None:
         raise missing_columns(list(layout.NEEDED), first.number)
+    if mapping:
+        problems = layout.apply_mapping(found, mapping)
+        if problems:
+            raise FileRejected(
+                [
+                    RowError(
+                        found.header_row,
+                        "bad_mapping",
+                        gettext("The column mapping names an unknown field or column: %(problems)s.") % {"problems": ", ".join(problems)},
+                        "header",
+                    )
+                ],
+                what=gettext("roster"),
+            )
     if found.missing:
         raise missing_columns(found.missing, found.header_row)
     found.sheet = sheet or ""
@@ -117,7 +131,13 @@ def locate(path, *, sheet: str | None = None) -> tuple[layout.Layout, Iterator[t
 
 
 def run_import(
-    batch: RosterImport, *, actor=None, start: dt.date | None = None, progress: Callable | None = None, sheet: str | None = None
+    batch: RosterImport,
+    *,
+    actor=None,
+    start: dt.date | None = None,
+    progress: Callable | None = None,
+    sheet: str | None = None,
+    mapping: dict | None = None,
 ) -> RosterSummary:
     """Check and enrol the roster of ``batch`` (see the module docstring). Writes the error file and
     the summary on ``batch``; raises ``ServiceError`` for a file that cannot be read at all."""
@@ -139,7 +159,7 @@ def run_import(
     try:
         if batch.stored_file_id is None:
             raise FileRejected([RowError(1, "missing_file", gettext("The import has no stored file."), "file")], what=gettext("roster"))
-        found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet)
+        found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet, mapping=mapping)
         summary.header_row, summary.sheet = found.header_row, found.sheet
         spools = [Spool(str(out_dir)) for _ in range(4)]
         errors, errors_db, good, enrol = spools
@@ -247,12 +267,15 @@ def import_roster(
     file_name: str | None = None,
     progress: Callable | None = None,
     keep_copy: bool = True,
+    sheet: str | None = None,
+    mapping: dict | None = None,
 ) -> RosterSummary:
-    """Import a roster file into ``agreement`` in one call (CLI, demo, benchmark)."""
+    """Import a roster file into ``agreement`` in one call (CLI, demo, benchmark). ``sheet``
+    names the workbook's sheet; ``mapping`` (``{field: column}``) corrects the columns found."""
     batch = create_import(
         path, agreement=agreement, actor=actor, file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing, keep_copy=keep_copy
     )
-    return run_import(batch, actor=actor, start=start, progress=progress)
+    return run_import(batch, actor=actor, start=start, progress=progress, sheet=sheet, mapping=mapping)
 
 
 def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None) -> SponsorAgreement:
@@ -276,9 +299,18 @@ def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None
 
 
 def start_import_from_upload(
-    upload, *, agreement: SponsorAgreement, actor, dry_run: bool = False, all_or_nothing: bool = False, start: dt.date | None = None
+    upload,
+    *,
+    agreement: SponsorAgreement,
+    actor,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    start: dt.date | None = None,
+    sheet: str | None = None,
+    mapping: dict | None = None,
 ) -> RosterImport:
-    """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job."""
+    """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job
+    (``sheet`` and ``mapping`` as for ``import_roster``)."""
     from lindung.core.jobs import start_job
 
     tabular.check_suffix(Path(upload.name or "roster.csv").name, ROSTER_SUFFIXES, what=gettext("roster"))
@@ -292,7 +324,10 @@ def start_import_from_upload(
         stored, agreement=agreement, actor=actor, file_name=Path(upload.name or stored.name).name, dry_run=dry_run, all_or_nothing=all_or_nothing
     )
     job = start_job(
-        "roster_import", actor=actor, sponsor=agreement.sponsor, params={"import_id": batch.pk, "start": start.isoformat() if start else None}
+        "roster_import",
+        actor=actor,
+        sponsor=agreement.sponsor,
+        params={"import_id": batch.pk, "start": start.isoformat() if start else None, "sheet": sheet, "mapping": mapping or None},
     )
     RosterImport.objects.filter(pk=batch.pk).update(job=job)
     batch.refresh_from_db()

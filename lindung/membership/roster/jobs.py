@@ -21,12 +21,20 @@ def _close_import(job) -> None:
 
 @job_handler("roster_import", permission="membership.import_roster", on_abandoned=_close_import)
 def roster_import_job(ctx) -> dict:
-    """Job handler: ``params = {"import_id": id, "start": "YYYY-MM-DD" | None}``."""
+    """Job handler: ``params = {"import_id": id, "start": "YYYY-MM-DD" | None, "sheet": name | None,
+    "mapping": {field: column} | None}``."""
     from lindung.accounts.models import User
 
     batch = RosterImport.objects.get(pk=ctx.params["import_id"])
     actor = User.objects.filter(pk=ctx.job.created_by_id).first() if ctx.job.created_by_id else None
     start = dt.date.fromisoformat(ctx.params["start"]) if ctx.params.get("start") else None
     RosterImport.objects.filter(pk=batch.pk).update(job=ctx.job)
-    summary = run_import(batch, actor=actor, start=start, progress=lambda done, total=None, message=None: ctx.progress(done, total, message))
+    summary = run_import(
+        batch,
+        actor=actor,
+        start=start,
+        sheet=ctx.params.get("sheet"),
+        mapping=ctx.params.get("mapping"),
+        progress=lambda done, total=None, message=None: ctx.progress(done, total, message),
+    )
     return {k: v for k, v in summary.as_dict().items() if k != "error_file"}

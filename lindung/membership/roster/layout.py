@@ -166,6 +166,55 @@ def ignored_line(cells: list, layout: Layout) -> str | None:
     return None
 
 
+def column_ref(ref, labels: list[str]) -> int | None:
+    """A column named by the user: its header label (as written or normalised), its letter
+    ("C") or its 1-based number ("3"); ``None`` when no column is meant."""
+    if isinstance(ref, int):
+        return ref - 1 if 1 <= ref <= len(labels) else None
+    text = str(ref or "").strip()
+    if not text:
+        return None
+    wanted = normalise(text)
+    for i, label in enumerate(labels):
+        if normalise(label) == wanted or normalise(label.rpartition(" / ")[2]) == wanted:
+            return i
+    if text.isdigit():
+        n = int(text)
+        return n - 1 if 1 <= n <= len(labels) else None
+    if re.fullmatch(r"[A-Za-z]{1,3}", text):
+        n = 0
+        for ch in text.upper():
+            n = n * 26 + ord(ch) - 64
+        return n - 1 if n <= len(labels) else None
+    return None
+
+
+def apply_mapping(found: Layout, mapping: dict) -> list[str]:
+    """Change ``found``'s columns as the user mapped them: ``{field: column}`` (a label, letter or
+    number; empty to leave the field unmapped). Returns the problems (unknown field or column),
+    empty when every entry applied."""
+    problems = []
+    for fld, ref in (mapping or {}).items():
+        if fld not in ALIASES:
+            problems.append(f"{fld}: ?")
+            continue
+        if ref in (None, ""):
+            found.index.pop(fld, None)
+            continue
+        col = column_ref(ref, found.labels)
+        if col is None:
+            problems.append(f"{fld}: {ref!r}")
+            continue
+        for other, c in list(found.index.items()):
+            if c == col and other != fld:
+                del found.index[other]
+        found.index[fld] = col
+    if "birth_date" in found.index:
+        found.index.pop("ttl", None)
+    found.missing = [g for g in NEEDED if not any(f in found.index for f in g)]
+    return problems
+
+
 def split_ttl(value) -> tuple[str, object]:
     """A "TEMPAT, TANGGAL LAHIR" cell as (place, date part): ``"Dumai, 12-05-1980"`` ->
     ``("Dumai", "12-05-1980")``; a date cell stays a date."""

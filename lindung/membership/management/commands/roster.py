@@ -18,12 +18,22 @@ class _Refused(CommandError):
         self.error = error
 
 
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        fld, sep, column = pair.partition("=")
+        if not sep:
+            raise _Refused(ServiceError("bad_mapping", f"--map {pair!r}: expected FIELD=COLUMN.", {"map": "FIELD=COLUMN"}))
+        mapping[fld.strip()] = column.strip()
+    return mapping
+
+
 class Command(LindungCommand):
     help = "Sponsor rosters: 'roster import PATH --sponsor CODE' enrols the workers of a CSV/XLSX file into an agreement."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="Check and enrol a roster (.csv or .xlsx).")
+        imp = sub.add_parser("import", help="Check and enrol a roster (.xlsx, .xls, .ods, .csv, .tsv).")
         imp.add_argument("path")
         imp.add_argument("--sponsor", required=True, help="Sponsor code")
         imp.add_argument("--agreement", help="Agreement (PKS) number; default: the one in force today, else the latest")
@@ -31,6 +41,15 @@ class Command(LindungCommand):
         imp.add_argument("--dry-run", action="store_true", help="Check only; enrol nothing")
         imp.add_argument("--all-or-nothing", action="store_true", help="Enrol nothing when any row fails")
         imp.add_argument("--json", action="store_true", help="Print the summary as JSON")
+        imp.add_argument("--sheet", help="The workbook's sheet holding the list (default: the one whose header names the most fields)")
+        imp.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help="Correct a column: FIELD (nik, name, birth_date, ttl, sex, region_code, village, district, regency, address, rt_rw, "
+            "occupation, phone, family_card_number) = the column's header, letter or number; FIELD= leaves it unmapped. Repeatable.",
+        )
 
     def handle(self, *args, **o):
         if not o["json"]:
@@ -57,7 +76,14 @@ class Command(LindungCommand):
         agreement = roster.find_agreement(sponsor, o["agreement"])
         try:
             summary = roster.import_roster(
-                o["path"], agreement=agreement, actor=actor, dry_run=o["dry_run"], all_or_nothing=o["all_or_nothing"], start=o["start"]
+                o["path"],
+                agreement=agreement,
+                actor=actor,
+                dry_run=o["dry_run"],
+                all_or_nothing=o["all_or_nothing"],
+                start=o["start"],
+                sheet=o.get("sheet"),
+                mapping=_mapping(o.get("map") or []),
             )
         except (FileNotFoundError, IsADirectoryError):
             raise _Refused(NotFound(_("No such file: %(path)s") % {"path": o["path"]}, {"path": "no such file"})) from None
