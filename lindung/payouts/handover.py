@@ -17,16 +17,12 @@ from fpdf import FPDF
 
 from lindung.claims import benefit as claim_benefit
 from lindung.claims.models import Claim, ClaimHeir, ClaimStatus, Payee, PayeeKind
-from lindung.core import audit
+from lindung.core import audit, formatting
 from lindung.core.errors import ServiceError
 from lindung.core.terbilang import terbilang
 from lindung.payouts.models import HandoverCase, HandoverEvent, OrderStatus, PaymentOrder
 
 Mark = HandoverCase.Mark
-
-
-def _rp(amount: int) -> str:
-    return "Rp " + f"{amount:,}".replace(",", ".")
 
 
 def _heir_name(claim: Claim) -> str:
@@ -112,7 +108,7 @@ def event_summary(event: HandoverEvent, cases=None) -> dict:
         by_mark[c.mark]["total"] += c.amount
     total = sum(c.amount for c in rows)
     with translation.override("id"):
-        press = _("%(count)s heirs receive benefits totalling %(amount)s") % {"count": len(rows), "amount": _rp(total)}
+        press = _("%(count)s heirs receive benefits totalling %(amount)s") % {"count": len(rows), "amount": formatting.rupiah(total)}
     return {
         "count": len(rows),
         "total": total,
@@ -152,7 +148,7 @@ def handover_pdf(event: HandoverEvent, *, compress: bool = True) -> bytes:
         pdf.multi_cell(0, 6, _latin1(event.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         pdf.multi_cell(
-            0, 5.5, _latin1(_("%(date)s, %(place)s") % {"date": event.date.strftime("%d-%m-%Y"), "place": event.place}), new_x="LMARGIN", new_y="NEXT"
+            0, 5.5, _latin1(_("%(date)s, %(place)s") % {"date": formatting.date(event.date), "place": event.place}), new_x="LMARGIN", new_y="NEXT"
         )
         if event.officials:
             pdf.multi_cell(0, 5.5, _latin1(_("Officials present:")), new_x="LMARGIN", new_y="NEXT")
@@ -163,14 +159,23 @@ def handover_pdf(event: HandoverEvent, *, compress: bool = True) -> bytes:
         with pdf.table(col_widths=(8, 44, 44, 16, 30, 38), text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"), line_height=4.6) as table:
             table.row([_latin1(h) for h in ("No", _("Heir"), _("Deceased participant"), _("Programme"), _("Amount"), _("Status"))])
             for n, c in enumerate(cases, 1):
-                table.row([str(n), _latin1(c.heir_name), _latin1(c.deceased_name), c.program, _latin1(_rp(c.amount)), _latin1(c.get_mark_display())])
+                table.row(
+                    [
+                        str(n),
+                        _latin1(c.heir_name),
+                        _latin1(c.deceased_name),
+                        c.program,
+                        _latin1(formatting.rupiah(c.amount)),
+                        _latin1(c.get_mark_display()),
+                    ]
+                )
         pdf.ln(2)
         pdf.set_font("Helvetica", "", 9)
         for mark in summary["by_mark"].values():
             if mark["count"]:
-                pdf.multi_cell(0, 5, _latin1(f"{mark['label']}: {mark['count']} - {_rp(mark['total'])}"), new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(0, 5, _latin1(f"{mark['label']}: {mark['count']} - {formatting.rupiah(mark['total'])}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "B", 11)
-        pdf.multi_cell(0, 6, _latin1(_("Total: %(amount)s") % {"amount": _rp(summary["total"])}), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, _latin1(_("Total: %(amount)s") % {"amount": formatting.rupiah(summary["total"])}), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         pdf.multi_cell(
             0, 5.5, _latin1(_("In words: %(words)s") % {"words": terbilang(summary["total"], capitalize=True)}), new_x="LMARGIN", new_y="NEXT"

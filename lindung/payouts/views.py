@@ -18,18 +18,12 @@ from django.views.decorators.http import require_POST
 
 from lindung.claims import selectors as claim_selectors
 from lindung.core.audit import audit_source
-from lindung.core.errors import FileRejected, NotFound, ServiceError
+from lindung.core.errors import FileRejected, ServiceError
+from lindung.core.shortcuts import or_404
 from lindung.payouts import bankfiles, selectors, services
 from lindung.payouts.models import OrderStatus
 
 app_name = "payouts"
-
-
-def _or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
@@ -60,7 +54,7 @@ def orders(request):
 @require_POST
 @permission_required("payouts.add_paymentorder", raise_exception=True)
 def claim_orders(request, number):
-    claim = _or_404(claim_selectors.claim_get, user=request.user, number=number)
+    claim = or_404(claim_selectors.claim_get, user=request.user, number=number)
     try:
         with audit_source("web"):
             created = services.create_orders_for_claim(claim, actor=request.user)
@@ -73,7 +67,7 @@ def claim_orders(request, number):
 @login_required
 @permission_required("payouts.view_paymentorder", raise_exception=True)
 def order_detail(request, number):
-    o = _or_404(selectors.order, user=request.user, number=number)
+    o = or_404(selectors.order, user=request.user, number=number)
     if request.method == "POST":
         if not request.user.has_perm("payouts.add_paymentorder"):
             raise Http404
@@ -129,7 +123,7 @@ def batches(request):
 @login_required
 @permission_required("payouts.view_paymentbatch", raise_exception=True)
 def batch_detail(request, number):
-    b = _or_404(selectors.batch, user=request.user, number=number)
+    b = or_404(selectors.batch, user=request.user, number=number)
     errors = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -192,7 +186,7 @@ def batch_detail(request, number):
 @login_required
 @permission_required("payouts.export_paymentbatch", raise_exception=True)
 def batch_export(request, number, kind):
-    b = _or_404(selectors.batch, user=request.user, number=number)
+    b = or_404(selectors.batch, user=request.user, number=number)
     try:
         with audit_source("web"):
             if kind == "pain001":
@@ -247,7 +241,7 @@ def events(request):
 @login_required
 @permission_required("payouts.view_handoverevent", raise_exception=True)
 def event_detail(request, pk):
-    e = _or_404(selectors.event, user=request.user, pk=pk)
+    e = or_404(selectors.event, user=request.user, pk=pk)
     cases = list(selectors.event_cases(user=request.user, event=e))
     return render(request, "payouts/event.html", {"e": e, "cases": cases, "summary": services.event_summary(e, cases)})
 
@@ -255,7 +249,7 @@ def event_detail(request, pk):
 @login_required
 @permission_required("payouts.view_handovercase", raise_exception=True)
 def event_pdf(request, pk):
-    e = _or_404(selectors.event, user=request.user, pk=pk)
+    e = or_404(selectors.event, user=request.user, pk=pk)
     if request.user.role_names & {"sponsor"}:
         raise Http404
     response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
@@ -290,7 +284,7 @@ def scholarships(request):
                     r = services.open_school_year(year, actor=request.user, branch=request.user.branch if request.user.branch_id else None)
                     messages.success(request, _("School year %(y)s opened: %(n)s yearly claims.") % {"y": year, "n": r["opened"]})
                 elif action in ("enrolment", "not_in_school", "approve"):
-                    y = _or_404(selectors.scholarship_year, user=request.user, pk=int(request.POST.get("id") or 0))
+                    y = or_404(selectors.scholarship_year, user=request.user, pk=int(request.POST.get("id") or 0))
                     if action == "enrolment":
                         services.record_enrolment(
                             y,
@@ -329,7 +323,7 @@ def history(request):
     claim_number, nik = (request.GET.get("claim") or "").strip(), (request.GET.get("nik") or "").strip()
     rows = []
     if claim_number or nik:
-        claim = _or_404(claim_selectors.claim_get, user=request.user, number=claim_number) if claim_number else None
+        claim = or_404(claim_selectors.claim_get, user=request.user, number=claim_number) if claim_number else None
         rows = [selectors.order_row(o, user=request.user) for o in selectors.payment_history(user=request.user, claim=claim, payee_nik=nik or None)]
     return render(request, "payouts/history.html", {"rows": rows, "claim": claim_number, "nik": nik})
 
