@@ -32,25 +32,41 @@ def audit_source(source: str):
         _source.reset(token)
 
 
+def _sqlite_permit_function(wrapper):
+    """``lindung_audit_purge_permitted()`` for the SQLite triggers: true only while
+    :func:`purge_permitted` holds this connection's permit. SQL cannot turn it on."""
+
+    def permitted() -> int:
+        return 1 if getattr(wrapper, "lindung_audit_purge", False) else 0
+
+    return permitted
+
+
+def register_sqlite_permit(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver (see CoreConfig.ready)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("lindung_audit_purge_permitted", 0, _sqlite_permit_function(connection))
+
+
 @contextmanager
 def purge_permitted(using: str = "default"):
-    """Allow deleting audit events on this connection inside the block (see migration 0002).
-
-    Only for the test suite's database flush and a deliberate, documented retention purge."""
+    """Allow deleting audit events and decisions on this connection inside the block (migrations
+    0002 and 0008). On PostgreSQL only the tables' owner gets the permit: the application's role is
+    refused (docs/security.md). Only for the test suite's database flush and the audited retention
+    purge (``lindung audit purge``)."""
     connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SET lindung.audit_purge = 'on'")
-        elif connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO core_audit_purge_permit (granted) VALUES (1)")
+    connection.lindung_audit_purge = True
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        connection.lindung_audit_purge = False
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
                 cursor.execute("RESET lindung.audit_purge")
-            elif connection.vendor == "sqlite":
-                cursor.execute("DELETE FROM core_audit_purge_permit")
 
 
 def current_source() -> str:
@@ -114,3 +130,35 @@ def record(
         summary=summary[:500],
         sponsor_id_ref=sponsor_id,
     )
+
+
+def purge(*, before: dt.date, actor=None) -> int:
+    """Delete the audit events older than ``before`` (a retention purge), then record the purge
+    itself as an event, which stays. On PostgreSQL only the tables' owner may; the application's
+    role is refused (docs/security.md)."""
+    from django.db import DatabaseError, transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from lindung.core.errors import ServiceError
+
+    cutoff = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    try:
+        with transaction.atomic(), purge_permitted():
+            events = AuditEvent.objects.filter(at__lt=cutoff)
+            count = events.count()
+            events._raw_delete(events.db)
+    except DatabaseError:
+        raise ServiceError(
+            "purge_refused",
+            _("The database refused to purge the audit trail: run the purge connected as the database owner, not the application's role."),
+            status=403,
+        ) from None
+    record(
+        actor=actor,
+        action="audit.purge",
+        object_type="core.auditevent",
+        summary=f"{count} events before {before.isoformat()} deleted",
+        changes={"before": before, "deleted": count},
+    )
+    return count
