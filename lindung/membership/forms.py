@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.core.forms import AmountField
 from lindung.membership.models import Employer, Participant, RiskClass
-from lindung.registry.forms import DateInput, PersonForm, village_choices
+from lindung.registry.forms import DateInput, PersonForm, village_field
 
 
 class BpuRegistrationForm(PersonForm):
@@ -36,7 +36,7 @@ class EmployerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = village_choices()
+        self.fields["region"] = village_field(self.fields["region"].label)
 
 
 class PuWorkerForm(PersonForm):
@@ -62,7 +62,7 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, employers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contractor"].queryset = employers if employers is not None else Employer.objects.none()
-        self.fields["region"].choices = village_choices()
+        self.fields["region"] = village_field(self.fields["region"].label)
 
 
 class ProjectWorkerForm(PersonForm):

@@ -9,11 +9,37 @@ from django.utils.translation import gettext_lazy as _
 from lindung.core.errors import ServiceError
 from lindung.registry.models import FamilyMember, Region, SchoolLevel, Sex
 
+# Above this many villages (the full Kepmendagri list has about 84,000) a select is unusable and
+# costly to build on every form: the village code is typed instead, and checked.
+VILLAGE_CHOICES_MAX = 2_000
 
-def village_choices():
-    return [("", _("— choose a village —"))] + [
-        (r.code, f"{r.code} {r.name}") for r in Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
-    ]
+
+def village_choices(limit: int = VILLAGE_CHOICES_MAX) -> list[tuple[str, str]] | None:
+    """The villages as select choices (code and name only, one query), or None when there are
+    more than ``limit`` of them."""
+    rows = list(Region.objects.filter(level=Region.Level.VILLAGE).order_by("code").values_list("code", "name")[: limit + 1])
+    if len(rows) > limit:
+        return None
+    return [("", _("— choose a village —"))] + [(code, f"{code} {name}") for code, name in rows]
+
+
+def _known_village(code: str) -> None:
+    if code and not Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists():
+        raise forms.ValidationError(_("No village has the code %(code)s."), params={"code": code}, code="unknown_region")
+
+
+def village_field(label, *, limit: int = VILLAGE_CHOICES_MAX) -> forms.Field:
+    """An optional village: a select of the villages, or a code to type when there are too many."""
+    choices = village_choices(limit)
+    if choices is None:
+        return forms.CharField(
+            label=label,
+            required=False,
+            max_length=13,
+            validators=[_known_village],
+            help_text=_("The village code (kode wilayah), e.g. 14.72.01.1001."),
+        )
+    return forms.ChoiceField(label=label, required=False, choices=choices)
 
 
 class DateInput(forms.DateInput):
@@ -36,9 +62,9 @@ class PersonForm(forms.Form):
     occupation = forms.CharField(label=_("Occupation"), max_length=100, required=False)
     family_card_number = forms.CharField(label=_("Family card (KK) number"), max_length=16, required=False)
 
-    def __init__(self, *args, edit: bool = False, **kwargs):
+    def __init__(self, *args, edit: bool = False, village_limit: int = VILLAGE_CHOICES_MAX, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = village_choices()
+        self.fields["region"] = village_field(self.fields["region"].label, limit=village_limit)
         if edit:
             del self.fields["nik"]
 

@@ -4,50 +4,30 @@ import pytest
 
 from lindung.membership import registration
 from lindung.membership.kpj import format_kpj
-from lindung.membership.models import Participant, SponsorAgreement, SponsorshipPeriod
+from lindung.membership.models import SponsorAgreement
 from lindung.membership.status import change_status
-from lindung.registry.models import FamilyMember, Person
+from lindung.registry.models import FamilyMember
 from lindung.registry.nik import make_nik
+from tests.factories import AgreementFactory, PersonFactory, SponsoredParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_sponsored(sponsor, count, *, start=dt.date(2024, 1, 1), serial_from=5000, number="PKS-1", branch=None):
-    """Sponsored BPU participants created directly with the ORM (agreement + periods)."""
-    agreement, _ = SponsorAgreement.objects.get_or_create(
-        sponsor=sponsor,
-        number=number,
-        defaults={"start_date": start, "end_date": dt.date(start.year, 12, 31), "programs": ["JKK", "JKM"], "budget": 10**12, "quota": 100_000},
+    """``count`` sponsored BPU participants of ``sponsor`` under agreement ``number`` (created the
+    first time), from the factories; ``serial_from`` keeps NIKs and KPJ numbers apart between calls."""
+    agreement = SponsorAgreement.objects.filter(sponsor=sponsor, number=number).first() or AgreementFactory(
+        sponsor=sponsor, number=number, start_date=start
     )
-    persons = [
-        Person(
-            nik=make_nik("14.72.02", dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28), "F" if i % 2 else "M", serial_from + i),
-            full_name=f"Pekerja Rentan {serial_from + i}",
-            birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
-            sex="F" if i % 2 else "M",
+    return [
+        SponsoredParticipantFactory(
+            agreement=agreement,
+            branch=branch or sponsor.branch,
+            person=PersonFactory(serial=serial_from + i, full_name=f"Pekerja Rentan {serial_from + i}"),
+            kpj_number=format_kpj(start.year, 900_000 + serial_from + i),
         )
         for i in range(count)
     ]
-    Person.objects.bulk_create(persons)
-    persons = list(Person.objects.filter(nik__in=[p.nik for p in persons]).order_by("nik"))
-    parts = [
-        Participant(
-            kpj_number=format_kpj(start.year, 900_000 + serial_from + i),
-            person=p,
-            segment="BPU",
-            programs=["JKK", "JKM"],
-            wage=1_000_000,
-            agreement=agreement,
-            sponsor=sponsor,
-            branch=branch or sponsor.branch,
-            start_date=start,
-        )
-        for i, p in enumerate(persons)
-    ]
-    Participant.objects.bulk_create(parts)
-    parts = list(Participant.objects.filter(agreement=agreement, person__in=persons).order_by("kpj_number"))
-    SponsorshipPeriod.objects.bulk_create([SponsorshipPeriod(participant=p, agreement=agreement, sponsor=sponsor, start_date=start) for p in parts])
-    return parts
 
 
 @pytest.fixture
