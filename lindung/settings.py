@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lindung.core.middleware.LanguageMiddleware",
+    "lindung.core.files.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,8 +222,17 @@ STORAGES = {
         )
     },
 }
+# Uploads above 5 MB are streamed to a temporary file, never held in memory; a request body larger
+# than the largest upload limit is refused before it is read (lindung.core.files.middleware), and
+# each file against its kind's limit (LINDUNG_UPLOAD_LIMITS, bytes per kind; docs/files.md).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+LINDUNG_UPLOAD_LIMITS: dict[str, int] = {}
+if os.environ.get("LINDUNG_UPLOAD_LIMITS"):
+    try:
+        LINDUNG_UPLOAD_LIMITS = {str(k): int(v) for k, v in json.loads(os.environ["LINDUNG_UPLOAD_LIMITS"]).items()}
+    except (ValueError, AttributeError) as exc:
+        raise ImproperlyConfigured(f"LINDUNG_UPLOAD_LIMITS must be a JSON object of bytes per file kind: {exc}") from None
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

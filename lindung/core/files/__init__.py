@@ -15,6 +15,7 @@ from importlib import import_module
 _EXPORTS = {
     "check_upload": "checks",
     "check_path": "checks",
+    "check_source": "checks",
     "sniff": "checks",
     "UploadRefused": "checks",
     "Detected": "checks",

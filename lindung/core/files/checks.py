@@ -200,6 +200,17 @@ def check_path(path: str | Path, kind: str | FileKind, field: str = "file") -> D
         return check_upload(fh, kind, field)
 
 
+def check_source(source, kind: str | FileKind, field: str = "file") -> Detected:
+    """``check_upload`` for whatever a reader is given: a path, bytes, or a binary file object."""
+    import io
+
+    if isinstance(source, (bytes, bytearray)):
+        return check_upload(io.BytesIO(source), kind, field)
+    if isinstance(source, (str, Path)):
+        return check_path(source, kind, field)
+    return check_upload(source, kind, field)
+
+
 def _field_label(field: str) -> str:
     return _("File") if field == "file" else field
 
