@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -62,12 +63,28 @@ class PayeeOut(Schema):
     amount: int | None
 
 
+class DocumentFileOut(Schema):
+    id: int
+    file_id: str | None
+    name: str | None
+    content_type: str | None
+    size: int | None
+    download: str | None  # GET it (staff who see the claim only; audited)
+    uploaded_by: str | None
+    uploaded_at: str | None
+    check: Literal["pending", "accepted", "rejected"]
+    checked_by: str | None
+    checked_at: str | None
+    note: str
+
+
 class DocumentItemOut(Schema):
     code: str
     label: str
     required: bool
     status: Literal["missing", "uploaded", "accepted", "rejected"]
     files: int
+    uploads: list[DocumentFileOut]
 
 
 class ComponentOut(Schema):
@@ -341,6 +358,33 @@ def claim_payees_set(request, number: str, payload: list[PayeeIn]):
     with audit_source("api"):
         heirs_service.set_payees(claim, [p.model_dump() for p in payload], actor=request.user)
     return Status(200, _answer(request, claim))
+
+
+@router.post("/claims/{number}/documents", response={201: ClaimOut, 413: ErrorOut, **ERRORS})
+def claim_document_upload(request, number: str, code: str = Form(...), file: UploadedFile = File(...), note: str = Form("")):
+    """Upload the file of one checklist item (multipart: ``code``, ``file``, optional ``note``).
+    PDF, JPEG or PNG only, judged by content; at most the ``claim_document`` size limit (10 MB by
+    default, 413 beyond). Sponsor users never upload or see documents."""
+    claim = _claim(request, number)
+    require_perm(request, "claims.add_claimdocument")
+    with audit_source("api"):
+        services.upload_document(claim, actor=request.user, code=code, upload=file, note=note)
+    return Status(201, _answer(request, claim))
+
+
+@router.get("/claims/{number}/letter", response={200: None, 403: ErrorOut, 404: ErrorOut})
+def claim_letter(request, number: str):
+    """The decision letter (PDF, Indonesian) of an approved claim; staff only, each download audited."""
+    from lindung.claims import letter
+    from lindung.core import files
+    from lindung.core.errors import NotFound
+
+    claim = _claim(request, number)
+    if not selectors.can_see_personal_data(request.user) or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.READY):
+        raise NotFound(_("The decision letter exists once the claim is approved."))
+    with audit_source("api"):
+        stored = letter.decision_letter_file(claim, actor=request.user)
+        return files.serve(request, stored.pk, filename=f"keputusan-{claim.number}.pdf")
 
 
 class DocumentCheckIn(Schema):

@@ -83,7 +83,7 @@ def checklist(claim: Claim) -> list[Item]:
     kinds = set(claim.reimbursements.values_list("kind", flat=True))
     codes = required_codes(claim, spouse_heir=spouse, reimbursement_kinds=kinds)
     items = {code: Item(code, str(LABELS[code]), required) for code, required in codes.items()}
-    for doc in claim.documents.select_related("uploaded_by", "checked_by").order_by("id"):
+    for doc in claim.documents.select_related("uploaded_by", "checked_by", "file").order_by("id"):
         item = items.get(doc.code)
         if item is None:
             item = items[doc.code] = Item(doc.code, str(LABELS.get(doc.code, doc.code)), False)

@@ -75,3 +75,13 @@ class TransferForm(forms.Form):
     def __init__(self, *args, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_branch"].choices = [(b.code, b.name) for b in branches]
+
+
+class DocumentUploadForm(forms.Form):
+    code = forms.ChoiceField(label=_("Document"))
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [(i.code, i.label) for i in items]

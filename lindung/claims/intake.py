@@ -254,6 +254,47 @@ def open_claim(claim: Claim, *, actor, **fields) -> Claim:
     return claim
 
 
+# Documents are added while the claim is being put together or corrected, and until it is decided.
+DOCUMENT_STATUSES = (ClaimStatus.REPORTED, ClaimStatus.DRAFT, ClaimStatus.RETURNED, ClaimStatus.SUBMITTED)
+
+
+@transaction.atomic
+def upload_document(claim: Claim, *, actor, code: str, upload, note: str = "") -> ClaimDocument:
+    """Attach a file to one item of the claim's checklist (PDF, JPEG or PNG, size-limited, checked
+    by content through ``lindung.core.files``). The file belongs to the document, so it is served
+    only to staff who see the claim (its branch, which a transfer changes) — never to sponsors."""
+    from lindung.claims.documents import LABELS
+    from lindung.core import files
+
+    if not actor.has_perm("claims.add_claimdocument"):
+        raise ServiceError("permission_denied", _("You may not add documents to a claim."), status=403)
+    if code not in LABELS:
+        raise ServiceError(
+            "invalid",
+            _("Unknown document %(code)s; one of: %(codes)s.") % {"code": repr(code), "codes": ", ".join(LABELS)},
+            {"code": "unknown document"},
+        )
+    if claim.status not in DOCUMENT_STATUSES:
+        raise ServiceError(
+            "not_editable",
+            _("Documents can no longer be added to claim %(number)s (%(status)s).") % {"number": claim.number, "status": claim.get_status_display()},
+            status=409,
+        )
+    files.check_upload(upload, "claim_document")  # before anything is written
+    doc = ClaimDocument.objects.create(claim=claim, code=code, uploaded_by=actor, uploaded_at=timezone.now(), note=note[:300])
+    stored, _detected = files.store_upload(upload, kind="claim_document", owner=doc, sponsor_id=claim.sponsor_id, actor=actor)
+    doc.file = stored
+    doc.save(update_fields=["file"])
+    audit.record(
+        actor=actor,
+        action="claims.document_upload",
+        obj=claim,
+        changes={"document": code, "document_id": doc.pk, "file": str(stored.pk), "type": stored.content_type, "bytes": stored.size},
+        sponsor_id=claim.sponsor_id,
+    )
+    return doc
+
+
 @transaction.atomic
 def check_document(claim: Claim, *, actor, document_id: int, accepted: bool, note: str = "") -> ClaimDocument:
     """A checker accepts or refuses one uploaded document (the verifier, before verifying)."""

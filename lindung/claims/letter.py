@@ -38,6 +38,27 @@ class _Letter(FPDF):
         self.multi_cell(0, h, _latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
+def decision_letter_file(claim: Claim, *, actor=None):
+    """The claim's decision letter as a stored file: rendered once, after approval, and kept (the
+    letter is drawn from the frozen benefit, so it never changes afterwards)."""
+    from lindung.core.files import StoredFile, store
+
+    if claim.decision_letter_id:
+        return StoredFile.objects.get(pk=claim.decision_letter_id)
+    stored = store(
+        decision_letter_pdf(claim),
+        kind="decision_letter",
+        name=f"keputusan-{claim.number}.pdf",
+        owner=claim,
+        sponsor_id=claim.sponsor_id,
+        actor=actor,
+        content_type="application/pdf",
+    )
+    Claim.objects.filter(pk=claim.pk, decision_letter__isnull=True).update(decision_letter=stored)
+    claim.refresh_from_db(fields=["decision_letter"])
+    return StoredFile.objects.get(pk=claim.decision_letter_id)
+
+
 def decision_letter_pdf(claim: Claim, *, compress: bool = True) -> bytes:
     with translation.override("id"):
         return _render(claim, compress)

@@ -127,6 +127,10 @@ class Claim(models.Model):
     calculation = models.ForeignKey(
         "core.CalculationRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("calculation"), db_index=False
     )
+    # the decision letter, rendered once after approval and kept (it never changes afterwards)
+    decision_letter = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision letter"), db_index=False
+    )
     decided_on = models.DateField(_("decided"), null=True, blank=True)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
@@ -270,6 +274,9 @@ class ClaimDocument(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name=_("claim"))
     code = models.CharField(_("document"), max_length=40)
+    file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("file"), db_index=False
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     uploaded_at = models.DateTimeField(_("uploaded"), null=True, blank=True)
     check_result = models.CharField(_("check"), max_length=10, choices=Check.choices, default=Check.PENDING)

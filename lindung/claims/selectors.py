@@ -198,6 +198,24 @@ def _payee_json(p: Payee, amount: int | None, *, full: bool) -> dict:
     }
 
 
+def _document_json(d) -> dict:
+    """One uploaded document (staff only: the checklist is empty for sponsor users)."""
+    return {
+        "id": d.pk,
+        "file_id": str(d.file_id) if d.file_id else None,
+        "name": d.file.name if d.file_id else None,
+        "content_type": d.file.content_type if d.file_id else None,
+        "size": d.file.size if d.file_id else None,
+        "download": f"/api/v1/files/{d.file_id}" if d.file_id else None,
+        "uploaded_by": d.uploaded_by.get_username() if d.uploaded_by_id else None,
+        "uploaded_at": d.uploaded_at.isoformat() if d.uploaded_at else None,
+        "check": d.check_result,
+        "checked_by": d.checked_by.get_username() if d.checked_by_id else None,
+        "checked_at": d.checked_at.isoformat() if d.checked_at else None,
+        "note": d.note,
+    }
+
+
 def claim_json(view: ClaimView, *, user, history: list | None = None) -> dict:
     """The claim as the API returns it (and ``lindung claim … --json`` prints)."""
     from lindung.claims.workflow import CLAIM
@@ -227,7 +245,15 @@ def claim_json(view: ClaimView, *, user, history: list | None = None) -> dict:
         "heirs": [_heir_json(h, full=view.personal) for h in view.heirs],
         "payees": [_payee_json(p, view.amounts.get(p.pk), full=view.personal) for p in view.payees],
         "documents": [
-            {"code": i.code, "label": i.label, "required": i.required, "status": i.status, "files": len(i.documents)} for i in view.checklist
+            {
+                "code": i.code,
+                "label": i.label,
+                "required": i.required,
+                "status": i.status,
+                "files": len(i.documents),
+                "uploads": [_document_json(d) for d in i.documents],
+            }
+            for i in view.checklist
         ],
         "benefit": {
             "total": c.benefit_total,

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from lindung.claims import heirs as heirs_service
 from lindung.claims.intake import (
+    DOCUMENT_STATUSES,
     add_reimbursement,
     check_document,
     find_participant,
@@ -16,12 +17,14 @@ from lindung.claims.intake import (
     report_accident,
     report_death,
     update_claim,
+    upload_document,
 )
 from lindung.claims.models import Claim, ClaimStatus
 from lindung.claims.transfer import transfer_claim
 from lindung.claims.workflow import CLAIM
 
 __all__ = [
+    "DOCUMENT_STATUSES",
     "STEPS",
     "add_reimbursement",
     "check_document",
@@ -36,6 +39,7 @@ __all__ = [
     "take_step",
     "transfer_claim",
     "update_claim",
+    "upload_document",
 ]
 
 STEPS = ("submit", "verify", "approve", "reject", "return", "release")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from lindung.claims import forms, letter, selectors, services
 from lindung.claims import heirs as heirs_service
 from lindung.claims.models import ClaimStatus
 from lindung.claims.workflow import CLAIM
+from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.shortcuts import or_404
@@ -133,6 +134,8 @@ def intake_page(request, number: str):
     )
     relative_form = forms.RelativeForm(request.POST if request.POST.get("form") == "relative" else None, prefix="rel")
     payee_form = forms.PayeeForm(request.POST if request.POST.get("form") == "payee" else None, heirs=heirs, prefix="pay")
+    is_doc = request.POST.get("form") == "document"
+    document_form = forms.DocumentUploadForm(request.POST if is_doc else None, request.FILES if is_doc else None, items=view.checklist, prefix="doc")
     if request.method == "POST":
         which = request.POST.get("form")
         try:
@@ -154,8 +157,13 @@ def intake_page(request, number: str):
                     heirs_service.add_payee(claim, payee_form.cleaned_data, actor=request.user)
                     messages.success(request, _("Payee saved."))
                     return redirect("claims:intake", number=claim.number)
+                if which == "document" and document_form.is_valid():
+                    d = document_form.cleaned_data
+                    services.upload_document(claim, actor=request.user, code=d["code"], upload=d["file"], note=d["note"])
+                    messages.success(request, _("Document uploaded."))
+                    return redirect("claims:intake", number=claim.number)
         except ServiceError as exc:
-            target = {"open": open_form, "relative": relative_form, "payee": payee_form}.get(which)
+            target = {"open": open_form, "relative": relative_form, "payee": payee_form, "document": document_form}.get(which)
             if target is not None:
                 apply_service_error(target, exc, prefix="payees.0." if which == "payee" else "")
             else:
@@ -163,7 +171,15 @@ def intake_page(request, number: str):
     return render(
         request,
         "claims/intake.html",
-        {"v": view, "c": claim, "open_form": open_form, "relative_form": relative_form, "payee_form": payee_form},
+        {
+            "v": view,
+            "c": claim,
+            "open_form": open_form,
+            "relative_form": relative_form,
+            "payee_form": payee_form,
+            "document_form": document_form,
+            "can_upload": request.user.has_perm("claims.add_claimdocument") and claim.status in services.DOCUMENT_STATUSES,
+        },
     )
 
 
@@ -255,10 +271,12 @@ def decision_letter(request, number: str):
     claim = or_404(selectors.claim_get, user=request.user, number=number)
     if not selectors.can_see_personal_data(request.user) or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.READY):
         raise Http404(_("The decision letter exists once the claim is approved."))
-    pdf = letter.decision_letter_pdf(claim)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="keputusan-{claim.number}.pdf"'
-    return response
+    with audit_source("web"):
+        stored = letter.decision_letter_file(claim, actor=request.user)
+        try:
+            return files.serve(request, stored.pk, filename=f"keputusan-{claim.number}.pdf", inline=True)  # audited
+        except NotFound as exc:
+            raise Http404(exc.message) from None
 
 
 urlpatterns = [

@@ -75,7 +75,7 @@ def test_verifier_and_branch_head_decide_on_the_claim_page_and_the_letter_prints
     claim.refresh_from_db()
     assert claim.status == "ready_for_payment"
     pdf = client.get(reverse("claims:letter", args=[claim.number]))
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
     from lindung.claims.letter import decision_letter_pdf
 
     text = decision_letter_pdf(claim, compress=False).decode("latin-1")

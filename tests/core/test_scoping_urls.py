@@ -197,6 +197,8 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/claims/<number>/open": by_claim,
         "api/v1/claims/<number>/heirs": by_claim,
         "api/v1/claims/<number>/payees": by_claim,
+        "api/v1/claims/<number>/documents": by_claim,
+        "api/v1/claims/<number>/letter": by_claim,
         "api/v1/claims/<number>/documents/<document_id>/check": [{**by_claim[0], "document_id": str(d["document"].pk)}],
         "api/v1/claims/<number>/reimbursements": by_claim,
         "api/v1/claims/<number>/outreach": by_claim,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import CommandError
 
 from lindung.claims import heirs as heirs_service
@@ -81,8 +83,12 @@ class Command(LindungCommand):
         pay.add_argument("--holder", default="")
         pay.add_argument("--name", default="")
 
-        doc = claim_parser("document", "Check an uploaded document of the checklist (accept or refuse).")
-        doc.add_argument("--id", type=int, required=True, help="Document id (see 'claim show --json')")
+        doc = claim_parser(
+            "document", "Upload the file of a checklist item (--upload PATH --code CODE), or check an uploaded one (--id N --accept/--refuse)."
+        )
+        doc.add_argument("--upload", default=None, help="File to upload (PDF, JPEG or PNG)")
+        doc.add_argument("--code", default=None, help="Checklist item, e.g. death_certificate, heir_ktp, family_card")
+        doc.add_argument("--id", type=int, default=None, help="Document id to check (see 'claim show --json')")
         doc.add_argument("--accept", action="store_true")
         doc.add_argument("--refuse", action="store_true")
         doc.add_argument("--note", default="")
@@ -228,7 +234,18 @@ class Command(LindungCommand):
                 "name": o["name"],
             }
             heirs_service.add_payee(claim, row, actor=user)
+        elif action == "document" and o["upload"]:
+            if not o["code"]:
+                raise ServiceError("invalid", "Give --code with --upload (the checklist item).", {"code": "required"})
+            path = Path(o["upload"])
+            if not path.is_file():
+                raise ServiceError("not_found", f"No such file: {path}", {"upload": "no such file"}, status=404)
+            with open(path, "rb") as fh:
+                upload = File(fh, name=path.name)
+                intake.upload_document(claim, actor=user, code=o["code"], upload=upload, note=o["note"])
         elif action == "document":
+            if o["id"] is None:
+                raise ServiceError("invalid", "Give --upload PATH --code CODE, or --id N with --accept or --refuse.", {"id": "required"})
             if o["accept"] == o["refuse"]:
                 raise ServiceError("invalid", "Give --accept or --refuse.", {"accept": "or --refuse"})
             intake.check_document(claim, actor=user, document_id=o["id"], accepted=o["accept"], note=o["note"])
