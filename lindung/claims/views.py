@@ -273,10 +273,7 @@ def decision_letter(request, number: str):
         raise Http404(_("The decision letter exists once the claim is approved."))
     with audit_source("web"):
         stored = letter.decision_letter_file(claim, actor=request.user)
-        try:
-            return files.serve(request, stored.pk, filename=f"keputusan-{claim.number}.pdf", inline=True)  # audited
-        except NotFound as exc:
-            raise Http404(exc.message) from None
+        return or_404(files.serve, request=request, file_id=stored.pk, filename=f"keputusan-{claim.number}.pdf", inline=True)  # audited
 
 
 urlpatterns = [
