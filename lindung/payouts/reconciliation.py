@@ -11,17 +11,16 @@ file repeating an earlier answer leaves those orders unchanged.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import audit
+from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.payouts import bankfiles, iso20022
 from lindung.payouts.iso20022 import AnswerRow
@@ -41,18 +40,14 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def _read_csv(content: bytes, fmt: bankfiles.BankFormat) -> list[AnswerRow]:
+def _read_table(content: bytes, fmt: bankfiles.BankFormat, filename: str) -> list[AnswerRow]:
+    """The bank's result file — CSV (any separator and encoding the kernel's tabular reader takes)
+    or a workbook — read with the columns of the batch's bank format."""
     spec = fmt.answer
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRejected([RowError(1, "encoding", _("The file is not UTF-8 text."))], what=_("bank answer")) from None
-    sample = text[:2048]
-    delimiter = fmt.delimiter
-    if sample and delimiter not in sample.splitlines()[0]:
-        delimiter = next((d for d in (",", ";", "\t", "|") if d in sample.splitlines()[0]), delimiter)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    what = _("bank answer")
+    rows_in = tabular.read_rows(content, name=filename if Path(filename).suffix else "answer.csv", what=what)
+    first = next(rows_in, None)
+    header = [tabular.text(h).strip() for h in (first.cells if first else [])]
     lower = {h.lower(): i for i, h in enumerate(header)}
 
     def col(name: str) -> int | None:
@@ -62,18 +57,19 @@ def _read_csv(content: bytes, fmt: bankfiles.BankFormat) -> list[AnswerRow]:
     ref_col, status_col = col("reference"), col("status")
     missing = [spec[n] for n, c in (("reference", ref_col), ("status", status_col)) if c is None]
     if missing:
-        raise FileRejected([RowError(1, "missing_column", _("Column %(col)s is missing.") % {"col": m}, m) for m in missing], what=_("bank answer"))
+        raise FileRejected([RowError(1, "missing_column", _("Column %(col)s is missing.") % {"col": m}, m) for m in missing], what=what)
     cols = {n: col(n) for n in ("amount", "bank_reference", "reason_code", "reason", "date")}
     outcomes = {str(v).upper(): k for k in ("paid", "failed", "unknown") for v in spec.get(k, [])}
     rows, errors = [], []
-    for number, cells in enumerate(reader, 2):
-        if not any(c.strip() for c in cells):
+    for source in rows_in:
+        cells, number = source.cells, source.number
+        if tabular.is_blank(cells):
             continue
 
-        def cell(i: int | None, cells=cells) -> str:
-            return cells[i].strip() if i is not None and i < len(cells) else ""
+        def cell(i: int | None, cells=cells):
+            return cells[i] if i is not None and i < len(cells) else ""
 
-        status = cell(status_col).upper()
+        status = tabular.text(cell(status_col)).strip().upper()
         outcome = outcomes.get(status)
         if outcome is None:
             errors.append(
@@ -85,33 +81,43 @@ def _read_csv(content: bytes, fmt: bankfiles.BankFormat) -> list[AnswerRow]:
                 )
             )
             continue
-        amount_text = cell(cols["amount"]).replace(".", "").replace(",", "") if cols["amount"] is not None else ""
+        raw_amount = cell(cols["amount"])
+        if isinstance(raw_amount, (int, float)) and not isinstance(raw_amount, bool):
+            amount = int(raw_amount) if float(raw_amount).is_integer() else -1
+        else:
+            text = tabular.text(raw_amount).strip().replace(".", "").replace(",", "")
+            amount = int(text) if text.isdigit() else (None if not text else -1)
         paid_on = None
-        if cell(cols["date"]):
-            try:
-                paid_on = dt.datetime.strptime(cell(cols["date"]), spec.get("date_format", "%Y-%m-%d")).date()
-            except ValueError:
-                errors.append(RowError(number, "invalid_date", _("The date %(d)s cannot be read.") % {"d": cell(cols["date"])}, spec.get("date")))
-                continue
+        raw_date = cell(cols["date"])
+        if tabular.text(raw_date).strip():
+            paid_on = tabular.parse_date(raw_date)
+            if paid_on is None:
+                try:
+                    paid_on = dt.datetime.strptime(tabular.text(raw_date).strip(), spec.get("date_format", "%Y-%m-%d")).date()
+                except ValueError:
+                    errors.append(
+                        RowError(number, "invalid_date", _("The date %(d)s cannot be read.") % {"d": tabular.text(raw_date)}, spec.get("date"))
+                    )
+                    continue
         rows.append(
             AnswerRow(
                 row=number,
-                reference=cell(ref_col),
+                reference=tabular.text(cell(ref_col)).strip(),
                 outcome=outcome,
                 status=status,
-                amount=int(amount_text) if amount_text.isdigit() else (None if not amount_text else -1),
-                reason_code=cell(cols["reason_code"])[:10],
-                reason=cell(cols["reason"])[:300],
-                bank_reference=cell(cols["bank_reference"])[:64],
+                amount=amount,
+                reason_code=tabular.text(cell(cols["reason_code"])).strip()[:10],
+                reason=tabular.text(cell(cols["reason"])).strip()[:300],
+                bank_reference=tabular.text(cell(cols["bank_reference"])).strip()[:64],
                 paid_on=paid_on,
             )
         )
     if errors:
-        raise FileRejected(errors, what=_("bank answer"))
+        raise FileRejected(errors, what=what)
     return rows
 
 
-def read_answer(content: bytes, fmt: bankfiles.BankFormat) -> tuple[str, list[AnswerRow]]:
+def read_answer(content: bytes, fmt: bankfiles.BankFormat, filename: str = "answer.csv") -> tuple[str, list[AnswerRow]]:
     """The kind of the answer (``csv``, ``pain002``, ``camt054``) and its rows."""
     if content.lstrip()[:1] == b"<":
         try:
@@ -120,7 +126,7 @@ def read_answer(content: bytes, fmt: bankfiles.BankFormat) -> tuple[str, list[An
         except iso20022.MessageError as exc:
             raise FileRejected([RowError(1, exc.code, str(exc))], what=_("bank answer")) from None
         return kind, iso20022.read_pain002(root) if kind == "pain002" else iso20022.read_camt054(root)
-    return "csv", _read_csv(content, fmt)
+    return "csv", _read_table(content, fmt, filename)
 
 
 def _check(rows: list[AnswerRow], orders: dict[str, dict]) -> list[RowError]:
@@ -178,7 +184,7 @@ def import_bank_answer(batch: PaymentBatch, content: bytes, *, actor, filename: 
             _("Batch %(number)s has not been sent to the bank yet.") % {"number": batch.number},
             {"batch": batch.status},
         )
-    kind, rows = read_answer(content, bankfiles.get_format(batch.bank_format))
+    kind, rows = read_answer(content, bankfiles.get_format(batch.bank_format), filename)
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)

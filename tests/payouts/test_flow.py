@@ -261,3 +261,24 @@ def test_a_message_with_a_doctype_is_refused(covered_workers, ready_claim, users
     with pytest.raises(FileRejected) as exc:
         services.import_bank_answer(batch, evil, actor=users["finance"])
     assert exc.value.errors[0].code == "doctype"
+
+
+def test_the_result_file_may_be_a_workbook_read_by_the_kernel_tabular_reader(covered_workers, ready_claim, users, finance2):
+    import openpyxl
+
+    a, b = covered_workers(2)
+    orders = services.create_orders_for_claim(ready_claim(a), actor=users["finance"]) + services.create_orders_for_claim(
+        ready_claim(b), actor=users["finance"]
+    )
+    batch, _content = _exported(orders, users, finance2)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Reference", "Status", "Amount", "Date", "Reason_code", "Reason"])
+    ws.append([orders[0].number, "berhasil", 42_000_000, dt.datetime(2024, 3, 20), None, None])
+    ws.append([orders[1].number, "GAGAL", 42_000_000, None, "AC03", "Nomor rekening tidak valid"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = services.import_bank_answer(batch, buffer.getvalue(), actor=users["finance"], filename="hasil.xlsx")
+    assert result.paid == [orders[0].number] and result.failed == [orders[1].number]
+    assert Settlement.objects.get().paid_on == D(2024, 3, 20)
+    assert PaymentOrder.objects.get(pk=orders[1].pk).failure_code == "AC03"
