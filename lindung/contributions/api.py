@@ -1,6 +1,7 @@
 """Contributions API: billing runs, invoices, payments, bank statements, coverage and statements."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import Field
 
 from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
@@ -90,8 +92,13 @@ class BillingRunQueuedOut(Schema):
     status: str
 
 
+# An amount of money received: beyond any payment (1e19 overflowed the database: 500) it is a 422
+# naming the field; zero or negative, the service's 400 "must be positive".
+Amount = Annotated[int, Field(le=payments.MAX_PAYMENT_AMOUNT)]
+
+
 class PaymentIn(Schema):
-    amount: int
+    amount: Amount
     paid_on: dt.date
     reference: str = ""
     bank_reference: str | None = None
@@ -113,7 +120,7 @@ class MatchIn(Schema):
 
 
 class SettleIn(Schema):
-    amount: int
+    amount: Amount
     paid_on: dt.date
     reason: str
     document_reference: str

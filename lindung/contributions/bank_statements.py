@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lindung.contributions.models import BankImport, ContributionPayment, Invoice
-from lindung.contributions.payments import create_payment, find_invoice, named_documents, settle_payment
+from lindung.contributions.payments import amount_problem, create_payment, date_problem, find_invoice, named_documents, settle_payment
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError
 from lindung.core.files.checks import check_upload
@@ -88,6 +88,8 @@ def parse_bank_statement(content: bytes | str, *, name: str = "statement.csv", t
                     field="date",
                 )
             )
+        elif date_problem(date, today):
+            errors.append(RowError(i, "invalid_date", date_problem(date, today), field="date"))
         amount = None
         if not _AMOUNT_RE.match(row["amount"]):
             errors.append(
@@ -97,6 +99,8 @@ def parse_bank_statement(content: bytes | str, *, name: str = "statement.csv", t
             amount = int(re.sub(r"[.,]", "", row["amount"]))
             if amount <= 0:
                 errors.append(RowError(i, "invalid_amount", _("The amount must be positive."), field="amount"))
+            elif amount_problem(amount):
+                errors.append(RowError(i, "invalid_amount", amount_problem(amount), field="amount"))
         ref = row["bank_reference"]
         if not ref:
             errors.append(RowError(i, "required", _("The bank reference is required."), field="bank_reference"))

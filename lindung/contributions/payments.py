@@ -14,6 +14,38 @@ from lindung.contributions.allocation import OPEN_STATUSES, add_credit, apply_cr
 from lindung.contributions.models import ContributionPayment, Invoice, PayerCredit
 from lindung.core import audit
 from lindung.core.errors import ServiceError
+from lindung.core.formatting import number
+
+# What a contribution payment can plausibly be: BPJS Ketenagakerjaan collects from 1 January 2014
+# (Jamsostek before it), and no single payment reaches Rp 10 trillion (a province's year for a
+# million workers is about Rp 200 billion). Outside these, it is a typing or file error.
+FIRST_PAYMENT_DATE = dt.date(2014, 1, 1)
+MAX_PAYMENT_AMOUNT = 10_000_000_000_000
+
+
+def amount_problem(amount: int | None) -> str | None:
+    """Why ``amount`` cannot be a payment (a translated sentence), or None."""
+    if amount is None or amount <= 0:
+        return _("The amount must be a positive number of rupiah.")
+    if amount > MAX_PAYMENT_AMOUNT:
+        return _("The amount Rp %(amount)s is larger than any contribution payment (at most Rp %(max)s).") % {
+            "amount": number(amount),
+            "max": number(MAX_PAYMENT_AMOUNT),
+        }
+    return None
+
+
+def date_problem(paid_on: dt.date, today: dt.date | None = None) -> str | None:
+    """Why ``paid_on`` cannot be a payment date (a translated sentence), or None."""
+    if paid_on > (today or dt.date.today()):
+        return _("The payment date %(date)s is in the future.") % {"date": paid_on}
+    if paid_on < FIRST_PAYMENT_DATE:
+        return _("The payment date %(date)s is before %(first)s, when contributions to BPJS Ketenagakerjaan began.") % {
+            "date": paid_on,
+            "first": FIRST_PAYMENT_DATE,
+        }
+    return None
+
 
 INVOICE_RE = re.compile(r"INV-\d{6}-\d{10}-\d+", re.IGNORECASE)
 VA_RE = re.compile(r"(?<!\d)8802\d{10}(?!\d)")
@@ -57,10 +89,12 @@ def settle_payment(payment: ContributionPayment, invoice: Invoice, on: dt.date) 
 def create_payment(
     *, amount: int, paid_on: dt.date, reference: str, bank_reference: str | None, method: str, actor, bank_import=None
 ) -> ContributionPayment:
-    if amount is None or amount <= 0:
-        raise ServiceError("invalid", _("The amount must be a positive number of rupiah."), {"amount": "must be positive"})
-    if paid_on > dt.date.today():
-        raise ServiceError("invalid", _("The payment date %(date)s is in the future.") % {"date": paid_on}, {"paid_on": "in the future"})
+    problem = amount_problem(amount)
+    if problem:
+        raise ServiceError("invalid", problem, {"amount": "must be positive" if not amount or amount <= 0 else "too large"})
+    problem = date_problem(paid_on)
+    if problem:
+        raise ServiceError("invalid", problem, {"paid_on": "in the future" if paid_on > dt.date.today() else "too early"})
     try:
         with transaction.atomic():
             return ContributionPayment.objects.create(

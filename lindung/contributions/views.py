@@ -25,10 +25,29 @@ from lindung.membership.models import Sponsor
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
+    """A date in a query string (``?on=``, ``?start=``): the default when missing or unreadable."""
     try:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def _posted_date(value: str | None, default: dt.date, field: str = "paid_on") -> dt.date:
+    """The date typed in a form's ``field`` (``default`` when left empty); a date that cannot be
+    read is a form error naming the field, never silently today."""
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("invalid", _("%(value)s is not a date (YYYY-MM-DD).") % {"value": repr(value)[:40]}, {field: "invalid"}) from None
+
+
+def _payment_id(value: str | None) -> int:
+    """The payment chosen in the unmatched queue's form: a number, or a form error."""
+    if not (value or "").strip().isdigit():
+        raise ServiceError("invalid", _("Choose a payment from the unmatched queue."), {"payment": "invalid"})
+    return int(value)
 
 
 @login_required
@@ -80,7 +99,7 @@ def invoice_detail(request, number: str):
                 services.settle_arrears(
                     invoice=invoice,
                     amount=parse_amount(request.POST.get("amount") or 0),
-                    paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                    paid_on=_posted_date(request.POST.get("paid_on"), dt.date.today()),
                     reason=request.POST.get("reason", ""),
                     document_reference=request.POST.get("document_reference", ""),
                     bank_reference=request.POST.get("bank_reference") or None,
@@ -143,7 +162,7 @@ def payment_list(request):
                         % {"rows": batch.rows, "matched": batch.matched, "unmatched": batch.unmatched},
                     )
                 elif action == "match":
-                    payment = or_404(selectors.payment_get, user=request.user, pk=int(request.POST.get("payment")))
+                    payment = or_404(selectors.payment_get, user=request.user, pk=_payment_id(request.POST.get("payment")))
                     invoice = or_404(selectors.invoice_get, user=request.user, number=request.POST.get("invoice", "").strip())
                     payments.match_payment(payment=payment, invoice=invoice, actor=request.user)
                     messages.success(request, _("Payment matched to %(invoice)s.") % {"invoice": invoice.number})
@@ -158,7 +177,7 @@ def payment_list(request):
                             raise ServiceError("invalid", _("The amount must be a whole number of rupiah."), {"amount": "invalid"}) from None
                         p = payments.record_payment(
                             amount=amount,
-                            paid_on=_date(request.POST.get("paid_on"), dt.date.today()),
+                            paid_on=_posted_date(request.POST.get("paid_on"), dt.date.today()),
                             reference=request.POST.get("reference", ""),
                             bank_reference=request.POST.get("bank_reference") or None,
                             actor=request.user,

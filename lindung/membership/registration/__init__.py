@@ -13,7 +13,14 @@ reports), ``projects`` (construction projects and workers), ``exits`` (ending a 
 
 from lindung.membership.registration.employers import employer_create, register_pu_workers
 from lindung.membership.registration.exits import end_membership
-from lindung.membership.registration.premiums import bpu_income_limits, bpu_premium, participant_premium, project_premium, pu_premium
+from lindung.membership.registration.premiums import (
+    bpu_income_limits,
+    bpu_income_problem,
+    bpu_premium,
+    participant_premium,
+    project_premium,
+    pu_premium,
+)
 from lindung.membership.registration.projects import project_add_workers, register_project
 from lindung.membership.registration.self_paying import register_bpu
 from lindung.membership.registration.wages import WageRow, parse_wage_file, record_wages
@@ -21,6 +28,7 @@ from lindung.membership.registration.wages import WageRow, parse_wage_file, reco
 __all__ = [
     "WageRow",
     "bpu_income_limits",
+    "bpu_income_problem",
     "bpu_premium",
     "employer_create",
     "end_membership",

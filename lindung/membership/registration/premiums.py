@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from lindung.core.errors import ServiceError
+from lindung.core.formatting import number
 from lindung.membership.models import Participant, Project, Segment
 from lindung.rules import ContributionCase, Result, calculate_contribution, load_parameters
 from lindung.rules.results import CaseError
@@ -23,6 +24,15 @@ def bpu_income_limits(on: dt.date) -> tuple[int, int]:
     low = int(Decimal(view["contribution.bpu.jkk_min"]) / rate)
     high = int(Decimal(view["contribution.bpu.jkk_max"]) / rate)
     return low, high
+
+
+def bpu_income_problem(income: int, on: dt.date) -> str | None:
+    """Why ``income`` cannot be a BPU worker's declared income on ``on`` (a translated sentence),
+    or None: the one check of the limits, for the service and the premium preview."""
+    low, high = bpu_income_limits(on)
+    if low <= income <= high:
+        return None
+    return _("The declared income must be between Rp %(low)s and Rp %(high)s a month.") % {"low": number(low), "high": number(high)}
 
 
 def _premium(case: ContributionCase, field_name: str = "wage") -> Result:

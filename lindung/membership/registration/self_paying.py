@@ -13,8 +13,7 @@ from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Participant, Segment
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
 from lindung.membership.registration.people import branch_of, initial_status, person_for
-from lindung.membership.registration.premiums import bpu_income_limits, bpu_premium
-from lindung.rules.money import format_rupiah
+from lindung.membership.registration.premiums import bpu_income_problem, bpu_premium
 
 BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
 BPU_OPTIONAL_PROGRAMS = ("JHT",)
@@ -36,11 +35,9 @@ def register_bpu(*, actor, person, declared_income, start_date, programs: Iterab
     elif not set(BPU_REQUIRED_PROGRAMS) <= set(chosen):
         errors["programs"] = "JKK and JKM are compulsory for BPU workers (JHT is optional)."
     if income is not None and start is not None:
-        low, high = bpu_income_limits(start)
-        if not low <= income <= high:
-            errors["declared_income"] = (
-                f"The declared income must be between {format_rupiah(low)} and {format_rupiah(high)} a month (got {format_rupiah(income)})."
-            )
+        problem = bpu_income_problem(income, start)
+        if problem:
+            errors["declared_income"] = problem
     raise_invalid(errors, _("The registration is not valid"))
     person_obj = person_for(person, actor=actor, errors=errors, prefix="person.")
     raise_invalid(errors, _("The registration is not valid"))

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
-from lindung.core.formatting import number, parse_amount
+from lindung.core.formatting import parse_amount
 from lindung.core.models import Job
 from lindung.core.shortcuts import or_404
 from lindung.membership import cards, registration, selectors
@@ -130,13 +130,8 @@ def bpu_premium_preview(request):
         on = dt.date.fromisoformat(request.GET.get("start_date") or dt.date.today().isoformat())
         income = parse_amount(request.GET.get("declared_income") or 0)
         programs = ["JKK", "JKM"] + (["JHT"] if request.GET.get("jht") else [])
-        low, high = registration.bpu_income_limits(on)
-        if not low <= income <= high:
-            error = _("The declared income must be between Rp %(low)s and Rp %(high)s a month.") % {
-                "low": number(low),
-                "high": number(high),
-            }
-        else:
+        error = registration.bpu_income_problem(income, on)
+        if not error:
             result = registration.bpu_premium(income, programs, on)
     except (ValueError, ServiceError):
         error = _("Enter a whole number of rupiah and a valid date.")
