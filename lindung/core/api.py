@@ -133,13 +133,16 @@ class Page(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         page_size = max(1, min(pagination.page_size, settings.LINDUNG_API_MAX_PAGE_SIZE))
-        page = max(1, pagination.page)
         count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        # A page beyond the last answers the last (empty when there is none), never an OFFSET the
+        # database cannot hold (?page=10704391857532467200 answered 500).
+        pages = (count + page_size - 1) // page_size
+        page = min(max(1, pagination.page), max(1, pages))
         start = (page - 1) * page_size
         return {
             "items": list(queryset[start : start + page_size]),
             "count": count,
             "page": page,
             "page_size": page_size,
-            "pages": (count + page_size - 1) // page_size,
+            "pages": pages,
         }

@@ -259,7 +259,9 @@ class ProjectOut(Schema):
     premium: PremiumOut
 
 
-class JobOut(Schema):
+class JobStartedOut(Schema):
+    """A background job just started: poll its ``url`` (the jobs endpoint answers ``JobOut``)."""
+
     job_id: str
     status: str
     url: str
@@ -442,7 +444,7 @@ def project_detail(request, number: str):
 # ---------------------------------------------------------------------------------------------
 
 
-@router.post("/sponsors/{code}/cards", response={202: JobOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/sponsors/{code}/cards", response={202: JobStartedOut, 400: ErrorOut, 404: ErrorOut})
 def sponsor_cards(request, code: str):
     """Start printing every current card of a sponsor into one PDF; poll ``/api/v1/jobs/{id}``;
     the result's ``download`` is the file's address."""

@@ -1,0 +1,42 @@
+"""Issue 10 item 9 (server errors): huge page numbers, one schema name per schema."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "10704391857532467200"
+LISTS = ["/api/v1/persons", "/api/v1/regions", "/api/v1/roster-imports", "/api/v1/sponsors", "/api/v1/participants", "/api/v1/audit-events"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("query", [f"page={HUGE}", f"page=-{HUGE}", "page=0", f"page_size={HUGE}", f"page=2&page_size=-{HUGE}"])
+def test_api_lists_clamp_their_page(api_client, users, regions, path, query):
+    response = api_client(users["admin"]).get(f"{path}?{query}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert 1 <= body["page"] <= max(1, body["pages"])
+    assert 1 <= body["page_size"] <= 500
+
+
+def test_a_page_beyond_the_last_answers_the_last(api_client, users, regions):
+    client = api_client(users["admin"])
+    first = client.get("/api/v1/regions?page_size=5").json()
+    assert first["pages"] > 1
+    last = client.get(f"/api/v1/regions?page_size=5&page={HUGE}").json()
+    assert last["page"] == first["pages"] and last["items"]
+
+
+@pytest.mark.parametrize("path", ["/persons/", "/regions/", "/participants/", "/sponsors/", "/employers/", "/contributions/", "/claims/"])
+def test_web_lists_clamp_their_page(client, users, regions, path):
+    client.force_login(users["admin"])
+    for page in [HUGE, f"-{HUGE}", "abc", "0"]:
+        assert client.get(f"{path}?page={page}").status_code == 200, (path, page)
+
+
+def test_schema_names_are_unique_and_the_jobs_endpoint_documents_its_answer(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    job = schema["paths"]["/api/v1/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    job_schema = schema["components"]["schemas"][job["$ref"].rsplit("/", 1)[1]]
+    assert "kind" in job_schema["properties"] or "progress" in job_schema["properties"], job_schema["properties"].keys()
+    cards = schema["paths"]["/api/v1/sponsors/{code}/cards"]["post"]["responses"]["202"]["content"]["application/json"]["schema"]
+    assert cards["$ref"] != job["$ref"]
