@@ -1,5 +1,6 @@
 # The two commands a new machine needs:
-#   make run   — install, migrate the embedded SQLite database, load demo data, serve on :8000
+#   make run   — install, migrate the embedded SQLite database, load the Dumai scenario (first start:
+#               about a minute; later starts carry it on to today), serve on :8000
 #               with the background worker beside it (jobs show their progress live)
 #   make test  — install with dev dependencies and run the whole test suite
 #               (SQLite by default; PostgreSQL when DATABASE_URL points at it)
@@ -34,7 +35,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
 	DEBUG=1 $(BIN)/lindung migrate --noinput -v 0
-	DEBUG=1 $(BIN)/lindung demo
+	DEBUG=1 $(BIN)/lindung demo dumai
 	@echo ""
 	@echo "  Lindung: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo ""

@@ -38,6 +38,8 @@ def test_check_builds_the_scenario_on_an_empty_database_and_every_figure_matches
     imports = RosterImport.objects.filter(sponsor__code="PEMKO-DUMAI", dry_run=False).order_by("pk")
     assert [i.file_name.endswith(".xlsx") for i in imports] == [True, True] and imports[0].summary["enrolled"] == WORKERS
     assert imports[0].created_by.username == "disnaker"
+    # an office's list: title rows, NO column, kelurahan by name, the signature block reported as ignored lines
+    assert imports[0].summary["rejected"] == 0
     # billed to the current month and paid: today's living workers are active
     assert Invoice.objects.filter(sponsor__code="PEMKO-DUMAI", period_start=today.replace(day=1)).exists()
     alive = Participant.objects.filter(sponsor__code="PEMKO-DUMAI").exclude(status="ended")
@@ -73,4 +75,16 @@ def test_a_second_run_changes_nothing_and_a_difference_fails_the_check(settings)
     # a paid claim's benefit no longer adds up to the published hand-over total
     Claim.objects.filter(status="ready_for_payment", event_date__lte=D(2024, 3, 21)).order_by("event_date").update(benefit_total=41_000_000)
     with pytest.raises(CommandError, match="differ"):
+        call_command("demo", "dumai", "--check", "--quiet-logins")
+
+
+def test_a_database_with_the_small_demo_keeps_it(settings, capsys):
+    from lindung.demo.loading import load_demo
+
+    settings.DEBUG = True
+    load_demo()
+    before = Participant.objects.count()
+    call_command("demo", "dumai", "--quiet-logins")  # as make run does on an older database
+    assert Participant.objects.count() == before and not build.is_built()
+    with pytest.raises(CommandError, match="empty database"):
         call_command("demo", "dumai", "--check", "--quiet-logins")

@@ -215,8 +215,9 @@ class Replay:
         path = people.write_xlsx(
             directory / name,
             cohort,
-            title="DAFTAR PEKERJA RENTAN PENERIMA BANTUAN IURAN JAMSOSTEK",
-            subtitle=f"Dinas Tenaga Kerja Kota Dumai — APBD {year}",
+            title=f"DAFTAR PEKERJA RENTAN PENERIMA BANTUAN IURAN BPJS KETENAGAKERJAAN TAHUN {year}",
+            subtitle=f"Program JKK dan JKM — sumber dana APBD Kota Dumai {year}",
+            signed_on=agreement.start_date - dt.timedelta(days=11),
         )
         summary = roster.import_roster(path, agreement=agreement, actor=self.users.get("disnaker"), start=agreement.start_date, file_name=name)
         self.steps["enrolled"] += summary.enrolled

@@ -3,7 +3,7 @@ Javanese, Bugis, Chinese-Indonesian families all live in Dumai), ages, sexes and
 occupations the city sponsors (fishers, farmers, market traders, motorcycle-taxi drivers,
 religious workers), spread over its 36 kelurahan with valid NIKs. Deterministic for a seed.
 
-The roster is written the way a Disnaker office keeps it (``write_office_xlsx``): a title block
+The roster is written the way a Disnaker office keeps it (``write_xlsx``): a title block
 above the header row, Indonesian column names, the kelurahan by name beside its code, NIK and
 phone as text cells."""
 
@@ -293,27 +293,75 @@ def generate(n: int, *, seed: int, on: dt.date, serial_base: int = 0) -> list[Wo
     return out
 
 
-def write_xlsx(path: str | Path, workers: list[Worker], *, title: str, subtitle: str) -> Path:
-    """The roster as the importer reads it today: the header on the first row, every cell text."""
+def write_xlsx(path: str | Path, workers: list[Worker], *, title: str, subtitle: str, signed_on: dt.date) -> Path:
+    """The roster as a Disnaker office keeps it: letterhead and title rows, a NO column, office
+    column names (NO. KTP, NAMA PESERTA, L/P, KELURAHAN, KECAMATAN, RT/RW, NO HP/WA …), the
+    kelurahan by name (no region code), a row of column numbers, birth dates as date cells, NIK and
+    phone as text, and the total and the head of office's signature under the list."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
 
     path = Path(path)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Daftar Pekerja")
-    ws.append(["nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_wilayah", "alamat", "pekerjaan", "telepon", "nomor_kk"])
-    for w in workers:
+    for column, width in zip("ABCDEFGHIJKLM", (5, 19, 26, 12, 5, 22, 16, 30, 9, 20, 15, 19, 19), strict=True):
+        ws.column_dimensions[column].width = width
+    bold = Font(bold=True)
+
+    def cell(value, *, font=None, date=False):
+        c = WriteOnlyCell(ws, value=value)
+        if font:
+            c.font = font
+        if date:
+            c.number_format = "DD-MM-YYYY"
+        return c
+
+    ws.append([cell("PEMERINTAH KOTA DUMAI", font=bold)])
+    ws.append([cell("DINAS TENAGA KERJA", font=bold)])
+    ws.append([cell(title, font=bold)])
+    ws.append([cell(subtitle)])
+    ws.append([])
+    header = ["NO", "NO. KTP", "NAMA PESERTA", "TGL LAHIR", "L/P", "KELURAHAN", "KECAMATAN", "ALAMAT", "RT/RW", "PEKERJAAN", "NO HP/WA", "NO KK"]
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    heads = []
+    for h in header:
+        c = cell(h, font=bold)
+        c.alignment = centred
+        heads.append(c)
+    ws.append(heads)
+    ws.append([cell(f"({i})") for i in range(1, len(header) + 1)])
+    districts = {"14.72.01": "Dumai Barat", "14.72.02": "Dumai Timur", "14.72.03": "Bukit Kapur", "14.72.04": "Sungai Sembilan",
+                 "14.72.05": "Medang Kampai", "14.72.06": "Dumai Kota", "14.72.07": "Dumai Selatan"}  # fmt: skip
+    for i, w in enumerate(workers, start=1):
+        street, _sep, rt_rw = w.address.partition(", RT ")
         ws.append(
             [
+                i,
                 w.nik,
-                w.full_name,
-                w.birth_date.strftime("%d-%m-%Y"),
+                w.full_name.upper(),
+                cell(w.birth_date, date=True),
                 "L" if w.sex == "M" else "P",
-                w.village,
-                w.address,
+                w.village_name.upper(),
+                districts[w.village[:8]].upper(),
+                street,
+                rt_rw.replace("/RW ", "/"),
                 w.occupation,
                 w.phone,
                 w.family_card,
             ]
         )
+    ws.append([])
+    ws.append(["", "", f"JUMLAH: {len(workers):,} orang".replace(",", ".")])
+    ws.append([])
+    ws.append(["", "", "", "", "", "", "", "", "", f"Dumai, {signed_on.day} {MONTHS_ID[signed_on.month - 1]} {signed_on.year}"])
+    ws.append(["", "", "", "", "", "", "", "", "", "Kepala Dinas Tenaga Kerja Kota Dumai"])
+    ws.append([])
+    ws.append([])
+    ws.append(["", "", "", "", "", "", "", "", "", cell("SATRIO WIBOWO", font=bold)])
+    ws.append(["", "", "", "", "", "", "", "", "", "NIP. 19720512 199803 1 004"])
     wb.save(path)
     return path
+
+
+MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
