@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,18 +109,18 @@ def open_school_year(year: int, *, actor, branch=None) -> dict:
     active = ScholarshipSchedule.objects.filter(status=ScholarshipSchedule.Status.ACTIVE)
     if branch is not None:
         active = active.filter(branch=branch)
-    rows = list(active.values_list("pk", "birth_date", "max_total", "sponsor_id", "branch_id", "claim__event_date"))
+    rows = list(active.values_list("pk", "birth_date", "max_total", "claim__event_date").iterator(chunk_size=CHUNK))
     approved = dict(
         ScholarshipYear.objects.filter(status=Y.APPROVED, schedule__in=active.values("pk"))
         .values("schedule_id")
         .annotate(t=Sum("amount"))
         .values_list("schedule_id", "t")
     )
-    already = set(ScholarshipYear.objects.filter(school_year=year, schedule__in=active.values("pk")).values_list("schedule_id", flat=True))
+    already = ScholarshipYear.objects.filter(school_year=year, schedule__in=active.values("pk")).count()
     params = load_parameters()
     limits: dict[dt.date, int | None] = {}
-    over_age, at_maximum, to_open = [], [], []
-    for pk, birth, max_total, sponsor_id, branch_id, event_date in rows:
+    over_age, at_maximum = [], []
+    for pk, birth, max_total, event_date in rows:
         if event_date not in limits:
             limits[event_date] = params.at(event_date)["scholarship.age_limit"]
         limit = limits[event_date]
@@ -128,17 +128,33 @@ def open_school_year(year: int, *, actor, branch=None) -> dict:
             over_age.append(pk)
         elif max_total and approved.get(pk, 0) >= max_total:
             at_maximum.append(pk)
-        elif pk not in already:
-            to_open.append(ScholarshipYear(schedule_id=pk, school_year=year, sponsor_id=sponsor_id, branch_id=branch_id))
     with transaction.atomic():
         ended_age = _end(over_age, Stop.AGE_LIMIT, starts)
         ended_max = _end(at_maximum, Stop.MAXIMUM, starts)
-        ScholarshipYear.objects.bulk_create(to_open, batch_size=CHUNK, ignore_conflicts=True)
-        result = {"school_year": year, "opened": len(to_open), "ended_age_limit": ended_age, "ended_maximum": ended_max, "already_open": len(already)}
+        opened = _insert_open_years(year, branch)
+        result = {"school_year": year, "opened": opened, "ended_age_limit": ended_age, "ended_maximum": ended_max, "already_open": already}
         audit.record(
             actor=actor, action="payouts.scholarship_year_open", object_type="payouts.scholarshipyear", changes=result, summary=f"{year}/{year + 1}"
         )
     return result
+
+
+def _insert_open_years(year: int, branch) -> int:
+    """One ``INSERT … SELECT``: a year awaiting proof of enrolment for every active schedule (of the
+    branch) that has none for ``year``."""
+    years, schedules = ScholarshipYear._meta.db_table, ScholarshipSchedule._meta.db_table
+    now = timezone.now()
+    where_branch = "AND s.branch_id = %s" if branch is not None else ""
+    sql = (
+        f"INSERT INTO {years} (schedule_id, school_year, status, level, school_name, amount, account_name, bank_code, account_number, "
+        f"sponsor_id, branch_id, created_at, updated_at) "
+        f"SELECT s.id, %s, %s, '', '', 0, '', '', '', s.sponsor_id, s.branch_id, %s, %s FROM {schedules} s "
+        f"WHERE s.status = %s {where_branch} AND NOT EXISTS (SELECT 1 FROM {years} y WHERE y.schedule_id = s.id AND y.school_year = %s)"
+    )
+    params = [year, Y.OPEN, now, now, ScholarshipSchedule.Status.ACTIVE, *([branch.pk] if branch is not None else []), year]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _locked_year(year_claim: ScholarshipYear) -> ScholarshipYear:
