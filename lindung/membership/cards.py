@@ -229,9 +229,22 @@ def render_cards(cards: Iterable[CardData], base_url: str, *, progress: Callable
     return renderer.output()
 
 
-def participant_card_pdf(participant: Participant, base_url: str) -> bytes:
+def participant_card_pdf(participant: Participant, base_url: str, *, actor=None) -> bytes:
+    """One participant's card. With ``actor`` (a download by a user) the download is audited, as
+    every download of a file with personal data (``file.download``)."""
     cards = list(card_data(Participant.objects.filter(pk=participant.pk)))
-    return render_cards(cards, base_url)
+    pdf = render_cards(cards, base_url)
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="file.download",
+            obj=participant,
+            object_repr=f"card {participant.kpj_number}",
+            changes={"kind": "membership_card", "bytes": len(pdf)},
+            summary=f"membership card {participant.kpj_number} downloaded",
+            sponsor_id=participant.sponsor_id,
+        )
+    return pdf
 
 
 def sponsor_card_queryset(sponsor: Sponsor):

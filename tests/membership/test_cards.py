@@ -53,6 +53,9 @@ def test_single_card_pdf_web_and_api(dumai_workers, users, client, api_client):
     resp = api_client(users["officer"]).get(f"/api/v1/participants/{dumai_workers[0].kpj_number}/card.pdf")
     assert resp.status_code == 200 and resp.content.startswith(b"%PDF")
     assert api_client(users["sponsor_riau"]).get(f"/api/v1/participants/{dumai_workers[0].kpj_number}/card.pdf").status_code == 404
+    # Each download of a card (personal data) is audited, the refused one is not.
+    events = AuditEvent.objects.filter(action="file.download", object_id=str(dumai_workers[0].pk))
+    assert sorted(e.actor.username for e in events) == sorted([users["sponsor"].username, users["officer"].username])
 
 
 def test_card_content_and_qr_modules_match_the_verify_url(dumai_workers):

@@ -89,7 +89,7 @@ def participant_end(request, kpj: str):
 @permission_required("membership.view_participant", raise_exception=True)
 def participant_card(request, kpj: str):
     participant = or_404(sel.participant_get, user=request.user, kpj=kpj)
-    pdf = cards.participant_card_pdf(participant, cards.public_base_url(request))
+    pdf = cards.participant_card_pdf(participant, cards.public_base_url(request), actor=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="card-{kpj}.pdf"'
     return response
