@@ -275,11 +275,20 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
-    # The development server's request lines without their query strings (searches carry NIKs).
-    "filters": {"without_query_string": {"()": "lindung.core.log_filters.WithoutQueryString"}},
+    # The development server's request lines without their query strings (searches carry NIKs);
+    # NIKs masked in every line, exception text included (handlers configured later, such as
+    # gunicorn's, get the mask from CoreConfig.ready()).
+    "filters": {
+        "without_query_string": {"()": "lindung.core.log_filters.WithoutQueryString"},
+        "mask_personal_data": {"()": "lindung.core.log_filters.MaskPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["without_query_string"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["without_query_string", "mask_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LINDUNG_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -164,7 +164,16 @@ def billing_run(request, payload: BillingRunIn):
     with audit_source("api"):
         job = billing_jobs.start_billing_run(period=period, sponsor=sponsor, employer=employer, correction=payload.correction, actor=request.user)
     if job.status == Job.Status.FAILED:
-        err = (job.result or {}).get("error") or {"code": "job_failed", "message": job.error, "fields": {}}
+        err = (job.result or {}).get("error")
+        if not err:
+            # An unexpected error (a lost database connection …): its text stays in the log.
+            raise ServiceError(
+                "job_failed",
+                _("The billing run failed because of an unexpected error; it has been logged (job %(job)s, request %(request_id)s).")
+                % {"job": job.pk, "request_id": getattr(request, "request_id", "-")},
+                {"job_id": str(job.pk)},
+                status=500,
+            )
         raise ServiceError(
             err["code"], err["message"], {**(err.get("fields") or {}), "job_id": str(job.pk)}, status=_JOB_ERROR_STATUS.get(err["code"], 400)
         )

@@ -277,7 +277,7 @@ def execute_job(job_id: str) -> Job:
     except ServiceError as exc:
         final = {"status": Job.Status.FAILED, "error": exc.message, "result": exc.as_dict()}
     except Exception as exc:
-        log.exception("job %s (%s) failed", job.pk, job.kind)
+        log.exception("job %s (%s) failed (reference %s)", job.pk, job.kind, job.pk)
         final = {"status": Job.Status.FAILED, "error": failure_message(exc, job)}
     else:
         final = {"status": Job.Status.SUCCEEDED, "result": result, "progress_done": max(ctx.job.progress_done, ctx.job.progress_total or 0)}
@@ -293,7 +293,12 @@ def execute_job(job_id: str) -> Job:
 
 
 def failure_message(exc: BaseException, job: Job) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
+    """What users see of an unexpected error: a translated sentence and the reference under which
+    the error (masked) is in the server's log; never the exception's text, which can carry
+    personal data (``Key (nik)=(…) already exists``) or a traceback."""
+    return _(
+        "The job stopped because of an unexpected error; nothing of its unfinished step was kept. It has been logged under reference %(ref)s."
+    ) % {"ref": job.pk}
 
 
 def start_job(kind: str, *, actor=None, sponsor=None, params: dict[str, Any] | None = None, retry_of: Job | None = None) -> Job:

@@ -215,3 +215,24 @@ def test_billing_errors_speak_the_active_language_and_keep_their_code(users, api
         "error": {"code": "invalid", "message": "The period '2023-13' is not a month (YYYY-MM).", "fields": {"period": "expected YYYY-MM"}}
     }
     assert not Job.objects.filter(kind=KIND).exists() and not Invoice.objects.exists()
+
+
+def test_a_billing_run_that_lost_its_database_connection_answers_without_its_traceback(two_sponsors, users, api_client, client, monkeypatch):
+    """Issue 10 item 7: the answer is a translated sentence naming the job and the request; the
+    exception's text stays in the server's log."""
+    from django.db import OperationalError
+
+    def lost(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally")
+
+    monkeypatch.setattr(billing_run, "_run_billing", lost)
+    r = api_client(users["finance"]).post("/api/v1/contributions/billing-runs", {"period": "2023-10"}, content_type="application/json")
+    job = Job.objects.get(kind=KIND)
+    error = r.json()["error"]
+    assert r.status_code == 500 and error["code"] == "job_failed" and error["fields"]["job_id"] == str(job.pk)
+    assert r["X-Request-ID"] in error["message"] and str(job.pk) in error["message"] and "Proses penagihan gagal" in error["message"]
+    for shown in (r.content.decode(), job.error):
+        assert "Traceback" not in shown and "OperationalError" not in shown and "server closed" not in shown
+    client.force_login(users["finance"])
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "server closed" not in page and "Traceback" not in page and str(job.pk) in page
