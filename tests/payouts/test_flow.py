@@ -282,3 +282,25 @@ def test_the_result_file_may_be_a_workbook_read_by_the_kernel_tabular_reader(cov
     assert result.paid == [orders[0].number] and result.failed == [orders[1].number]
     assert Settlement.objects.get().paid_on == D(2024, 3, 20)
     assert PaymentOrder.objects.get(pk=orders[1].pk).failure_code == "AC03"
+
+
+def test_a_handover_marks_paid_awaiting_payment_and_a_reported_death_awaiting_the_claim(covered_workers, ready_claim, users, finance2):
+    from lindung.claims import intake
+
+    paid_w, waiting_w, reported_w = covered_workers(3)
+    paid, waiting = ready_claim(paid_w), ready_claim(waiting_w)
+    reported = intake.report_death(reported_w, actor=users["officer"], death_date=D(2024, 2, 20))
+    orders = services.create_orders_for_claim(paid, actor=users["finance"])
+    batch, _content = _exported(orders, users, finance2)
+    services.import_bank_answer(batch, _pain002(batch, {orders[0].number: ("ACSC", "")}), actor=users["finance"])
+    event = services.create_handover_event(
+        actor=users["branch_head"], title="Penyerahan santunan", date=D(2024, 3, 21), place="Dumai", claims=[paid, waiting, reported]
+    )
+    marks = {c.claim_id: (c.mark, c.amount) for c in event.cases.all()}
+    assert marks == {paid.pk: ("paid", 42_000_000), waiting.pk: ("awaiting_payment", 42_000_000), reported.pk: ("awaiting_claim", 42_000_000)}
+    summary = services.event_summary(event)
+    assert [summary["by_mark"][m]["count"] for m in ("paid", "awaiting_payment", "awaiting_claim")] == [1, 1, 1]
+    assert summary["press_line"] == "3 ahli waris menerima santunan sebesar Rp 126.000.000"
+    assert summary["total_in_words"] == "seratus dua puluh enam juta rupiah"
+    pdf = services.handover_pdf(event, compress=False)
+    assert b"Sudah dihitung, menunggu pengajuan klaim ahli waris" in pdf and b"Ahli Waris 3" in pdf
