@@ -4,14 +4,13 @@ A format names its upload columns (a header and either an order field or a fixed
 to read the bank's result CSV (which column holds the order reference, the status, the reason…).
 The built-in ``default`` format is the generic one; more formats, or changed columns, come from the
 ``LINDUNG_BANK_FILE_FORMATS`` setting (JSON in the environment variable of the same name), merged
-over the built-in ones. Cells are written through a writer that neutralises formula cells
-(a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return), so a spreadsheet never runs them.
+over the built-in ones. Cells are written through the kernel's safe writer
+(``lindung.core.tabular_write``), which neutralises formula cells, so a spreadsheet never runs them.
 """
 
 from __future__ import annotations
 
 import copy
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lindung.core.errors import ServiceError
+from lindung.core.tabular_write import csv_writer
 
 # Fields of an order a column may name.
 ORDER_FIELDS = (
@@ -141,21 +141,10 @@ def get_format(code: str) -> BankFormat:
     return found
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """The text of a cell, with a formula-looking text neutralised by a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def iter_csv(rows: Iterable[dict[str, Any]], fmt: BankFormat) -> Iterator[bytes]:
     """The upload file, streamed row by row (UTF-8, CRLF, header first)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=fmt.delimiter, lineterminator="\r\n")
+    writer = csv_writer(buffer, delimiter=fmt.delimiter, lineterminator="\r\n")
 
     def flush() -> bytes:
         data = buffer.getvalue().encode("utf-8")
@@ -163,10 +152,10 @@ def iter_csv(rows: Iterable[dict[str, Any]], fmt: BankFormat) -> Iterator[bytes]
         buffer.truncate()
         return data
 
-    writer.writerow([safe_cell(c["header"]) for c in fmt.columns])
+    writer.writerow([c["header"] for c in fmt.columns])
     yield flush()
     for n, row in enumerate(rows, 1):
-        writer.writerow([safe_cell(c["value"] if "value" in c else _field(row, c["field"], fmt)) for c in fmt.columns])
+        writer.writerow([c["value"] if "value" in c else _field(row, c["field"], fmt) for c in fmt.columns])
         if n % 500 == 0:
             yield flush()
     yield flush()
