@@ -132,6 +132,7 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "sponsors/<str:code>/cards/": by_code,
         "roster/imports/<int:pk>/": [{"pk": roster_pk}],
         "roster/imports/<int:pk>/errors/": [{"pk": roster_pk}],
+        "roster/imports/<int:pk>/columns/": [{"pk": roster_pk}],
         "participants/<str:kpj>/": by_kpj,
         "participants/<str:kpj>/card.pdf": by_kpj,
         "participants/<str:kpj>/end/": by_kpj,

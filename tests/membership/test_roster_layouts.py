@@ -191,3 +191,38 @@ def test_a_mapping_corrects_the_columns_in_the_service_the_cli_and_the_api(agree
     with open(other, "rb") as fh:
         bad = client.post("/api/v1/roster-imports", {"file": fh, "sponsor": "PEMKO-DUMAI", "mapping": "[1]"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_mapping"
+
+
+def test_web_mapping_step_previews_corrects_and_is_remembered(agreement, data_dir, roster_file, users, client):
+    from lindung.membership.models import RosterImport
+
+    client.force_login(users["sponsor"])
+    header = ["NIK", "NAMA", "LAHIR", "JK", "WILAYAH"]
+    first = roster_file([person_row(serial=1)[:5]], header=header)
+    with open(first, "rb") as fh:
+        r = client.post("/sponsors/PEMKO-DUMAI/roster/", {"agreement": "PKS-DUMAI-2023", "file": fh, "start": "2023-10-01"})
+    batch = RosterImport.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/roster/imports/{batch.pk}/columns/"
+    assert batch.job_id is None and not Person.objects.exists()  # nothing written before the user confirms
+    page = client.get(r["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="preview-rows"' in html and "Siti Aminah" in html
+    # a needed field left unmapped is asked for again
+    again = client.post(r["Location"], {"map_nik": "0", "map_name": "1", "map_sex": "3"})
+    assert again.status_code == 400 and 'id="columns-error"' in again.content.decode()
+    done = client.post(r["Location"], {"map_nik": "0", "map_name": "1", "map_birth_date": "2", "map_sex": "3", "map_region_code": "4"})
+    assert done.status_code == 302 and done["Location"] == f"/roster/imports/{batch.pk}/"
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.summary["enrolled"] == 1 and batch.summary["cover_start"] == "2023-10-01"
+    # the next file with the same columns is imported at once with the remembered mapping
+    second = roster_file([person_row(serial=2)[:5]], header=header)
+    with open(second, "rb") as fh:
+        r = client.post("/sponsors/PEMKO-DUMAI/roster/", {"agreement": "PKS-DUMAI-2023", "file": fh, "start": "2023-10-01"})
+    latest = RosterImport.objects.latest("pk")
+    assert r["Location"] == f"/roster/imports/{latest.pk}/" and latest.status == "done" and latest.summary["enrolled"] == 1
+    # asked for, the step is shown even when every column was found
+    third = roster_file([person_row(serial=3)])
+    with open(third, "rb") as fh:
+        r = client.post("/sponsors/PEMKO-DUMAI/roster/", {"agreement": "PKS-DUMAI-2023", "file": fh, "start": "2023-10-01", "check_columns": "on"})
+    assert r["Location"].endswith("/columns/")
+    assert client.get(r["Location"]).context["found"]["missing"] == []

@@ -304,6 +304,39 @@ def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None
     return agreement
 
 
+def store_roster_upload(
+    upload, *, agreement: SponsorAgreement, actor, dry_run: bool = False, all_or_nothing: bool = False, start: dt.date | None = None
+) -> RosterImport:
+    """Check and store an uploaded roster and record its import (pending, no job yet)."""
+    tabular.check_suffix(Path(upload.name or "roster.csv").name, ROSTER_SUFFIXES, what=gettext("roster"))
+    if start is not None and not (agreement.start_date <= start <= agreement.end_date):
+        raise ServiceError(
+            "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}
+        )
+    # Checked by content, then streamed to the storage in chunks; the job reads it from there.
+    stored, _detected = store_upload(upload, kind="roster", sponsor_id=agreement.sponsor_id, actor=actor)
+    return _record_import(
+        stored, agreement=agreement, actor=actor, file_name=Path(upload.name or stored.name).name, dry_run=dry_run, all_or_nothing=all_or_nothing
+    )
+
+
+def start_import_job(
+    batch: RosterImport, *, actor, start: dt.date | None = None, sheet: str | None = None, mapping: dict | None = None
+) -> RosterImport:
+    """Run the import of a stored roster as a ``roster_import`` job."""
+    from lindung.core.jobs import start_job
+
+    job = start_job(
+        "roster_import",
+        actor=actor,
+        sponsor=batch.sponsor,
+        params={"import_id": batch.pk, "start": start.isoformat() if start else None, "sheet": sheet, "mapping": mapping or None},
+    )
+    RosterImport.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch
+
+
 def start_import_from_upload(
     upload,
     *,
@@ -317,24 +350,58 @@ def start_import_from_upload(
 ) -> RosterImport:
     """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job
     (``sheet`` and ``mapping`` as for ``import_roster``)."""
-    from lindung.core.jobs import start_job
+    batch = store_roster_upload(upload, agreement=agreement, actor=actor, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start)
+    return start_import_job(batch, actor=actor, start=start, sheet=sheet, mapping=mapping)
 
-    tabular.check_suffix(Path(upload.name or "roster.csv").name, ROSTER_SUFFIXES, what=gettext("roster"))
-    if start is not None and not (agreement.start_date <= start <= agreement.end_date):
-        raise ServiceError(
-            "outside_agreement", gettext("The cover start is outside the agreement's period."), {"start": "outside the agreement period"}
-        )
-    # Checked by content, then streamed to the storage in chunks; the job reads it from there.
-    stored, _detected = store_upload(upload, kind="roster", sponsor_id=agreement.sponsor_id, actor=actor)
-    batch = _record_import(
-        stored, agreement=agreement, actor=actor, file_name=Path(upload.name or stored.name).name, dry_run=dry_run, all_or_nothing=all_or_nothing
-    )
-    job = start_job(
-        "roster_import",
-        actor=actor,
-        sponsor=agreement.sponsor,
-        params={"import_id": batch.pk, "start": start.isoformat() if start else None, "sheet": sheet, "mapping": mapping or None},
-    )
-    RosterImport.objects.filter(pk=batch.pk).update(job=job)
-    batch.refresh_from_db()
-    return batch
+
+PREVIEW_ROWS = 10
+
+
+def remembered_mapping(sponsor_id: int) -> dict[str, str]:
+    """The column mapping the sponsor confirmed last (``{field: header label}``), or ``{}``."""
+    for batch in RosterImport.objects.filter(sponsor_id=sponsor_id, job__isnull=False).select_related("job").order_by("-pk")[:20]:
+        mapping = (batch.job.params or {}).get("mapping")
+        if mapping:
+            return dict(mapping)
+    return {}
+
+
+def preview(batch: RosterImport, *, mapping: dict | None = None, sheet: str | None = None) -> dict:
+    """What the import of ``batch`` would read, before anything is written: the sheet, the header
+    row, the columns' labels, the field -> column mapping (found, then corrected by ``mapping``;
+    entries naming a column the file lacks are skipped), the fields still missing and the first
+    ``PREVIEW_ROWS`` data rows as text. ``FileRejected`` for a file that cannot be read."""
+    with local_path(batch.stored_file) as path:
+        if sheet is None:
+            names = tabular.sheet_names(path, what=gettext("roster"))
+            if len(names) > 1:
+                heads = {n: list(itertools.islice(iter_file_rows(path, sheet=n), layout.SCAN_ROWS)) for n in names[:MAX_SHEETS]}
+                sheet, _best = layout.choose(heads)
+        rows = iter_file_rows(path, sheet=sheet)
+        head = list(itertools.islice(rows, layout.SCAN_ROWS))
+        found = layout.find_layout(head)
+        if found is None:
+            first = next((r for r in head if not tabular.is_blank(r.cells)), None)
+            width = max((len(r.cells) for r in head), default=0)
+            labels = [tabular.text(c) for c in first.cells] if first else [""] * width
+            found = layout.Layout(first.number if first else 1, first.number if first else 1, labels, {}, 0, list(layout.NEEDED))
+        usable = {
+            f: c for f, c in (mapping or {}).items() if f in layout.ALIASES and (c in ("", None) or layout.column_ref(c, found.labels) is not None)
+        }
+        layout.apply_mapping(found, usable)
+        data = []
+        for row in layout.rows_after(itertools.chain(head, rows), found):
+            if tabular.is_blank(row.cells):
+                continue
+            data.append((row.number, [tabular.text(c) for c in row.cells] + [""] * (found.width - len(row.cells))))
+            if len(data) >= PREVIEW_ROWS:
+                break
+    return {
+        "sheet": sheet or "",
+        "header_row": found.header_row,
+        "labels": found.labels,
+        "index": dict(found.index),
+        "mapping": {f: found.labels[c] for f, c in found.index.items() if c < len(found.labels)},
+        "missing": found.missing,
+        "rows": data,
+    }

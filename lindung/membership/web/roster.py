@@ -1,5 +1,7 @@
 """Web views: roster upload, progress, result, error file, template and sample downloads."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,6 +14,7 @@ from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.shortcuts import or_404
 from lindung.membership import roster, selectors
+from lindung.membership.roster import importing
 
 
 class RosterUploadForm(forms.Form):
@@ -20,6 +23,7 @@ class RosterUploadForm(forms.Form):
     start = forms.DateField(label=_("Cover start (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     dry_run = forms.BooleanField(label=_("Check only (enrol nothing)"), required=False)
     all_or_nothing = forms.BooleanField(label=_("Enrol nothing if any row fails"), required=False)
+    check_columns = forms.BooleanField(label=_("Show the columns found before importing"), required=False)
 
     def __init__(self, *args, agreements=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,14 +41,95 @@ def roster_upload(request, code: str):
         agreement = next(a for a in agreements if a.number == d["agreement"])
         try:
             with audit_source("web"):
-                batch = roster.start_import_from_upload(
+                batch = importing.store_roster_upload(
                     d["file"], agreement=agreement, actor=request.user, dry_run=d["dry_run"], all_or_nothing=d["all_or_nothing"], start=d["start"]
+                )
+                request.session[f"roster-start-{batch.pk}"] = d["start"].isoformat() if d["start"] else None
+                try:
+                    found = importing.preview(batch, mapping=importing.remembered_mapping(sponsor.pk))
+                except ServiceError:
+                    found = None  # unreadable: the import records the refusal
+                if found is not None and (d["check_columns"] or found["missing"]):
+                    return redirect("membership:roster_import_columns", pk=batch.pk)
+                importing.start_import_job(
+                    batch,
+                    actor=request.user,
+                    start=d["start"],
+                    sheet=found["sheet"] or None if found else None,
+                    mapping=found["mapping"] if found else None,
                 )
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect("membership:roster_import_detail", pk=batch.pk)
     return render(request, "membership/roster_upload.html", {"sponsor": sponsor, "form": form, "agreements": agreements})
+
+
+FIELD_LABELS = {
+    "nik": _("NIK"),
+    "name": _("Name"),
+    "birth_date": _("Birth date"),
+    "ttl": _("Place and date of birth (one cell)"),
+    "sex": _("Sex"),
+    "region_code": _("Village code"),
+    "village": _("Kelurahan / desa (name)"),
+    "district": _("Kecamatan"),
+    "regency": _("Kabupaten / kota"),
+    "address": _("Address"),
+    "rt_rw": _("RT/RW"),
+    "occupation": _("Occupation"),
+    "phone": _("Phone"),
+    "family_card_number": _("Family card number"),
+}
+
+
+@login_required
+@permission_required("membership.import_roster", raise_exception=True)
+def roster_import_columns(request, pk: int):
+    """The mapping step: the columns found and the first rows, which the user corrects before the
+    import runs; the confirmed mapping is remembered for the sponsor's next file."""
+    batch = or_404(selectors.roster_import_get, user=request.user, pk=pk)
+    started = bool(batch.job_id or batch.finished_at)  # the columns it was imported with, read only
+    if started and request.method == "POST":
+        return redirect("membership:roster_import_detail", pk=batch.pk)
+    mapping = ((batch.job.params or {}).get("mapping") if batch.job else None) if started else importing.remembered_mapping(batch.sponsor_id)
+    error = ""
+    if request.method == "POST":
+        chosen = {}
+        for fld in FIELD_LABELS:
+            value = request.POST.get(f"map_{fld}", "")
+            chosen[fld] = int(value) + 1 if value.isdigit() else ""
+        found = importing.preview(batch, mapping=chosen)
+        if found["missing"]:
+            error = _("Choose a column for: %(fields)s.") % {"fields": ", ".join(str(FIELD_LABELS[g[0]]) for g in found["missing"])}
+        else:
+            start = request.session.pop(f"roster-start-{batch.pk}", None)
+            with audit_source("web"):
+                importing.start_import_job(
+                    batch,
+                    actor=request.user,
+                    start=dt.date.fromisoformat(start) if start else None,
+                    sheet=found["sheet"] or None,
+                    mapping=found["mapping"],
+                )
+            return redirect("membership:roster_import_detail", pk=batch.pk)
+    else:
+        found = importing.preview(batch, mapping=mapping)
+    columns = [(i, f"{_column_letter(i)}: {label}" if label else _column_letter(i)) for i, label in enumerate(found["labels"])]
+    fields = [(fld, label, found["index"].get(fld)) for fld, label in FIELD_LABELS.items()]
+    shown = [(fld, label, i) for fld, label, i in fields if i is not None]
+    rows = [(number, [cells[i] if i < len(cells) else "" for _f, _l, i in shown]) for number, cells in found["rows"]]
+    context = {"batch": batch, "found": found, "columns": columns, "fields": fields, "shown": shown, "rows": rows, "error": error, "started": started}
+    return render(request, "membership/roster_columns.html", context, status=400 if error else 200)
+
+
+def _column_letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 @login_required
@@ -116,6 +201,7 @@ urlpatterns = [
     path("sponsors/<str:code>/roster/", roster_upload, name="roster_upload"),
     path("roster/imports/<int:pk>/", roster_import_detail, name="roster_import_detail"),
     path("roster/imports/<int:pk>/errors/", roster_import_errors, name="roster_import_errors"),
+    path("roster/imports/<int:pk>/columns/", roster_import_columns, name="roster_import_columns"),
     path("roster/template.<str:fmt>", roster_template, name="roster_template"),
     path("roster/sample.csv", roster_sample, name="roster_sample"),
 ]
