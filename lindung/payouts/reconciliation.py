@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
+from lindung.core.files.checks import check_upload
 from lindung.payouts import bankfiles, iso20022
 from lindung.payouts.iso20022 import AnswerRow
 from lindung.payouts.models import BankAnswer, OrderStatus, PaymentBatch, PaymentOrder
@@ -174,6 +176,7 @@ def import_bank_answer(batch: PaymentBatch, content: bytes, *, actor, filename: 
         raise FileRejected(
             [RowError(1, "too_large", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1024 // 1024})], what=_("bank answer")
         )
+    check_upload(io.BytesIO(content), "bank_answer")  # a table or XML by content, a workbook's extent
     digest = hashlib.sha256(content).hexdigest()
     known = BankAnswer.objects.filter(batch=batch, digest=digest).first()
     if known is not None:

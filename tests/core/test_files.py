@@ -32,6 +32,8 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "xls"),
         (samples.xlsx(samples.sheet("A1:B2", [("A1", "x")])), "xlsx"),
         (samples.ods(samples.ods_table("")), "ods"),
+        (b'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"/>', "xml"),
+        (b'<?xml version="1.0"?><html><script>x</script></html>', None),
         (samples.EXE, None),
         (samples.HTML, None),
         (b"\x7fELF\x02\x01\x01" + b"\x00" * 40, None),

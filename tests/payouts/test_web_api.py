@@ -88,6 +88,14 @@ def test_api_batch_flow_and_openapi(covered_workers, ready_claim, users, finance
     assert again.json()["duplicate"] is True
     bad = api.post(f"/api/v1/payouts/batches/{number}/answer", {"file": SimpleUploadedFile("b.csv", b"reference,status\r\nNOPE,PAID\r\n")})
     assert bad.status_code in (400, 422) and bad.json()["error"]["code"] == "file_rejected"
+    # The upload check judges the answer by content: an executable named .csv, an HTML page named
+    # .xml, a workbook claiming a cell at XFD1048576 are refused before anything reads them.
+    from tests.core.files_samples import far_cell_xlsx
+
+    html = b'<?xml version="1.0"?><html><script>alert(1)</script></html>'
+    for name, content in (("a.csv", b"MZ\x90\x00" + b"\x00" * 60), ("camt.xml", html), ("a.xlsx", far_cell_xlsx())):
+        refused = api.post(f"/api/v1/payouts/batches/{number}/answer", {"file": SimpleUploadedFile(name, content)})
+        assert refused.status_code == 400 and refused.json()["error"]["code"] in ("file_type_refused", "sheet_too_large"), refused.content
     schema = api.get("/api/v1/openapi.json").json()
     for p in (
         "/api/v1/payouts/batches/{number}/authorise",

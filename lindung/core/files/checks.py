@@ -16,6 +16,7 @@ which the zip inspection below reads anyway:
 - XLSX: a zip with ``[Content_Types].xml`` and ``xl/workbook.xml``; ODS: a zip whose
   ``mimetype`` member says ``application/vnd.oasis.opendocument.spreadsheet``;
 - XLS: the OLE2 compound file signature ``D0 CF 11 E0 A1 B1 1A E1``;
+- XML (bank answers): an XML declaration and no web markup (HTML, script, SVG);
 - CSV: text — a UTF-16 BOM, or no NUL byte in the first 64 KB (or NULs only at alternate
   positions: UTF-16 without BOM), and not an HTML/XML/script document or a known executable.
 
@@ -44,6 +45,7 @@ from lindung.core.formatting import number
 HEAD_BYTES = 64 * 1024
 
 CONTENT_TYPES = {
+    "xml": "application/xml",
     "pdf": "application/pdf",
     "png": "image/png",
     "jpeg": "image/jpeg",
@@ -52,13 +54,17 @@ CONTENT_TYPES = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "xls": "application/vnd.ms-excel",
 }
-EXTENSIONS = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "csv": ".csv", "xlsx": ".xlsx", "ods": ".ods", "xls": ".xls"}
+EXTENSIONS = {"xml": ".xml", "pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "csv": ".csv", "xlsx": ".xlsx", "ods": ".ods", "xls": ".xls"}
 # Names shown in messages (format names, the same in every language).
-TYPE_NAMES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "csv": "CSV", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS"}
+TYPE_NAMES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "csv": "CSV", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS", "xml": "XML"}
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXECUTABLES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"#!")
 _MARKUP = re.compile(rb"^\s*<(?:!doctype|html|head|body|script|svg|\?xml|iframe|meta)", re.IGNORECASE)
+_XML_DECL = re.compile(rb"^\s*<\?xml\b")
+# Web markup is no data file. (A DOCTYPE or entity declaration is refused by the XML reader that
+# parses the file, e.g. the bank answers' ISO 20022 reader, with its own row error.)
+_XML_REFUSED = re.compile(rb"<(?:html|script|svg|iframe)\b", re.IGNORECASE)
 
 
 class UploadRefused(ServiceError):
@@ -119,11 +125,18 @@ def sniff(fh: BinaryIO) -> str | None:
                         if m.read(100).strip() == b"application/vnd.oasis.opendocument.spreadsheet":
                             return "ods"
             return None
+        if _is_xml(head):
+            return "xml"
         if _is_text(head):
             return "csv"
         return None
     finally:
         fh.seek(pos)
+
+
+def _is_xml(head: bytes) -> bool:
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    return bool(_XML_DECL.match(body)) and not _XML_REFUSED.search(body)
 
 
 def _is_text(head: bytes) -> bool:

@@ -66,6 +66,7 @@ KINDS: dict[str, FileKind] = {
         ),
         FileKind("wage_report", _("wage report"), SPREADSHEETS, 50 * MB, "membership.view_participant", sheet=SheetLimits(max_columns=64)),
         FileKind("death_file", _("death file"), SPREADSHEETS, 50 * MB, "claims.view_claim", staff_only=True, sheet=SheetLimits(max_columns=32)),
+        FileKind("bank_answer", _("bank answer"), SPREADSHEETS | {"xml"}, 50 * MB, "payouts.view_paymentbatch", sheet=SheetLimits()),
         FileKind("claim_document", _("claim document"), DOCUMENTS, 10 * MB, "claims.view_claimdocument", staff_only=True),
         FileKind("decision_letter", _("decision letter"), frozenset({"pdf"}), 0, "claims.view_claim", staff_only=True),
     )
