@@ -444,11 +444,12 @@ def project_detail(request, number: str):
 # ---------------------------------------------------------------------------------------------
 
 
-@router.post("/sponsors/{code}/cards", response={202: JobStartedOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/sponsors/{code}/cards", response={202: JobStartedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def sponsor_cards(request, code: str):
-    """Start printing every current card of a sponsor into one PDF; poll ``/api/v1/jobs/{id}``;
-    the result's ``download`` is the file's address."""
-    require_perm(request, "membership.view_participant")
+    """Start printing every current card of a sponsor into one PDF (a background job, needs
+    ``membership.print_cards``); poll ``/api/v1/jobs/{id}``; the result's ``download`` is the
+    file's address."""
+    require_perm(request, "membership.view_participant", "membership.print_cards")
     sponsor = selectors.sponsor_get(user=request.user, code=code)
     job = cards.start_sponsor_cards(sponsor, actor=request.user, base_url=cards.public_base_url(request))
     return Status(202, {"job_id": str(job.pk), "status": job.status, "url": f"/api/v1/jobs/{job.pk}"})

@@ -261,7 +261,7 @@ def start_sponsor_cards(sponsor: Sponsor, *, actor, base_url: str):
     return start_job(JOB_KIND, actor=actor, sponsor=sponsor, params={"sponsor_id": sponsor.pk, "base_url": base_url})
 
 
-@job_handler(JOB_KIND)
+@job_handler(JOB_KIND, permission="membership.print_cards")
 def _sponsor_cards_job(ctx) -> dict:
     sponsor = Sponsor.objects.get(pk=ctx.params["sponsor_id"])
     qs = sponsor_card_queryset(sponsor)

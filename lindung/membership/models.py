@@ -260,6 +260,9 @@ class Participant(models.Model):
             models.Index(fields=["project"], condition=Q(project__isnull=False), name="membership_part_project_idx"),
             models.Index(fields=["segment", "status"], name="membership_part_segment_idx"),
         ]
+        # Printing a sponsor's cards in bulk is work (a job over every current participant): a
+        # permission of its own, not ``view_participant``.
+        permissions = [("print_cards", _("Can print a sponsor's membership cards in bulk"))]
 
     def __str__(self) -> str:
         return f"{self.kpj_number}"

@@ -156,3 +156,25 @@ def test_verification_says_when_the_card_period_is_over(dumai_workers, client, m
     page = client.get(cards.verify_path(p.kpj_number)).content.decode()
     assert 'data-testid="verify-status"' in page and "Active" not in page and "Aktif" not in page
     assert p.person.nik not in page and cards.mask_nik(p.person.nik) not in page
+
+
+PRINTERS = {"admin", "officer", "sponsor"}
+
+
+@pytest.mark.parametrize("role", ["admin", "officer", "sponsor", "verifier", "branch_head", "finance", "auditor"])
+def test_only_roles_that_print_cards_start_the_bulk_card_job(dumai_workers, users, client, api_client, role):
+    """Issue 10 item 6: starting the bulk card job is work of its own (``membership.print_cards``),
+    not something every role that reads participants may start."""
+    user = users[role]
+    allowed = role in PRINTERS
+    assert user.has_perm("membership.print_cards") is allowed
+    r = api_client(user).post("/api/v1/sponsors/PEMKO-DUMAI/cards")
+    assert r.status_code == (202 if allowed else 403), r.content
+    client.force_login(user)
+    page = client.get("/sponsors/PEMKO-DUMAI/cards/")
+    assert page.status_code == 200 and (b'data-testid="print-cards"' in page.content) is allowed
+    assert client.post("/sponsors/PEMKO-DUMAI/cards/").status_code == (302 if allowed else 403)
+    assert Job.objects.filter(kind=cards.JOB_KIND).count() == (2 if allowed else 0)
+    # Retrying a failed card job needs the same permission.
+    failed = Job.objects.create(kind=cards.JOB_KIND, status=Job.Status.FAILED, sponsor_ref=dumai_workers[0].sponsor_id)
+    assert (api_client(user).post(f"/api/v1/jobs/{failed.pk}/retry").status_code in (201, 202)) is allowed

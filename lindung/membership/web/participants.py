@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -150,6 +151,8 @@ def sponsor_cards(request, code: str):
     if sponsor is None:
         raise Http404
     if request.method == "POST":
+        if not request.user.has_perm("membership.print_cards"):
+            raise PermissionDenied
         try:
             with audit_source("web"):
                 job = cards.start_sponsor_cards(sponsor, actor=request.user, base_url=cards.public_base_url(request))
@@ -159,7 +162,14 @@ def sponsor_cards(request, code: str):
             return redirect("core:job_detail", job_id=job.pk)
     count = cards.sponsor_card_queryset(sponsor).count()
     return render(
-        request, "membership/card_sponsor.html", {"sponsor": sponsor, "count": count, "jobs": selectors.card_jobs(user=request.user, sponsor=sponsor)}
+        request,
+        "membership/card_sponsor.html",
+        {
+            "sponsor": sponsor,
+            "count": count,
+            "jobs": selectors.card_jobs(user=request.user, sponsor=sponsor),
+            "may_print": request.user.has_perm("membership.print_cards"),
+        },
     )
 
 
