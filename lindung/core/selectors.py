@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.errors import NotFound
+from lindung.core.labels import label
 from lindung.core.models import AuditEvent, Job
 
 
@@ -82,7 +83,11 @@ def _kernel_panels(user) -> list[Panel]:
     recent_jobs = list(Job.objects.visible_to(user).filter(created_by=user)[:5])
     if recent_jobs:
         panels.append(
-            Panel(_("Your recent jobs"), "", [(f"{j.kind} — {j.get_status_display()}", reverse("core:job_detail", args=[j.pk])) for j in recent_jobs])
+            Panel(
+                _("Your recent jobs"),
+                "",
+                [(f"{label(j.kind)} — {j.get_status_display()}", reverse("core:job_detail", args=[j.pk])) for j in recent_jobs],
+            )
         )
     return panels
 

@@ -71,7 +71,7 @@ def test_template_filters():
     from lindung.core.templatetags.lindung import audit_change, rupiah
 
     assert audit_change([None, "PEMKO-DUMAI"]) == "— → PEMKO-DUMAI"
-    assert audit_change(["active", "ended"]) == "active → ended"
+    assert audit_change(["active", "ended"]) == "aktif → berakhir"  # codes in words
     assert audit_change(45) == "45"
     assert rupiah(252000000) == "Rp 252.000.000"
     assert rupiah(-16800) == "-Rp 16.800"

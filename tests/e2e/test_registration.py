@@ -79,3 +79,23 @@ def test_wage_report_with_a_bad_row_is_refused_then_saved(live_server, page, use
     page.wait_for_url(live_server.url + f"/employers/{employer.npp}/")
     assert "Februari 2024" in page.get_by_test_id("wage-months").inner_text()
     assert WageReport.objects.count() == 2
+
+
+def test_a_failed_form_keeps_what_was_typed_focuses_the_error_and_takes_indonesian_amounts(live_server, page, users):
+    login(page, live_server, users["officer"])
+    page.goto(live_server.url + "/participants/register/bpu/")
+    page.fill("#id_nik", make_nik("14.72.06", dt.date(1985, 4, 17), "M", 78))
+    page.fill("#id_full_name", "Ahmad Fauzi")
+    page.fill("#id_birth_date", "1985-04-17")
+    page.select_option("#id_sex", "M")
+    page.select_option("#id_region", "14.72.06.1001")
+    page.fill("#id_start_date", "2024-02-01")
+    page.fill("#id_declared_income", "sejuta")
+    page.click("[data-testid=bpu-form] button[type=submit]")
+    page.wait_for_selector(".errorlist")
+    assert page.input_value("#id_full_name") == "Ahmad Fauzi" and page.input_value("#id_declared_income") == "sejuta"
+    assert page.evaluate("document.activeElement.id") == "id_declared_income"
+    page.fill("#id_declared_income", "Rp 1.000.000")
+    page.click("[data-testid=bpu-form] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/participants/\d{11}/$"))
+    assert Participant.objects.get().wage == 1_000_000

@@ -1,6 +1,6 @@
 from django import template
 
-from lindung.core import formatting
+from lindung.core import formatting, labels
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ def _show(value) -> str:
         return "—"
     if isinstance(value, (list, tuple)):
         return ", ".join(_show(v) for v in value)
-    return str(value)
+    return labels.label(value) if isinstance(value, str) else str(value)
 
 
 @register.filter
@@ -31,3 +31,9 @@ def rupiah(value) -> str:
 def number(value) -> str:
     """``6573`` → ``6.573`` in the active language (``lindung.core.formatting.number``)."""
     return formatting.number(value)
+
+
+@register.filter
+def label(value) -> str:
+    """A status, reason, job kind or audit action in words (``lindung.core.labels``)."""
+    return labels.label(value)

@@ -13,8 +13,9 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lindung.core import audit
+from lindung.core import audit, formatting
 from lindung.core.errors import ServiceError
+from lindung.core.labels import label
 from lindung.core.workflow.declarations import (
     CREATE,
     ApprovalLevels,
@@ -508,9 +509,15 @@ class Workflow:
                 for effect in (t.bulk_effect, self.bulk_effect):
                     if effect is not None:
                         effect(ctx, chunk)
-            with translation.override("en"):
-                plural = str(self.model._meta.verbose_name_plural)
-            when = f" on {effective_date}" if effective_date else ""
+            # The stored summary is read on the audit page: written in the site's language, in words.
+            with translation.override(settings.LANGUAGE_CODE):
+                default_summary = _("%(count)s %(objects)s: %(from)s → %(to)s%(when)s") % {
+                    "count": formatting.number(len(moving)),
+                    "objects": self.model._meta.verbose_name_plural,
+                    "from": label(from_state),
+                    "to": label(t.target),
+                    "when": (_(", on %(date)s") % {"date": formatting.date(effective_date)}) if effective_date else "",
+                }
             audit.record(
                 actor=actor,
                 action=t.bulk_audit_action or f"{self.name}.bulk_{t.name}",
@@ -523,6 +530,6 @@ class Workflow:
                     "reason": reason,
                     "decision": ctx.decision.pk,
                 },
-                summary=summary or f"{len(moving)} {plural} {from_state} → {t.target}{when}",
+                summary=summary or default_summary,
             )
         return BulkOutcome(len(moving), ctx.decision)

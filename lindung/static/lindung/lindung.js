@@ -10,4 +10,26 @@
       target.form.submit();
     }
   });
+
+  // A form that comes back with errors keeps what was typed (the server renders it bound) and
+  // puts the focus on the first field in error, so the user can correct it at once.
+  function focusFirstError() {
+    var field = document.querySelector("form [aria-invalid='true'], form .errorlist + input, form .errorlist + select, form .errorlist + textarea");
+    if (!field) {
+      var list = document.querySelector("form .errorlist");
+      var holder = list && list.closest("p, div, li, td, fieldset");
+      field = holder && holder.querySelector("input:not([type=hidden]), select, textarea");
+    }
+    if (field && typeof field.focus === "function") {
+      field.focus();
+      if (field.scrollIntoView) {
+        field.scrollIntoView({ block: "center" });
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstError);
+  } else {
+    focusFirstError();
+  }
 })();
