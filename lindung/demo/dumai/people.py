@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lindung.registry.nik import make_nik
+from lindung.rules.money import group_thousands
 
 # Kecamatan → kelurahan of Kota Dumai (Kepmendagri 300.2.2-2138/2025), as in the bundled list.
 KELURAHAN = {
@@ -352,7 +353,7 @@ def write_xlsx(path: str | Path, workers: list[Worker], *, title: str, subtitle:
             ]
         )
     ws.append([])
-    ws.append(["", "", f"JUMLAH: {len(workers):,} orang".replace(",", ".")])
+    ws.append(["", "", f"JUMLAH: {group_thousands(len(workers))} orang"])
     ws.append([])
     ws.append(["", "", "", "", "", "", "", "", "", f"Dumai, {signed_on.day} {MONTHS_ID[signed_on.month - 1]} {signed_on.year}"])
     ws.append(["", "", "", "", "", "", "", "", "", "Kepala Dinas Tenaga Kerja Kota Dumai"])
