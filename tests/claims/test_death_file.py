@@ -90,3 +90,19 @@ def test_death_file_read_from_a_workbook_with_the_files_row_numbers(covered, use
     assert len(result.opened) == 2 and [(e.row, e.code) for e in result.errors] == [(4, "nik_format")]
     with pytest.raises(ServiceError):
         open_from_file(path, name="kematian.txt", actor=users["officer"])
+
+
+def test_claim_death_file_command_opens_the_cases_of_a_file(covered, users, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    a, _b, _c, _d = covered
+    path = tmp_path / "kematian.csv"
+    path.write_text(f"NIK;Nama;Tanggal Meninggal\n{a.person.nik};{a.person.full_name};10-02-2024\n1472;x;10-02-2024\n", encoding="utf-8")
+    out = StringIO()
+    call_command("claim", "death-file", str(path), "--as", users["officer"].username, "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["rows"] == 2 and data["opened"] == 1 and [(e["row"], e["code"]) for e in data["errors"]] == [(3, "nik_format")]
+    assert Claim.objects.filter(number__in=data["claims"], source="death_file").count() == 1
