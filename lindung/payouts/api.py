@@ -357,6 +357,7 @@ class ScholarshipYearOut(Schema):
     school_name: str
     amount: int
     schedule_status: str
+    proof: bool
 
 
 class OpenYearIn(Schema):
@@ -393,6 +394,7 @@ def _year(y) -> dict:
         "school_name": y.school_name,
         "amount": y.amount,
         "schedule_status": y.schedule.status,
+        "proof": y.proof_id is not None,
     }
 
 
@@ -420,6 +422,16 @@ def scholarship_enrolment(request, year_id: int, payload: EnrolmentIn):
     y = selectors.scholarship_year(user=request.user, pk=year_id)
     with audit_source("api"):
         y = services.record_enrolment(y, actor=request.user, **payload.model_dump())
+    return _year(y)
+
+
+@router.post("/payouts/scholarships/{year_id}/proof", response={200: ScholarshipYearOut, **ERRORS})
+def scholarship_proof(request, year_id: int, file: File[UploadedFile]):
+    """The proof of enrolment (PDF, JPEG or PNG; checked by content, size-limited)."""
+    require_perm(request, "payouts.change_scholarshipyear")
+    y = selectors.scholarship_year(user=request.user, pk=year_id)
+    with audit_source("api"):
+        y = services.attach_enrolment_proof(y, actor=request.user, upload=file)
     return _year(y)
 
 

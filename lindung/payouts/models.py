@@ -144,6 +144,9 @@ class ScholarshipYear(models.Model):
     year_in_level = models.PositiveSmallIntegerField(_("year in level"), null=True, blank=True)
     school_name = models.CharField(_("school"), max_length=200, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"), default=0)
+    proof = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("proof of enrolment"), db_index=False
+    )
     # the child's or guardian's account the year is paid to
     account_name = models.CharField(_("account holder"), max_length=200, blank=True)
     bank_code = models.CharField(_("bank code"), max_length=3, blank=True)

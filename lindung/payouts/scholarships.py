@@ -209,6 +209,23 @@ def record_enrolment(
 
 
 @transaction.atomic
+def attach_enrolment_proof(year_claim: ScholarshipYear, *, actor, upload) -> ScholarshipYear:
+    """The proof of enrolment (school's letter, report card: PDF, JPEG or PNG), kept through the
+    kernel's stored files (checked by content and size, served to staff who see the year)."""
+    from lindung.core import files
+
+    y = _locked_year(year_claim)
+    if y.status not in (Y.OPEN, Y.NOT_IN_SCHOOL, Y.SUBMITTED):
+        raise ServiceError("not_open", _("This yearly scholarship claim is “%(s)s”.") % {"s": y.get_status_display()}, {"status": y.status})
+    stored, _detected = files.store_upload(upload, kind="scholarship_proof", owner=y, sponsor_id=y.sponsor_id, actor=actor)
+    y.proof = stored
+    y.save(update_fields=["proof", "updated_at"])
+    audit.record(actor=actor, action="payouts.scholarship_proof", obj=y, changes={"file": str(stored.pk), "bytes": stored.size})
+    year_claim.proof = stored
+    return y
+
+
+@transaction.atomic
 def record_not_in_school(year_claim: ScholarshipYear, *, actor) -> ScholarshipYear:
     """The child is not in school yet: nothing is paid this year; the schedule stays active and the
     child receives the scholarship from the school year they enter school."""
@@ -233,6 +250,8 @@ def approve_scholarship_year(year_claim: ScholarshipYear, *, actor) -> PaymentOr
         raise ServiceError(
             "not_submitted", _("The proof of enrolment is not recorded (it is “%(s)s”).") % {"s": y.get_status_display()}, {"status": y.status}
         )
+    if y.proof_id is None:
+        raise ServiceError("proof_missing", _("Attach the proof of enrolment first."), {"proof": "required"})
     schedule = y.schedule
     if schedule.status != ScholarshipSchedule.Status.ACTIVE:
         raise ServiceError("schedule_ended", _("The scholarship ended (%(r)s).") % {"r": schedule.get_stop_reason_display()}, {"schedule": "ended"})

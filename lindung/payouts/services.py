@@ -17,6 +17,7 @@ from lindung.payouts.orders import reissue_order
 from lindung.payouts.reconciliation import ImportResult, import_bank_answer
 from lindung.payouts.scholarships import (
     approve_scholarship_year,
+    attach_enrolment_proof,
     create_schedules_for_claim,
     current_school_year,
     open_school_year,
@@ -54,6 +55,7 @@ def create_orders_for_ready_claims(*, actor, branch=None, on=None):
 __all__ = [
     "ImportResult",
     "approve_scholarship_year",
+    "attach_enrolment_proof",
     "authorise_batch",
     "cancel_batch",
     "create_batch",

@@ -296,6 +296,8 @@ def scholarships(request):
                             account_number=request.POST.get("account_number", ""),
                             account_name=request.POST.get("account_name", ""),
                         )
+                        if request.FILES.get("proof"):
+                            services.attach_enrolment_proof(y, actor=request.user, upload=request.FILES["proof"])
                     elif action == "not_in_school":
                         services.record_not_in_school(y, actor=request.user)
                     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lindung.claims.models import ClaimHeir
 from lindung.core.errors import ServiceError
@@ -13,9 +14,14 @@ from lindung.payouts import selectors, services
 from lindung.payouts.models import OrderGroup, PaymentOrder, ScholarshipSchedule, ScholarshipYear
 from lindung.rules import Child, ScholarshipCase, scholarship_schedule
 from lindung.rules.results import jsonable
+from tests.core import files_samples as samples
 
 D = dt.date
 pytestmark = pytest.mark.django_db
+
+
+def _proof(year, actor):
+    services.attach_enrolment_proof(year, actor=actor, upload=SimpleUploadedFile("rapor.pdf", samples.PDF))
 
 
 def _with_scholarship(claim, children):
@@ -49,6 +55,10 @@ def test_smp_into_sma_across_school_years_stopped_by_marriage_and_the_liabilitie
     services.record_enrolment(
         y2023, actor=officer, level="SMP", school_class=9, school_name="SMPN 2 Dumai", bank_code="009", account_number="1234567001"
     )
+    with pytest.raises(ServiceError) as no_proof:
+        services.approve_scholarship_year(y2023, actor=head)
+    assert no_proof.value.code == "proof_missing"
+    _proof(y2023, officer)
     order = services.approve_scholarship_year(y2023, actor=head)
     assert (order.group, order.amount, order.payee_name, order.account_number) == (OrderGroup.SCHOLARSHIP, 2_000_000, "Rizki", "1234567001")
 
@@ -59,6 +69,7 @@ def test_smp_into_sma_across_school_years_stopped_by_marriage_and_the_liabilitie
     services.record_enrolment(
         y2024, actor=officer, level="SMA", school_class=10, school_name="SMAN 1 Dumai", bank_code="009", account_number="1234567001"
     )
+    _proof(y2024, officer)
     assert services.approve_scholarship_year(y2024, actor=head).amount == 3_000_000
 
     # Ani turns 23 before school year 2024 starts: the opening of 2024 ended her schedule by itself
@@ -102,6 +113,7 @@ def test_a_child_not_yet_in_school_receives_it_from_entering_school(covered_work
     services.record_enrolment(
         y, actor=users["officer"], level="SD", school_class=1, school_name="SDN 5 Dumai", bank_code="009", account_number="1234567002"
     )
+    _proof(y, users["officer"])
     assert services.approve_scholarship_year(y, actor=users["branch_head"]).amount == 1_500_000
     schedule.refresh_from_db()
     assert schedule.status == "active"
@@ -147,6 +159,8 @@ def test_api_scholarship_year_and_liabilities(covered_workers, ready_claim, user
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["amount"] == 3_000_000
+    r = officer.post(f"/api/v1/payouts/scholarships/{item['id']}/proof", {"file": SimpleUploadedFile("rapor.pdf", samples.PDF)})
+    assert r.status_code == 200 and r.json()["proof"] is True
     r = api_client(users["branch_head"]).post(f"/api/v1/payouts/scholarships/{item['id']}/approve", content_type="application/json")
     assert r.status_code == 201 and r.json()["group"] == "scholarship"
     owed = api_client(users["finance"]).get("/api/v1/payouts/liabilities?school_year=2024").json()
