@@ -145,9 +145,9 @@ def apply_to_invoice(
     return applied
 
 
-def add_credit(*, payer_key: str, sponsor=None, amount: int, kind: str, payment=None, invoice=None, note: str = "") -> PayerCredit:
+def add_credit(*, payer_key: str, sponsor_id=None, amount: int, kind: str, payment=None, invoice=None, note: str = "") -> PayerCredit:
     return PayerCredit.objects.create(
-        payer_key=payer_key, sponsor=sponsor, amount=amount, kind=kind, payment=payment, invoice=invoice, note=note[:300]
+        payer_key=payer_key, sponsor_id=sponsor_id, amount=amount, kind=kind, payment=payment, invoice=invoice, note=note[:300]
     )
 
 
@@ -170,7 +170,12 @@ def apply_credits_for(payer_keys, *, on: dt.date) -> int:
             if balance <= 0:
                 break
             entry = add_credit(
-                payer_key=key, sponsor=invoice.sponsor, amount=0, kind=PayerCredit.Kind.APPLIED, invoice=invoice, note=f"Applied to {invoice.number}"
+                payer_key=key,
+                sponsor_id=invoice.sponsor_id,
+                amount=0,
+                kind=PayerCredit.Kind.APPLIED,
+                invoice=invoice,
+                note=f"Applied to {invoice.number}",
             )
             applied = apply_to_invoice(invoice, balance, on=on, credit=entry)
             if applied:

@@ -67,8 +67,9 @@ def find_invoice(reference: str) -> Invoice | None:
 
 def settle_payment(payment: ContributionPayment, invoice: Invoice, on: dt.date) -> dict:
     payment.payer_key = invoice.payer_key
-    payment.sponsor = invoice.sponsor
-    payment.branch = invoice.branch or payment.branch
+    # Ids, not objects: a bank statement settles many payments, one query each would add up.
+    payment.sponsor_id = invoice.sponsor_id
+    payment.branch_id = invoice.branch_id or payment.branch_id
     payment.status = ContributionPayment.Status.MATCHED
     payment.save(update_fields=["payer_key", "sponsor", "branch", "status"])
     applied = apply_to_invoice(invoice, payment.amount, on=on, payment=payment)
@@ -76,7 +77,7 @@ def settle_payment(payment: ContributionPayment, invoice: Invoice, on: dt.date) 
     if rest > 0:
         add_credit(
             payer_key=invoice.payer_key,
-            sponsor=invoice.sponsor,
+            sponsor_id=invoice.sponsor_id,
             amount=rest,
             kind=PayerCredit.Kind.OVERPAYMENT,
             payment=payment,

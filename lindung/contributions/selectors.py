@@ -89,7 +89,7 @@ def sponsor_statement(*, user, code: str, start: dt.date, end: dt.date) -> dict:
     invoices = list(
         Invoice.objects.visible_to(user)
         .filter(sponsor=sponsor, period_start__gte=start, period_start__lte=end)
-        .select_related("agreement")
+        .select_related("sponsor", "agreement")
         .order_by("period_start", "number")
     )
     billed = sum(i.total for i in invoices)

@@ -42,13 +42,34 @@ def test_cover_is_explained_by_invoice_and_payment(dumai):
     assert coverage_on(workers[0], D(2023, 9, 30)).reason.code == "before_start"
 
 
-def test_grace_policy_is_configurable(dumai, monkeypatch):
-    from lindung.contributions import coverage
-    from lindung.rules.deadlines import CoverDecision
+@pytest.mark.parametrize(
+    ("policy", "status", "payable"),
+    [("payable_after_arrears_paid", "grace", False), ("covered", "covered", True), ("not_covered", "not_covered", False)],
+)
+def test_grace_policy_is_configurable(dumai, monkeypatch, tmp_path, policy, status, payable):
+    """The treatment of an event in the grace window is the parameter
+    ``contribution.bpu.grace_event_policy``: changed in the parameter files, the cover answer follows."""
+    import shutil
 
-    _agreement, workers, _q4, _q1 = dumai
-    monkeypatch.setattr(coverage, "bpu_cover", lambda on, through, arrears_paid: CoverDecision(True, True, (), through))
-    assert coverage_on(workers[0], D(2023, 10, 20)).status == "covered"
+    from lindung.rules import deadlines
+    from lindung.rules.params import BUILTIN_DIR, load_parameters
+
+    _agreement, workers, q4, _q1 = dumai
+    payments.record_payment(amount=q4.total, paid_on=D(2023, 10, 12), invoice=q4, bank_reference="Q4")
+    target = tmp_path / "parameters"
+    shutil.copytree(BUILTIN_DIR, target)
+    path = target / "contributions.yaml"
+    text = path.read_text()
+    default = "2015-07-01: {value: payable_after_arrears_paid,"
+    assert default in text
+    path.write_text(text.replace(default, f"2015-07-01: {{value: {policy},"))
+    changed = load_parameters(base_dir=target)
+    assert changed.at(D(2024, 1, 20))["contribution.bpu.grace_event_policy"] == policy
+    monkeypatch.setattr(deadlines, "load_parameters", lambda: changed)
+    # January 2024 is billed and unpaid: 20 January lies in the grace window after December.
+    result = coverage_on(workers[0], D(2024, 1, 20))
+    assert (result.status, result.payable) == (status, payable)
+    assert coverage_on(workers[0], D(2023, 12, 20)).status == "covered"  # paid months never depend on it
 
 
 def test_daily_job_moves_to_grace_and_back_after_late_sponsor_settlement(dumai, users):

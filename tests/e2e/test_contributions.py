@@ -72,8 +72,10 @@ def test_finance_bills_a_quarter_pays_it_and_sees_the_cover(live_server, page, u
     page.goto(live_server.url + "/contributions/payments/")
     page.set_input_files("#id_file", str(bad))
     page.click("[data-testid=import-form] button[type=submit]")
-    errors = page.get_by_test_id("row-errors").inner_text()
-    assert "2" in errors and "amount" in errors
+    rows = page.locator("[data-testid=row-errors] tbody tr")
+    assert rows.count() == 1
+    row, field, problem = rows.first.locator("td").all_inner_texts()
+    assert (row, field) == ("2", "amount") and "'abc'" in problem  # row 2 (the header is row 1), the amount column
     assert ContributionPayment.objects.count() == 0
     good = tmp_path / "good.csv"
     good.write_text(f"date,amount,reference,bank_reference\n2023-10-10,{invoice.total},{invoice.number},B1\n")

@@ -62,5 +62,10 @@ def correct_invoice(run: BillingRun, invoice: Invoice, desired: dict, window: li
         summary.lines_created += len(rows)
         if kind == Invoice.Kind.CREDIT_NOTE:
             add_credit(
-                payer_key=adj.payer_key, sponsor=adj.sponsor, amount=-adj.total, kind="credit_note", invoice=adj, note=f"Credit note {adj.number}"
+                payer_key=adj.payer_key,
+                sponsor_id=adj.sponsor_id,
+                amount=-adj.total,
+                kind="credit_note",
+                invoice=adj,
+                note=f"Credit note {adj.number}",
             )

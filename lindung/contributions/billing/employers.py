@@ -74,7 +74,7 @@ def bill_employers(
             payer_type=PayerType.EMPLOYER,
             payer_key=key,
             employer=emp,
-            branch=emp.branch,
+            branch_id=emp.branch_id,
             segment="PU",
             period_start=period,
             period_end=period,
