@@ -6,6 +6,8 @@ when the lines for it are fully allocated (see ``lindung.contributions.coverage`
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -152,6 +154,19 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def status_on(self, on: dt.date | None = None) -> str:
+        """The status as it reads on ``on`` (today): an issued or partly paid invoice past its due
+        date is overdue, before the daily job has stored it."""
+        open_ = self.status in (self.Status.ISSUED, self.Status.PARTLY_PAID) and self.kind != self.Kind.CREDIT_NOTE
+        if open_ and self.due_date < (on or dt.date.today()):
+            return self.Status.OVERDUE
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        """The status in words as it reads today (templates)."""
+        return str(self.Status(self.status_on()).label)
 
     @property
     def amount_due(self) -> int:
