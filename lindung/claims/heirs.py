@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lindung.claims.models import SHARE_WHOLE, Claim, ClaimHeir, Payee, PayeeKind
 from lindung.core import audit
-from lindung.core.errors import NotFound, ServiceError
+from lindung.core.errors import ServiceError
 from lindung.core.masking import mask_account
 from lindung.registry import services as registry
 from lindung.registry.models import FamilyMember
@@ -265,13 +265,6 @@ def payee_problems(claim: Claim) -> list[str]:
         elif p.bank_code not in listed or check_account_number(p.bank_code, p.account_number):
             problems.append(_("%(name)s's bank account is not valid.") % {"name": p.name})
     return problems
-
-
-def heir_get(claim: Claim, heir_id: int) -> ClaimHeir:
-    heir = ClaimHeir.objects.filter(claim=claim, pk=heir_id).first()
-    if heir is None:
-        raise NotFound(_("Heir %(heir)s is not on this claim.") % {"heir": heir_id})
-    return heir
 
 
 @transaction.atomic

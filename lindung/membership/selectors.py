@@ -39,15 +39,6 @@ def agreement_list(*, user, sponsor: Sponsor | None = None) -> QuerySet[SponsorA
     return qs.filter(sponsor=sponsor) if sponsor is not None else qs
 
 
-def agreement_get(*, user, sponsor_code: str, number: str) -> SponsorAgreement:
-    try:
-        return agreement_list(user=user).get(sponsor__code=sponsor_code, number=number)
-    except SponsorAgreement.DoesNotExist:
-        raise NotFound(
-            _("Agreement %(number)s of sponsor %(sponsor)s not found.") % {"number": repr(number), "sponsor": repr(sponsor_code)}
-        ) from None
-
-
 def agreements_with_usage(*, user, sponsor: Sponsor) -> list[tuple[SponsorAgreement, object]]:
     """Each visible agreement of ``sponsor`` with its usage (workers now, premium committed)."""
     from lindung.membership.roster import agreement_usage

@@ -211,10 +211,6 @@ class ParameterSet:
         """A view on one date that records every entry it hands out."""
         return ParameterView(self, on)
 
-    def change_dates(self) -> tuple[date, ...]:
-        """Every date on which some parameter changes, in order."""
-        return tuple(sorted({d for p in self.parameters.values() for d in p.dates}))
-
 
 @dataclass(slots=True)
 class ParameterView:
