@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format install install-dev migrate demo messages bench clean help
+.PHONY: screenshots run test lint format install install-dev migrate demo messages bench clean help
 
 help:
 	@echo "make run    start Lindung on http://$(HOST):$(PORT) (SQLite, demo data)"
@@ -43,6 +43,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.installed-dev
+	LINDUNG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider tests/e2e/test_tour.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

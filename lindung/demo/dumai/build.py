@@ -28,6 +28,7 @@ from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.errors import ServiceError
 from lindung.demo.base import DUMAI_SPONSOR, load_base
 from lindung.demo.dumai import people
+from lindung.demo.dumai.clock import at
 from lindung.demo.dumai.story import (
     DECLARED_INCOME,
     PREMIUM,
@@ -154,8 +155,9 @@ class Replay:
 
     def refresh(self, day: dt.date) -> bool:
         """The daily job as it ran on ``day``."""
-        allocation.mark_overdue(on=day)
-        statuses.refresh_statuses(on=day)
+        with at(day, 23):
+            allocation.mark_overdue(on=day)
+            statuses.refresh_statuses(on=day)
         self.steps["status_refreshes"] += 1
         return False
 
@@ -175,25 +177,15 @@ class Replay:
         size = self.workers if year == 2023 else 2 * self.workers
         if agreement is None:
             start, end = agreement_period(year)
-            agreement = services.agreement_create(
-                actor=self.users.get("admin"),
-                sponsor=self.sponsor,
-                number=agreement_number(year),
-                start_date=start,
-                end_date=end,
-                budget=size * PREMIUM * 12,
-                quota=size,
-                billing_frequency=SponsorAgreement.Billing.QUARTERLY if year == 2023 else SponsorAgreement.Billing.MONTHLY,
-                programs=("JKK", "JKM"),
-                declared_income=DECLARED_INCOME,
-                eligible_region_code="14.72",
-            )
+            with at(start - dt.timedelta(days=14)):
+                agreement = self._create_agreement(year, start, end, size)
             self.agreements[year] = agreement
             changed = True
             self.log(f"{agreement.number}: {start:%d-%m-%Y} – {end:%d-%m-%Y}, quota {size:,}, budget {agreement.budget:,}")
         previous = self.agreement(year - 1)
         if previous is not None and SponsorshipPeriod.objects.filter(agreement=previous, end_date__isnull=True).exists():
-            moved = services.agreement_renew(actor=self.users.get("admin"), from_agreement=previous, to_agreement=agreement)
+            with at(agreement.start_date, 8):
+                moved = services.agreement_renew(actor=self.users.get("admin"), from_agreement=previous, to_agreement=agreement)
             self.steps["renewed"] += moved
             self.log(f"{agreement.number}: {moved:,} workers carried over from {previous.number}")
             changed = True
@@ -203,8 +195,24 @@ class Replay:
                 cohort = people.generate(self.workers, seed=self.seed, on=agreement.start_date)
             else:
                 cohort = people.generate(max(size - open_now, 0), seed=self.seed + 1, on=agreement.start_date, serial_base=5000)
-            changed |= self.import_roster(agreement, year, cohort)
+            with at(agreement.start_date - dt.timedelta(days=10)):
+                changed |= self.import_roster(agreement, year, cohort)
         return changed
+
+    def _create_agreement(self, year, start, end, size):
+        return services.agreement_create(
+            actor=self.users.get("admin"),
+            sponsor=self.sponsor,
+            number=agreement_number(year),
+            start_date=start,
+            end_date=end,
+            budget=size * PREMIUM * 12,
+            quota=size,
+            billing_frequency=SponsorAgreement.Billing.QUARTERLY if year == 2023 else SponsorAgreement.Billing.MONTHLY,
+            programs=("JKK", "JKM"),
+            declared_income=DECLARED_INCOME,
+            eligible_region_code="14.72",
+        )
 
     def import_roster(self, agreement: SponsorAgreement, year: int, cohort: list) -> bool:
         name = ROSTER_FILES[year]
@@ -234,7 +242,8 @@ class Replay:
             return False
         if Invoice.objects.filter(agreement=agreement, period_start=month, sequence=1).exists():
             return False
-        summary = billing.run_billing(period=month, sponsor=self.sponsor, today=month, segments=("sponsor",))
+        with at(month, 7):
+            summary = billing.run_billing(period=month, sponsor=self.sponsor, today=month, segments=("sponsor",))
         self.steps["invoices"] += summary.created
         return summary.created > 0
 
@@ -261,6 +270,12 @@ class Replay:
         invoice.refresh_from_db()
         if invoice.outstanding <= 0:
             return False
+        with at(day, 13):
+            self._record(invoice, day, reference)
+        self.steps["payments"] += 1
+        return True
+
+    def _record(self, invoice, day, reference):
         payments.record_payment(
             amount=invoice.outstanding,
             paid_on=day,
@@ -270,5 +285,3 @@ class Replay:
             method=ContributionPayment.Method.BANK,
             actor=self.users.get("keuangan"),
         )
-        self.steps["payments"] += 1
-        return True

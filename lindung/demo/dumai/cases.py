@@ -256,15 +256,7 @@ class Cases:
         return True
 
     def documents(self, claim: Claim, officer) -> None:
-        """The required documents of the checklist, handed in at intake.
-
-        Stand-in until the claim-documents upload service is on main: the checklist rows are
-        written here as the intake page's upload would (no file content)."""
-        from lindung.claims import documents
-
-        for item in documents.checklist(claim):
-            if item.required and not item.uploaded:
-                ClaimDocument.objects.create(claim=claim, code=item.code, uploaded_by=officer, uploaded_at=timezone.now())
+        upload_scans(claim, officer)
 
     def verify(self, case: Case, day: dt.date) -> bool:
         claim = self.claim_of(case)
@@ -357,6 +349,35 @@ def medan_branch() -> Branch:
         defaults={"name": "Kantor Cabang Medan", "region": Region.objects.filter(code="12.71").first(), "address": "Jl. Pemuda, Medan"},
     )
     return branch
+
+
+def upload_scans(claim: Claim, officer) -> None:
+    """The required documents of the checklist, scanned at intake and uploaded through the claims
+    service (a one-page PDF each, naming the document and the deceased)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lindung.claims import documents
+
+    for item in documents.checklist(claim):
+        if item.required and not item.uploaded:
+            pdf = _scan(str(item.label), claim)
+            services.upload_document(claim, actor=officer, code=item.code, upload=SimpleUploadedFile(f"{item.code}.pdf", pdf, "application/pdf"))
+
+
+def _scan(title: str, claim: Claim) -> bytes:
+    """A stand-in for a scanned document: one A5 page with its title and the deceased's name."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A5")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.multi_cell(0, 8, title.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 11)
+    person = claim.participant.person
+    pdf.multi_cell(
+        0, 7, f"a.n. {person.full_name}\nKPJ {claim.participant.kpj_number}\n(dokumen contoh - data demo Lindung)", new_x="LMARGIN", new_y="NEXT"
+    )
+    return bytes(pdf.output())
 
 
 def _bind(step, case):
