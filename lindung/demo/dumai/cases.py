@@ -368,7 +368,7 @@ def _scan(title: str, claim: Claim) -> bytes:
     """A stand-in for a scanned document: one A5 page with its title and the deceased's name."""
     from fpdf import FPDF
 
-    pdf = FPDF(format="A5")
+    pdf = FPDF(format=(148, 210))  # A5
     pdf.add_page()
     pdf.set_font("helvetica", "B", 14)
     pdf.multi_cell(0, 8, title.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
