@@ -102,6 +102,9 @@ def parse_bank_statement(content: bytes | str, *, name: str = "statement.csv", t
             elif amount_problem(amount):
                 errors.append(RowError(i, "invalid_amount", amount_problem(amount), field="amount"))
         ref = row["bank_reference"]
+        for column in ("reference", "bank_reference"):
+            if "\x00" in (row[column] or ""):
+                errors.append(RowError(i, "invalid", _("The %(field)s contains a NUL character.") % {"field": column}, field=column))
         if not ref:
             errors.append(RowError(i, "required", _("The bank reference is required."), field="bank_reference"))
         elif len(ref) > 64:

@@ -93,6 +93,10 @@ def create_payment(
     problem = amount_problem(amount)
     if problem:
         raise ServiceError("invalid", problem, {"amount": "must be positive" if not amount or amount <= 0 else "too large"})
+    for field, text in (("reference", reference), ("bank_reference", bank_reference)):
+        if text and "\x00" in text:
+            # PostgreSQL refuses NUL in text (a server error before this check).
+            raise ServiceError("invalid", _("The %(field)s contains a NUL character.") % {"field": field}, {field: "contains NUL"})
     problem = date_problem(paid_on)
     if problem:
         raise ServiceError("invalid", problem, {"paid_on": "in the future" if paid_on > dt.date.today() else "too early"})

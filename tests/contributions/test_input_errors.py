@@ -139,3 +139,20 @@ def test_four_concurrent_identical_prepayments_make_one_invoice_and_three_confli
         t.join(60)
     assert sorted(codes) == [201, 409, 409, 409]
     assert Invoice.objects.filter(participant=worker).count() == 1
+
+
+def test_a_nul_byte_in_a_payment_reference_is_a_field_error_not_a_server_error(invoice, users, api_client):
+    finance = api_client(users["finance"])
+    r = finance.post(
+        "/api/v1/contributions/payments",
+        {"amount": 16_800, "paid_on": "2023-10-05", "reference": "PEMBAYARAN\x00X", "invoice": invoice.number},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["error"]["fields"] == {"reference": "contains NUL"}
+    # A CSV with a NUL byte is refused by the upload check before it is read (not a text file).
+    from lindung.core.files.checks import UploadRefused
+
+    content = f"date,amount,reference,bank_reference\n2023-10-05,16800,{invoice.number},B\x001\n".encode()
+    with pytest.raises(UploadRefused):
+        bank_statements.import_bank_statement(content=content, file_name="s.csv")
+    assert ContributionPayment.objects.count() == 0
