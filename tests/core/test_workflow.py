@@ -26,6 +26,7 @@ from lindung.core.workflow import (
 from lindung.core.workflow.models import Decision
 from lindung.membership.models import Participant
 from lindung.registry.models import Person
+from tests.factories import ParticipantFactory, PersonFactory
 
 D = dt.date
 ACTIVE, GRACE, ENDED = Participant.Status.ACTIVE, Participant.Status.GRACE, Participant.Status.ENDED
@@ -84,16 +85,8 @@ REVIEW = _make_review()
 
 
 def _participants(n, branch, *, wage=1_000_000, start=D(2023, 1, 1)):
-    base = Participant.objects.count()
-    persons = Person.objects.bulk_create(
-        [Person(nik=f"1472015003{base + i:06d}", full_name=f"Pekerja {base + i}", birth_date=D(1985, 3, 10), sex="F") for i in range(n)]
-    )
-    return Participant.objects.bulk_create(
-        [
-            Participant(kpj_number=f"24{base + i:09d}", person=p, segment="BPU", programs=["JKK", "JKM"], wage=wage, branch=branch, start_date=start)
-            for i, p in enumerate(persons)
-        ]
-    )
+    persons = Person.objects.bulk_create(PersonFactory.build_batch(n))
+    return Participant.objects.bulk_create([ParticipantFactory.build(person=p, wage=wage, branch=branch, start_date=start) for p in persons])
 
 
 @pytest.fixture

@@ -12,47 +12,17 @@ from django.db import connection
 from lindung.core.models import AuditEvent
 from lindung.core.workflow import WorkflowError
 from lindung.core.workflow.models import Decision
-from lindung.membership.models import Participant, SponsorAgreement, SponsorshipPeriod, StatusChange
+from lindung.membership.models import Participant, SponsorshipPeriod, StatusChange
 from lindung.membership.status import ALLOWED, STATUS, bulk_change_status, change_status
-from lindung.registry.models import Person
+from tests.factories import AgreementFactory, SponsoredParticipantFactory
 
 D = dt.date
 
 
 @pytest.fixture
 def workers(sponsors, branch):
-    agreement = SponsorAgreement.objects.create(
-        sponsor=sponsors["dumai"],
-        number="PKS-STATUS",
-        start_date=D(2024, 1, 1),
-        end_date=D(2024, 12, 31),
-        programs=["JKK", "JKM"],
-        budget=10**9,
-        quota=100,
-    )
-    persons = Person.objects.bulk_create(
-        [Person(nik=f"147201500390{i:04d}", full_name=f"Pekerja {i}", birth_date=D(1990, 3, 10), sex="F") for i in range(6)]
-    )
-    ps = Participant.objects.bulk_create(
-        [
-            Participant(
-                kpj_number=f"24{i:09d}",
-                person=p,
-                segment="BPU",
-                programs=["JKK", "JKM"],
-                wage=1_000_000,
-                agreement=agreement,
-                sponsor=agreement.sponsor,
-                branch=branch,
-                start_date=D(2024, 1, 1),
-            )
-            for i, p in enumerate(persons)
-        ]
-    )
-    SponsorshipPeriod.objects.bulk_create(
-        [SponsorshipPeriod(participant=p, agreement=agreement, sponsor=agreement.sponsor, start_date=D(2024, 1, 1)) for p in ps]
-    )
-    return ps
+    agreement = AgreementFactory(sponsor=sponsors["dumai"], number="PKS-STATUS", budget=10**9, quota=100)
+    return SponsoredParticipantFactory.create_batch(6, agreement=agreement, branch=branch)
 
 
 def test_the_allowed_moves_are_the_declared_transitions():
