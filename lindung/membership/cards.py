@@ -291,6 +291,15 @@ def card_job_file(job) -> StoredFile:
     return stored
 
 
+def card_status(status: str, valid_until: dt.date | None, on: dt.date | None = None) -> str:
+    """What a card says of its holder on ``on`` (default today): the participant's status, or
+    ``expired`` once the card's period is over (e.g. the sponsor agreement ended), whatever the
+    record says. The verification page and every other reader of a card use this one function."""
+    if status != "ended" and valid_until is not None and valid_until < (on or timezone.localdate()):
+        return "expired"
+    return status
+
+
 def verification(kpj: str, token: str) -> dict:
     """What the public verification page shows, or ``NotFound`` for an unknown KPJ or a wrong token."""
     if not token_matches(kpj, token):
@@ -299,9 +308,7 @@ def verification(kpj: str, token: str) -> dict:
     if values is None:
         raise NotFound(_("No card matches this code."))
     card = _card_from_values(values)
-    status = card.status
-    if status != "ended" and card.valid_until is not None and card.valid_until < timezone.localdate():
-        status = "expired"  # the card's period is over (e.g. the sponsor agreement ended), whatever the record says
+    status = card_status(card.status, card.valid_until)
     return {
         "kpj": card.kpj,
         "name": mask_name(card.name),

@@ -178,3 +178,16 @@ def test_only_roles_that_print_cards_start_the_bulk_card_job(dumai_workers, user
     # Retrying a failed card job needs the same permission.
     failed = Job.objects.create(kind=cards.JOB_KIND, status=Job.Status.FAILED, sponsor_ref=dumai_workers[0].sponsor_id)
     assert (api_client(user).post(f"/api/v1/jobs/{failed.pk}/retry").status_code in (201, 202)) is allowed
+
+
+def test_card_status_is_the_record_until_the_card_period_is_over():
+    import datetime as dt
+
+    from lindung.membership.cards import card_status
+
+    on = dt.date(2026, 12, 2)
+    assert card_status("active", dt.date(2027, 9, 30), on) == "active"
+    assert card_status("grace", dt.date(2027, 9, 30), on) == "grace"
+    assert card_status("active", dt.date(2026, 9, 30), on) == "expired"
+    assert card_status("ended", dt.date(2024, 2, 1), on) == "ended"
+    assert card_status("active", None, on) == "active"

@@ -1,5 +1,6 @@
 """Do the three answers about a worker agree today? The participant page (its status), the coverage
-answer (``coverage_on``) and the card (the public verification of its QR code)."""
+answer (``coverage_on``) and the card (``cards.card_status``, the function its QR code's public
+verification answers with, on the card's validity from ``participant_selectors.valid_until``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from lindung.contributions.coverage import COVERED, GRACE, coverage_on
 from lindung.demo.base import DUMAI_SPONSOR
 from lindung.membership import cards
 from lindung.membership.models import Participant
+from lindung.membership.participant_selectors import valid_until
 
 # The participant status each coverage answer stands for.
 _AS_STATUS = {COVERED: "active", GRACE: "grace"}
@@ -19,7 +21,7 @@ def answers(participant: Participant, on: dt.date) -> dict[str, str]:
     return {
         "page": participant.status,
         "coverage": _AS_STATUS.get(cover.status, "ended"),
-        "card": cards.verification(participant.kpj_number, cards.card_token(participant.kpj_number))["status"],
+        "card": cards.card_status(participant.status, valid_until(participant), on),
     }
 
 
