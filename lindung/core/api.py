@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.parser import Parser
 
 from lindung.core.errors import ServiceError
 from lindung.core.idempotency import idempotent  # noqa: F401  (handlers import it from here)
@@ -29,6 +30,54 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """The paths of the strings holding a NUL character (PostgreSQL cannot store one)."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k)) + _nul_fields(k, path or "body")]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+class NulRefusingParser(Parser):
+    """Query strings with a NUL character are refused with the field named (they answered 500 on
+    PostgreSQL, which cannot store one); JSON bodies are checked by :func:`refuse_nul_body`."""
+
+    def _refuse(self, fields: list[str]) -> None:
+        from django.utils.translation import gettext as _
+
+        raise ServiceError("invalid", _("Text may not contain NUL characters."), dict.fromkeys(fields, "contains a NUL character"))
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        fields = _nul_fields(result)
+        if fields:
+            self._refuse(fields)
+        return result
+
+
+def refuse_nul_body(request: HttpRequest):
+    """The error response for a JSON body with a NUL character in a string, or None. (Called by
+    the API middleware: ninja turns any error of its body parser into "cannot parse".)"""
+    import json
+
+    if request.content_type != "application/json" or b"\\u0000" not in request.body:
+        return None
+    try:
+        fields = _nul_fields(json.loads(request.body))
+    except ValueError:
+        return None
+    if not fields:
+        return None
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    error = ServiceError("invalid", _("Text may not contain NUL characters."), dict.fromkeys(fields, "contains a NUL character"))
+    return JsonResponse(error.as_dict(), status=400)
+
+
 def create_api(*, auth) -> NinjaAPI:
     """The Lindung API at ``/api/v1`` with the one error shape; ``auth`` are the authentication
     callables every operation requires (the project passes token and session authentication)."""
@@ -38,6 +87,7 @@ def create_api(*, auth) -> NinjaAPI:
         description="Employment social security administration (JKK, JKM). All amounts are integer rupiah.",
         urls_namespace="api",
         auth=auth,
+        parser=NulRefusingParser(),
     )
     install_error_handlers(instance)
     return instance

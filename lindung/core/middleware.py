@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy
 
+from lindung.core.api import refuse_nul_body
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 
@@ -53,8 +54,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         request.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         source = "api" if request.path.startswith("/api/") else "web"
+        refused = refuse_nul_body(request) if source == "api" and request.method in ("POST", "PUT", "PATCH") else None
         with audit_source(source):
-            response = self.get_response(request)
+            response = refused or self.get_response(request)
         if source == "api":
             response = api_error_shape(request, response)
         response.headers.setdefault("X-Request-ID", request.request_id)

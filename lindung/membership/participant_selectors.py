@@ -69,20 +69,26 @@ class ParticipantDetail:
     wages: list[WageReport]
     other_memberships: list[Participant]
     full_nik: bool
+    # A sponsor sees its workers' identity, never their family (docs/security.md).
+    family_shown: bool = True
 
 
 def participant_detail(*, user, kpj: str) -> ParticipantDetail:
     p = participant_get(user=user, kpj=kpj)
+    sponsor_user = "sponsor" in getattr(user, "role_names", ())
     return ParticipantDetail(
         participant=p,
         status_history=list(StatusChange.objects.visible_to(user).filter(participant=p).select_related("actor").order_by("at", "pk")),
         sponsorships=list(
             SponsorshipPeriod.objects.visible_to(user).filter(participant=p).select_related("sponsor", "agreement").order_by("start_date")
         ),
-        family=list(FamilyMember.objects.visible_to(user).filter(person_id=p.person_id).order_by("relation", "birth_date", "pk")),
+        family=[]
+        if sponsor_user
+        else list(FamilyMember.objects.visible_to(user).filter(person_id=p.person_id).order_by("relation", "birth_date", "pk")),
         wages=list(WageReport.objects.visible_to(user).filter(participant=p).order_by("-period")[:12]),
         other_memberships=list(Participant.objects.visible_to(user).filter(person_id=p.person_id).exclude(pk=p.pk).order_by("start_date")),
         full_nik=can_see_full_nik(user),
+        family_shown=not sponsor_user,
     )
 
 

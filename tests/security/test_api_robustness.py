@@ -40,3 +40,23 @@ def test_schema_names_are_unique_and_the_jobs_endpoint_documents_its_answer(clie
     assert "kind" in job_schema["properties"] or "progress" in job_schema["properties"], job_schema["properties"].keys()
     cards = schema["paths"]["/api/v1/sponsors/{code}/cards"]["post"]["responses"]["202"]["content"]["application/json"]["schema"]
     assert cards["$ref"] != job["$ref"]
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("post", "/api/v1/sponsors", {"code": "X1", "name": "Nama\x00Jahat", "type": "city", "region": "14.72"}),
+        ("post", "/api/v1/persons", {"nik": "1472015003900001", "full_name": "Siti\x00", "birth_date": "1990-03-10", "sex": "F"}),
+        ("get", "/api/v1/persons?q=14\x0072", None),
+        ("get", "/api/v1/regions?q=Dum\x00ai", None),
+    ],
+)
+def test_nul_characters_are_a_clear_error_not_a_server_error(api_client, users, regions, method, path, body):
+    client = api_client(users["admin"])
+    if method == "post":
+        response = client.post(path, body, content_type="application/json")
+    else:
+        response = client.get(path)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and "NUL" in " ".join(error["fields"].values())

@@ -58,6 +58,11 @@ def check_rows(rows: Iterator[Row], ctx: ImportContext, good: Spool, progress: C
             summary.ignore(row_no, text)
             continue
         summary.rows += 1
+        nul = [ctx.header[i] if i < len(ctx.header) else str(i + 1) for i, cell in enumerate(raw) if "\x00" in cell]
+        if nul:  # a NUL character cannot be stored (PostgreSQL): the row is refused, the import goes on
+            summary.rejected += 1
+            reject(ctx, ctx.errors, row_no, "nul_character", [cell.replace("\x00", "") for cell in raw], ", ".join(nul))
+            continue
         problems: list[tuple[str, str]] = []
         nik = raw[i_nik].strip().lstrip("'").replace(" ", "")
         name = " ".join(raw[i_name].split())

@@ -26,7 +26,10 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
     done = 0
     for chunk in chunks(good.rows(), CHUNK):
         niks = [r[1] for r in chunk]
-        persons = {nik: (pk, death) for nik, pk, death in _lookup("SELECT nik, id, death_date FROM registry_person WHERE nik {} ", niks)}
+        persons = {
+            nik: (pk, death, name, birth)
+            for nik, pk, death, name, birth in _lookup("SELECT nik, id, death_date, full_name, birth_date FROM registry_person WHERE nik {} ", niks)
+        }
         open_memberships: dict[int, int | None] = {}
         if persons:
             for person_id, agreement_id in _lookup(
@@ -41,14 +44,15 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
             person = persons.get(nik)
             code = None
             if person is not None:
-                pid, death = person
-                if pid in open_memberships:
-                    if open_memberships[pid] == agreement.pk:
-                        summary.already_enrolled += 1
-                        continue
-                    code = "already_active"
-                elif death is not None:
-                    code = "deceased"
+                pid, death, registered_name, registered_birth = person
+                if open_memberships.get(pid) == agreement.pk and same_identity(row, registered_name, registered_birth):
+                    summary.already_enrolled += 1
+                    continue
+                # A NIK the register knows under another name or birth date, enrolled elsewhere or
+                # deceased: held for the branch office. One code and one message for all three, so
+                # the row's answer tells the sponsor nothing of the register.
+                if not same_identity(row, registered_name, registered_birth) or pid in open_memberships or death is not None:
+                    code = "verification_needed"
             if code is None:
                 if active >= agreement.quota:
                     code = "over_quota"
@@ -68,6 +72,17 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
         done += len(chunk)
         if progress:
             progress(done, good.count, "checking against the register")
+
+
+def _name_key(name: str) -> str:
+    """Names compared without case, punctuation or spacing ("SITI  AMINAH" = "Siti Aminah.")."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def same_identity(row: list[str], registered_name: str, registered_birth) -> bool:
+    """The roster row names the registered person: the same name and birth date."""
+    birth = registered_birth.isoformat() if hasattr(registered_birth, "isoformat") else str(registered_birth or "")
+    return _name_key(row[2]) == _name_key(registered_name or "") and row[3] == birth
 
 
 def _lookup(sql: str, values: list) -> list[tuple]:

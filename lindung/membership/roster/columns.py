@@ -56,6 +56,11 @@ REASONS: dict[str, tuple] = {
         "Sudah terdaftar aktif di kepesertaan lain (sponsor lain, PU atau BPU).",
     ),
     "deceased": (_("The person is recorded as deceased."), "Orang tersebut tercatat telah meninggal dunia."),
+    "nul_character": (_("The row contains a NUL character (a damaged or binary file?)."), "Baris memuat karakter NUL (berkas rusak atau biner?)."),
+    "verification_needed": (
+        _("Not enrolled: the branch office must verify this row against the register first."),
+        "Tidak didaftarkan: kantor cabang harus memverifikasi baris ini dengan data kependudukan terlebih dahulu.",
+    ),
     "over_quota": (_("The agreement's worker quota is full."), "Kuota peserta perjanjian sudah penuh."),
     "over_budget": (_("The agreement's budget does not cover this worker's premium."), "Anggaran perjanjian tidak cukup untuk iuran peserta ini."),
     "birth_date_mismatch": (

@@ -182,14 +182,14 @@ def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, acto
 
 
 def _update_existing_persons(updates: list[tuple[int, list[str]]]) -> None:
-    """A known person enrolled again: the roster's contact details fill in the register; name,
-    birth date and sex stay as registered."""
+    """A known person enrolled again: the roster fills the register's blanks only; what the
+    register holds (name, birth date, sex, contact details) is never overwritten by a sponsor's file."""
     persons = Person.objects.in_bulk([pid for pid, _r in updates])
     changed = []
     for pid, r in updates:
         p = persons[pid]
         for attr, value in (("region_id", r[5]), ("address", r[6]), ("occupation", r[7]), ("phone", r[8]), ("family_card_number", r[9])):
-            if value:
+            if value and not getattr(p, attr):
                 setattr(p, attr, value)
         changed.append(p)
     Person.objects.bulk_update(changed, ["region_id", "address", "occupation", "phone", "family_card_number", "updated_at"], batch_size=1000)
