@@ -15,7 +15,7 @@ def contributions_panels(user) -> list[Panel]:
         return []
     figures = home_figures(user)
     links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
-    if getattr(user, "sponsor_id", None) and "sponsor" in user.role_names:
+    if getattr(user, "sponsor_id", None) and "sponsor" in user.role_names and user.sponsor.detail_url:  # a code a URL can carry
         links.append((str(_("Account statement")), reverse("contributions:sponsor_statement", args=[user.sponsor.code])))
     if user.has_perm("contributions.view_contributionpayment"):
         links.append((str(_("Unmatched payments: %(n)s") % {"n": figures["unmatched_payments"]}), reverse("contributions:payment_list")))
