@@ -48,7 +48,10 @@ class RowError:
         self.message = message
 
     def __str__(self) -> str:
-        where = _("row %(row)s") % {"row": self.row} + (_(", field %(field)s") % {"field": self.field} if self.field else "")
+        if self.field == "header":  # the row of column headings, not a column named "header"
+            where = _("row %(row)s (the column headings)") % {"row": self.row}
+        else:
+            where = _("row %(row)s") % {"row": self.row} + (_(", field %(field)s") % {"field": self.field} if self.field else "")
         return f"{where}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict:

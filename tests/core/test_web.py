@@ -97,3 +97,10 @@ def test_home_panels_come_from_every_context_in_order(users, role, titles):
 
     with translation.override("en"):
         assert [str(p.title) for p in home_panels(users[role])] == titles
+
+
+def test_a_row_error_on_the_headings_says_so_in_words():
+    from lindung.core.errors import RowError
+
+    assert str(RowError(1, "missing_column", "Kolom tidak ada: nik.", "header")).startswith("baris 1 (baris judul kolom): ")
+    assert str(RowError(4, "nik_format", "NIK salah.", "nik")).startswith("baris 4, kolom nik: ")
