@@ -98,6 +98,21 @@ def test_a_lying_dimension_does_not_hide_the_far_cell():
     assert exc.value.code == "sheet_too_large"
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="A1048577"><v>1</v></c>', "<c r='XFD2'><v>1</v></c>", '<c r = "BZ3"><v>1</v></c>', '<c\tr="ZZ4"><v>1</v></c>'],
+)
+def test_far_cells_are_found_however_they_are_written(cell):
+    # out of order (a far row among near ones), single quotes, spaces around '=', a tab
+    body = (
+        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B3"/><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{cell}</row><row r="2"><c r="B2"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    with pytest.raises(files.UploadRefused) as exc:
+        files.check_upload(upload("roster.xlsx", samples.xlsx(body)), "roster")
+    assert exc.value.code == "sheet_too_large"
+
+
 def test_a_real_sized_xlsx_passes():
     from openpyxl import Workbook
 
