@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: screenshots run test lint format install install-dev migrate demo messages bench clean help
+.PHONY: screenshots run test lint format install install-dev migrate demo messages bench clean help vendor-axe
 
 help:
 	@echo "make run    start Lindung on http://$(HOST):$(PORT) (SQLite, demo data)"
@@ -46,6 +46,12 @@ test: $(VENV)/.installed-dev
 
 screenshots: $(VENV)/.installed-dev
 	LINDUNG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider tests/e2e/test_tour.py
+
+# axe-core for the browser tests' accessibility checks, from the npm registry into var/vendor
+# (never committed); the tests skip without it, and fail without it in CI.
+AXE_VERSION ?= 4.14.1
+vendor-axe:
+	@test -f var/vendor/node_modules/axe-core/axe.min.js || (mkdir -p var/vendor && cd var/vendor && npm install --no-save --no-package-lock --silent axe-core@$(AXE_VERSION))
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

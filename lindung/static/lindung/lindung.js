@@ -3,6 +3,35 @@
 (function () {
   "use strict";
 
+  // The menu button of narrow screens shows and hides the main navigation.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target && event.target.closest ? event.target.closest(".nav-toggle") : null;
+    if (!toggle) {
+      return;
+    }
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (nav) {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+
+  // A table that scrolls inside its own box (narrow screens) can be scrolled from the keyboard.
+  function focusableScrollers() {
+    var boxes = document.querySelectorAll(".table, .scroll-x");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSwap", focusableScrollers);
+
   // <select data-autosubmit> submits its form when the choice changes (language switch, filters).
   document.addEventListener("change", function (event) {
     var target = event.target;
