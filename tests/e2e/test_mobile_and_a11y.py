@@ -4,7 +4,7 @@ violation; a skip link leads to the content.
 
 axe-core comes from the npm registry at test time (``make vendor-axe``, run by ``.ci/run``), into
 ``var/vendor`` (never committed); ``LINDUNG_AXE_JS`` may name another copy. Screenshots of every
-page at 1366 and 375 px are written to ``LINDUNG_SCREENSHOTS`` when it names a directory."""
+page at 1366 and 375 px are written to ``LINDUNG_A11Y_SCREENSHOTS`` when it names a directory."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def axe_page(browser):
 
 def test_every_main_page_fits_a_phone_and_passes_axe(live_server, axe_page, demo_site, axe_js, settings):
     page = axe_page
-    shots = os.environ.get("LINDUNG_SCREENSHOTS")
+    shots = os.environ.get("LINDUNG_A11Y_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
     base = live_server.url
