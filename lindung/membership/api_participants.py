@@ -131,6 +131,10 @@ def _detail(request, kpj: str) -> dict:
     d = sel.participant_detail(user=request.user, kpj=kpj)
     p = d.participant
     person = p.person
+    if d.full_nik:
+        from lindung.registry.services import record_full_nik_view
+
+        record_full_nik_view(user=request.user, person=person, where=f"API participant {p.kpj_number}")
     base = ParticipantOut.from_orm(p).dict()
     return {
         **base,

@@ -160,7 +160,12 @@ def person_list(request, q: str | None = None):
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut})
 def person_detail(request, person_id: int):
     require_perm(request, "registry.view_person")
-    return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
+    person = selectors.person_get(user=request.user, pk=person_id)
+    if selectors.can_see_full_nik(request.user):
+        from lindung.registry.services import record_full_nik_view
+
+        record_full_nik_view(user=request.user, person=person, where="API person")
+    return _person_out(request, person)
 
 
 @router.post("/persons", response={201: PersonOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut})

@@ -498,3 +498,8 @@ def family_member_remove(member: FamilyMember, *, actor) -> None:
         changes={"relation": member.relation},
     )
     member.delete()
+
+
+def record_full_nik_view(*, user, person, where: str) -> None:
+    """A whole NIK was shown to a user (a detail page or the API): audited, as downloads are."""
+    audit.record(actor=user, action="person.view_full_nik", obj=person, object_repr=where, summary=f"full NIK shown: {where}")

@@ -58,6 +58,10 @@ def person_detail(request, pk: int):
     from lindung.membership.models import Participant
 
     person = _person(request, pk)
+    if selectors.can_see_full_nik(request.user):
+        from lindung.registry.services import record_full_nik_view
+
+        record_full_nik_view(user=request.user, person=person, where="person page")
     return render(
         request,
         "registry/person_detail.html",

@@ -73,6 +73,9 @@ def test_a_dry_run_does_not_say_a_nik_is_enrolled_elsewhere(dumai_worker, riau_a
     assert "already_active" not in summary.by_reason
     mismatch = roster.import_roster(roster_file([_riau_row(dumai_worker.nik)]), agreement=riau_agreement, start=START, dry_run=True)
     assert mismatch.by_reason == {"verification_needed": 1}  # the same answer, whatever the reason
+    from lindung.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="roster.dry_run", sponsor_id_ref=riau_agreement.sponsor_id).count() == 2
 
 
 def test_a_matching_row_fills_blanks_and_never_overwrites(agreement, roster_file, regions):

@@ -186,20 +186,18 @@ def run_import(
                 summary.seconds["write"] = time.perf_counter() - clock
             elif not blocked:
                 summary.enrolled = enrol.count  # what would be enrolled
-            if not batch.dry_run:
-                audit.record(
-                    actor=actor,
-                    action="roster.import",
-                    obj=batch,
-                    object_repr=f"{agreement} {batch.file_name}",
-                    changes={
-                        k: v
-                        for k, v in summary.as_dict().items()
-                        if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
-                    },
-                    summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
-                    sponsor_id=agreement.sponsor_id,
-                )
+            # a dry run is audited too: it reads the register for the sponsor
+            audit.record(
+                actor=actor,
+                action="roster.dry_run" if batch.dry_run else "roster.import",
+                obj=batch,
+                object_repr=f"{agreement} {batch.file_name}",
+                changes={
+                    k: v for k, v in summary.as_dict().items() if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
+                },
+                summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
+                sponsor_id=agreement.sponsor_id,
+            )
             error_file = _write_error_file(ctx, out_dir, batch)
             summary.error_file = _shown_path(error_file)
             # An earlier run of the same file that died half-way is completed by this one.

@@ -56,6 +56,10 @@ def participant_list(request):
 def participant_detail(request, kpj: str):
     detail = or_404(sel.participant_detail, user=request.user, kpj=kpj)
     p = detail.participant
+    if detail.full_nik:
+        from lindung.registry.services import record_full_nik_view
+
+        record_full_nik_view(user=request.user, person=p.person, where=f"participant page {p.kpj_number}")
     premium = None
     if p.status != Participant.Status.ENDED:
         try:
