@@ -27,10 +27,11 @@ from lindung.contributions import allocation, billing, payments, statuses
 from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.errors import ServiceError
 from lindung.demo.base import DUMAI_SPONSOR, load_base
-from lindung.demo.dumai import people
+from lindung.demo.dumai import cases, people
 from lindung.demo.dumai.clock import at
 from lindung.demo.dumai.story import (
     DECLARED_INCOME,
+    LATE_PAYMENTS,
     PREMIUM,
     PROGRAMME_START,
     ROSTER_SEED,
@@ -44,14 +45,6 @@ from lindung.rules.months import add_months, month_end
 
 ROSTER_FILES = {2023: "daftar-pekerja-rentan-dumai-2023.xlsx", 2024: "daftar-pekerja-rentan-dumai-2024-tambahan.xlsx"}
 
-# Invoices the city paid late (first billed month → payment date): the regional budget (APBD) is
-# disbursed late at some year starts. Every other invoice is paid on the 11th of its first month.
-LATE_PAYMENTS = {
-    dt.date(2024, 1, 1): dt.date(2024, 4, 16),  # the second quarter: unpaid on the hand-over day
-    dt.date(2025, 1, 1): dt.date(2025, 3, 12),
-    dt.date(2025, 2, 1): dt.date(2025, 3, 12),
-    dt.date(2026, 1, 1): dt.date(2026, 2, 20),
-}
 PAY_DAY = 11
 # The daily job is replayed on the days the story's statuses change (the ledger is the same
 # between them): the hand-over day, and the month ends around each late payment.
@@ -121,8 +114,6 @@ class Replay:
         self.agreements: dict[int, SponsorAgreement] = {}
         self.months = 0
         self.steps: dict[str, int] = {"invoices": 0, "payments": 0, "enrolled": 0, "renewed": 0, "status_refreshes": 0}
-        from lindung.demo.dumai import cases
-
         self.cases = cases.Cases(self)
 
     # --- the timeline ---------------------------------------------------------------------

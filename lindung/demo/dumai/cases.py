@@ -29,7 +29,7 @@ from lindung.claims import intake, services
 from lindung.claims.models import Claim, ClaimDocument, ClaimStatus
 from lindung.demo.dumai.clock import at
 from lindung.demo.dumai.people import MEN, SURNAMES_FEMALE, SURNAMES_MALE, WOMEN
-from lindung.demo.dumai.story import PROGRAMME_START, STORY_DAY
+from lindung.demo.dumai.story import LATE_PAYMENTS, PROGRAMME_START, STORY_DAY
 from lindung.membership.models import Participant, RosterImport
 from lindung.registry import services as registry
 from lindung.registry.models import Region
@@ -86,8 +86,6 @@ def later_cases(today: dt.date) -> list[Case]:
     out = []
     month = D(2024, 5, 1)
     n = 0
-    from lindung.demo.dumai.build import LATE_PAYMENTS
-
     while add_months(month, 1) <= today.replace(day=1):
         while month in LATE_PAYMENTS:  # a death in a month the city paid late waits for the arrears; not in this replay
             month = add_months(month, 1)

@@ -16,6 +16,15 @@ HANDOVER_TOTAL = 504_000_000  # 12 × 42,000,000
 HANDOVER_WORDS = "lima ratus empat juta rupiah"
 TARGET_2024 = 10_000
 
+# Invoices the city paid late (first billed month → payment date): the regional budget (APBD) is
+# disbursed late at some year starts. Every other invoice is paid on the 11th of its first month.
+LATE_PAYMENTS = {
+    dt.date(2024, 1, 1): dt.date(2024, 4, 16),  # the second quarter: unpaid on the hand-over day
+    dt.date(2025, 1, 1): dt.date(2025, 3, 12),
+    dt.date(2025, 2, 1): dt.date(2025, 3, 12),
+    dt.date(2026, 1, 1): dt.date(2026, 2, 20),
+}
+
 ROSTER_SEED = 2023
 AGREEMENT_PREFIX = "PKS-DUMAI-"
 
