@@ -21,7 +21,7 @@ class Command(LindungCommand):
         parser.add_argument("--seed", type=int, default=None, help="seed of the generated rosters (default 2023)")
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="carry the programme on to this date (default today)")
         parser.add_argument("--check", action="store_true", help="compare every published figure with what the system computed (builds first)")
-        parser.add_argument("--full", action="store_true", help="also the city-wide layer (employers, projects, self-paying workers)")
+        parser.add_argument("--full", action="store_true", help="the city-wide layer (employers, projects, self-paying workers): not built yet")
         parser.add_argument("--force", action="store_true", help="Load even when DEBUG is off (never on a production database)")
         parser.add_argument("--quiet-logins", action="store_true")
 
@@ -44,6 +44,8 @@ class Command(LindungCommand):
         from lindung.demo.dumai import build, check
         from lindung.demo.dumai.story import ROSTER_SEED
 
+        if options["full"]:
+            raise CommandError("--full: the city-wide layer (about 70,000 participants) is not built yet.")
         if options["workers"] < 20:
             raise CommandError("--workers: at least 20 (the story's 14 cases are among the first roster's workers).")
         log = (lambda msg: self.stdout.write(f"  {msg}")) if options["verbosity"] >= 1 else None
