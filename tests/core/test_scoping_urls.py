@@ -77,7 +77,9 @@ def demo(db, settings, tmp_path, monkeypatch):
     from lindung.registry.models import FamilyMember
 
     deceased = Participant.objects.filter(sponsor=dumai).exclude(pk=sponsored.pk).order_by("pk").first()
-    FamilyMember.objects.create(person=deceased.person, relation="spouse", full_name="Ahli Waris Dumai", birth_date=dt.date(1980, 1, 1), sex="F")
+    FamilyMember.objects.create(
+        person=deceased.person, relation="spouse", nik="1472014101800001", full_name="Ahli Waris Dumai", birth_date=dt.date(1980, 1, 1), sex="F"
+    )
     officer, verifier, head = (User.objects.get(username=u) for u in ("petugas", "verifikator", "kepala"))
     claim = intake.report_death(deceased, actor=officer, death_date=min(dt.date.today(), deceased.start_date + dt.timedelta(days=10)))
     intake.open_claim(claim, actor=officer, claimant_name="Ahli Waris Dumai")
@@ -93,7 +95,10 @@ def demo(db, settings, tmp_path, monkeypatch):
     for step, user in (("submit", officer), ("verify", verifier), ("approve", head)):
         services.take_step(claim, step, actor=user)
     assert claim.status == "ready_for_payment", claim.checks
+    payouts = _payouts(claim, deceased, head)
     return {
+        **payouts,
+        "dumai_user": User.objects.get(username="disnaker"),
         "claim": claim,
         "document": document,
         "dumai": dumai,
@@ -107,6 +112,36 @@ def demo(db, settings, tmp_path, monkeypatch):
         "employer": Employer.objects.order_by("pk").first(),
         "project": Project.objects.order_by("pk").first(),
     }
+
+
+def _payouts(claim, deceased, head):
+    """Dumai's payment order and batch for the claim, a hand-over event and a school year of a
+    child's scholarship (the schedule from the rules engine, placed on the frozen benefit)."""
+    import datetime as dt
+
+    from lindung.accounts.models import User
+    from lindung.claims.models import ClaimHeir
+    from lindung.payouts import services as payouts
+    from lindung.payouts.models import ScholarshipYear
+    from lindung.rules import Child, ScholarshipCase, scholarship_schedule
+    from lindung.rules.results import jsonable
+
+    child = ClaimHeir.objects.create(claim=claim, relation="child", full_name="Anak Dumai", birth_date=dt.date(2012, 9, 1), entitled=True)
+    case = ScholarshipCase(event_date=claim.event_date, children=(Child(birth_date=child.birth_date, level="SD", year_in_level=5, id=str(child.pk)),))
+    data = scholarship_schedule(case).to_dict()
+    claim.benefit = {**claim.benefit, "scholarship": data if isinstance(data, dict) else jsonable(data)}
+    claim.save(update_fields=["benefit"])
+    finance = User.objects.get(username="keuangan")
+    orders = payouts.create_orders_for_claim(claim, actor=finance)
+    batch = payouts.create_batch(orders, actor=finance)
+    payouts.authorise_batch(batch, actor=User.objects.get(username="bendahara"))
+    event = payouts.create_handover_event(actor=head, title="Penyerahan santunan", date=dt.date.today(), place="Dumai", claims=[claim])
+    year = ScholarshipYear.objects.filter(schedule__claim=claim).order_by("pk").first()
+    if year is None:
+        payouts.open_school_year(payouts.current_school_year(), actor=head)
+        year = ScholarshipYear.objects.filter(schedule__claim=claim).order_by("pk").first()
+    assert orders and year is not None, "the claim's orders and scholarship year exist"
+    return {"order": orders[0], "batch": batch, "event": event, "scholarship_year": year, "schedule": year.schedule}
 
 
 def fills(d) -> dict[str, list[dict[str, str]]]:
@@ -162,6 +197,13 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "claims/<str:number>/documents/<int:document_id>/check/": [{**by_claim[0], "document_id": str(d["document"].pk)}],
         "claims/<str:number>/transfer/": by_claim,
         "claims/<str:number>/letter.pdf": by_claim,
+        "accounts/users/<int:pk>/password/": [{"pk": str(d["dumai_user"].pk)}],
+        "payouts/claims/<str:number>/orders": by_claim,
+        "payouts/orders/<str:number>/": [{"number": d["order"].number}],
+        "payouts/batches/<str:number>/": [{"number": d["batch"].number}],
+        "payouts/batches/<str:number>/export/<str:kind>": [{"number": d["batch"].number, "kind": k} for k in ("pain001", "csv")],
+        "payouts/events/<int:pk>/": [{"pk": str(d["event"].pk)}],
+        "payouts/events/<int:pk>/pdf": [{"pk": str(d["event"].pk)}],
         # API
         "api/v1/jobs/<job_id>": [{"job_id": str(d["card_job"].pk)}],
         "api/v1/files/<file_id>": [{"file_id": f} for f in file_ids],
@@ -206,6 +248,25 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/claims/<number>/overrides": by_claim,
         "api/v1/claims/<number>/steps/<step>": [{**by_claim[0], "step": step} for step in ("submit", "verify", "approve")],
         "api/v1/claims/<number>/transfer": by_claim,
+        "api/v1/payouts/orders/<number>": [{"number": d["order"].number}],
+        "api/v1/payouts/claims/<number>/orders": by_claim,
+        "api/v1/payouts/orders/<number>/reissue": [{"number": d["order"].number}],
+        "api/v1/payouts/batches/<number>": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/orders": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/authorise": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/cancel": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/pain001": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/csv": [{"number": d["batch"].number}],
+        "api/v1/payouts/batches/<number>/answer": [{"number": d["batch"].number}],
+        "api/v1/payouts/handover-events/<event_id>": [{"event_id": str(d["event"].pk)}],
+        "api/v1/payouts/handover-events/<event_id>/pdf": [{"event_id": str(d["event"].pk)}],
+        "api/v1/payouts/scholarships/<year_id>/enrolment": [{"year_id": str(d["scholarship_year"].pk)}],
+        "api/v1/payouts/scholarships/<year_id>/proof": [{"year_id": str(d["scholarship_year"].pk)}],
+        "api/v1/payouts/scholarships/<year_id>/not-in-school": [{"year_id": str(d["scholarship_year"].pk)}],
+        "api/v1/payouts/scholarships/<year_id>/approve": [{"year_id": str(d["scholarship_year"].pk)}],
+        "api/v1/payouts/scholarship-schedules/<schedule_id>/stop": [{"schedule_id": str(d["schedule"].pk)}],
+        "api/v1/payouts/claims/<number>/history": by_claim,
+        "api/v1/payouts/heirs/<nik>/history": [{"nik": "1472014101800001"}],
     }
 
 
