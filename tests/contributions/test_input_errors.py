@@ -148,7 +148,8 @@ def test_a_nul_byte_in_a_payment_reference_is_a_field_error_not_a_server_error(i
         {"amount": 16_800, "paid_on": "2023-10-05", "reference": "PEMBAYARAN\x00X", "invoice": invoice.number},
         content_type="application/json",
     )
-    assert r.status_code == 400 and r.json()["error"]["fields"] == {"reference": "contains NUL"}
+    fields = r.json()["error"]["fields"] if r.status_code == 400 else {}
+    assert list(fields) == ["reference"] and "NUL" in fields["reference"], r.content
     # A CSV with a NUL byte is refused by the upload check before it is read (not a text file).
     from lindung.core.files.checks import UploadRefused
 

@@ -21,8 +21,17 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Whatever the test leaves, the database ends on the latest migrations (the tests that follow
+    in this process share it)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_payment_rename_keeps_rows_and_role_grants():
+def test_payment_rename_keeps_rows_and_role_grants(back_to_the_latest_schema):
     old_apps = _migrate(BEFORE)
     try:
         # Migrated back: the permissions carry the old codenames again, as on a database from before.
