@@ -305,6 +305,24 @@ class OpenIn(Schema):
     death_date: dt.date | None = None
 
 
+@router.post("/death-files", response={201: dict[str, Any], 413: ErrorOut, **ERRORS})
+def claim_death_file(request, file: UploadedFile = File(...)):
+    """A file of deaths (a civil-registry or village list: NIK, name, date of death; CSV/TSV or a
+    workbook, read by the shared tabular reader): each death matched by NIK and opened as a case
+    awaiting the heirs' claim. Row errors as for rosters; nothing is written when the file is
+    refused. Branch staff only (a sponsor's staff report deaths one by one)."""
+    from django.core.exceptions import PermissionDenied
+
+    from lindung.claims import death_file
+
+    require_perm(request, "claims.report_death")
+    if not selectors.can_see_personal_data(request.user):
+        raise PermissionDenied(_("Only branch staff may open cases from a file of deaths."))
+    with audit_source("api"):
+        result = death_file.open_from_file(file, name=file.name or "", actor=request.user)
+    return Status(201, result.as_dict())
+
+
 @router.post("/claims/{number}/open", response={200: ClaimOut, **ERRORS})
 def claim_open(request, number: str, payload: OpenIn):
     """Open a reported case as a claim (and record the claimant and the facts); also edits a draft."""

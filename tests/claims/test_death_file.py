@@ -106,3 +106,21 @@ def test_claim_death_file_command_opens_the_cases_of_a_file(covered, users, tmp_
     data = json.loads(out.getvalue())
     assert data["rows"] == 2 and data["opened"] == 1 and [(e["row"], e["code"]) for e in data["errors"]] == [(3, "nik_format")]
     assert Claim.objects.filter(number__in=data["claims"], source="death_file").count() == 1
+
+
+def test_death_file_uploaded_through_the_api_opens_cases_staff_only(covered, users, api_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    a, _b, _c, _d = covered
+    today = dt.date.today()
+    csv = (f"NIK;NAMA;TANGGAL MENINGGAL\n{a.person.nik};{a.person.full_name};{today:%d-%m-%Y}\n1472;x;{today:%d-%m-%Y}\n").encode()
+    sponsor = api_client(users["sponsor"]).post("/api/v1/death-files", {"file": SimpleUploadedFile("kematian.csv", csv)})
+    assert sponsor.status_code == 403 and Claim.objects.count() == 0
+    r = api_client(users["officer"]).post("/api/v1/death-files", {"file": SimpleUploadedFile("kematian.csv", csv)})
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert (body["rows"], body["opened"], body["rejected"]) == (2, 1, 1)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "nik")]
+    assert Claim.objects.get().participant == a
+    exe = api_client(users["officer"]).post("/api/v1/death-files", {"file": SimpleUploadedFile("kematian.csv", b"MZ\x90\x00" + b"\x00" * 64)})
+    assert exe.status_code in (400, 422) and Claim.objects.count() == 1
