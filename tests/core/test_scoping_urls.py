@@ -120,17 +120,11 @@ def _payouts(claim, deceased, head):
     import datetime as dt
 
     from lindung.accounts.models import User
-    from lindung.claims.models import ClaimHeir
     from lindung.payouts import services as payouts
     from lindung.payouts.models import ScholarshipYear
-    from lindung.rules import Child, ScholarshipCase, scholarship_schedule
-    from lindung.rules.results import jsonable
+    from tests.payouts.helpers import with_scholarship
 
-    child = ClaimHeir.objects.create(claim=claim, relation="child", full_name="Anak Dumai", birth_date=dt.date(2012, 9, 1), entitled=True)
-    case = ScholarshipCase(event_date=claim.event_date, children=(Child(birth_date=child.birth_date, level="SD", year_in_level=5, id=str(child.pk)),))
-    data = scholarship_schedule(case).to_dict()
-    claim.benefit = {**claim.benefit, "scholarship": data if isinstance(data, dict) else jsonable(data)}
-    claim.save(update_fields=["benefit"])
+    with_scholarship(claim, [("Anak Dumai", dt.date(2012, 9, 1), "SD", 5)])
     finance = User.objects.get(username="keuangan")
     orders = payouts.create_orders_for_claim(claim, actor=finance)
     batch = payouts.create_batch(orders, actor=finance)

@@ -8,13 +8,11 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from lindung.claims.models import ClaimHeir
 from lindung.core.errors import ServiceError
 from lindung.payouts import selectors, services
 from lindung.payouts.models import OrderGroup, PaymentOrder, ScholarshipSchedule, ScholarshipYear
-from lindung.rules import Child, ScholarshipCase, scholarship_schedule
-from lindung.rules.results import jsonable
 from tests.core import files_samples as samples
+from tests.payouts.helpers import with_scholarship
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -24,27 +22,10 @@ def _proof(year, actor):
     services.attach_enrolment_proof(year, actor=actor, upload=SimpleUploadedFile("rapor.pdf", samples.PDF))
 
 
-def _with_scholarship(claim, children):
-    """The decided claim's frozen benefit granting the scholarship to these children (the rules
-    engine's schedule; the fixtures' workers have too few contribution months for the JKM condition)."""
-    heirs = [
-        ClaimHeir.objects.create(claim=claim, relation="child", full_name=name, birth_date=birth, entitled=True) for name, birth, _l, _y in children
-    ]
-    case = ScholarshipCase(
-        event_date=claim.event_date,
-        children=tuple(Child(birth_date=b, level=level, year_in_level=y, id=str(h.pk)) for h, (_n, b, level, y) in zip(heirs, children, strict=True)),
-    )
-    result = scholarship_schedule(case)
-    data = result.to_dict()
-    claim.benefit = {**claim.benefit, "scholarship": jsonable(data) if not isinstance(data, dict) else data}
-    claim.save(update_fields=["benefit"])
-    return heirs
-
-
 def test_smp_into_sma_across_school_years_stopped_by_marriage_and_the_liabilities(covered_workers, ready_claim, users, settings):
     (worker,) = covered_workers(1)
     claim = ready_claim(worker)
-    rizki, ani = _with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3), ("Ani", D(2001, 3, 1), "PT", 2)])
+    rizki, ani = with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3), ("Ani", D(2001, 3, 1), "PT", 2)])
     services.create_orders_for_claim(claim, actor=users["finance"])
     schedule = ScholarshipSchedule.objects.get(heir=rizki)
     assert schedule.max_total == 87_000_000 and schedule.projected[0]["level"] == "SMP"
@@ -103,7 +84,7 @@ def test_smp_into_sma_across_school_years_stopped_by_marriage_and_the_liabilitie
 def test_a_child_not_yet_in_school_receives_it_from_entering_school(covered_workers, ready_claim, users):
     (worker,) = covered_workers(1)
     claim = ready_claim(worker)
-    (kid,) = _with_scholarship(claim, [("Bayu", D(2019, 1, 10), None, 1)])
+    (kid,) = with_scholarship(claim, [("Bayu", D(2019, 1, 10), None, 1)])
     services.create_orders_for_claim(claim, actor=users["finance"])
     schedule = ScholarshipSchedule.objects.get(heir=kid)
     services.open_school_year(2024, actor=users["officer"])
@@ -124,7 +105,7 @@ def test_cli_opens_the_school_year_and_exports_and_imports_a_batch(covered_worke
 
     (worker,) = covered_workers(1)
     claim = ready_claim(worker)
-    _with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3)])
+    with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3)])
     out = tmp_path / "out.txt"
     with out.open("w") as fh:
         call_command("payouts", "orders", "--as", users["finance"].username, stdout=fh)
@@ -147,7 +128,7 @@ def test_cli_opens_the_school_year_and_exports_and_imports_a_batch(covered_worke
 def test_api_scholarship_year_and_liabilities(covered_workers, ready_claim, users, api_client):
     (worker,) = covered_workers(1)
     claim = ready_claim(worker)
-    _with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3)])
+    with_scholarship(claim, [("Rizki", D(2009, 9, 1), "SMP", 3)])
     services.create_orders_for_claim(claim, actor=users["finance"])
     officer = api_client(users["officer"])
     r = officer.post("/api/v1/payouts/scholarships/open", {"year": 2024}, content_type="application/json")
