@@ -54,6 +54,8 @@ ROLES: dict[str, Role] = {
                 "membership.change_*",
                 "membership.import_*",
                 "membership.print_*",
+                # rows a roster held for verification, changes a roster proposes to the register
+                "membership.decide_*",
                 "contributions.add_*",
                 "contributions.change_*",
                 "claims.add_*",
@@ -71,7 +73,7 @@ ROLES: dict[str, Role] = {
             "verifier",
             _("Verifier"),
             _("Checks claims and documents before the branch head approves them."),
-            (*_view_all(*OPERATIONAL_APPS), "claims.change_*", "claims.verify_*", "core.view_job"),
+            (*_view_all(*OPERATIONAL_APPS), "claims.change_*", "claims.verify_*", "membership.decide_*", "core.view_job"),
         ),
         Role(
             "branch_head",

@@ -416,3 +416,128 @@ class KpjSequence(models.Model):
 
     def __str__(self) -> str:
         return f"KPJ {self.year}: next {self.next_serial}"
+
+
+class Verdict(models.TextChoices):
+    """Where a row held for verification, or a proposed change, stands."""
+
+    PENDING = "pending", _("Awaiting verification")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+def _decided_once(prefix: str, *, accepted: Q = Q()) -> models.CheckConstraint:
+    """A pending row carries no decision; a decided one carries its time (and a rejection its
+    reason). With the trigger of migration 0008 (a decided row's status never changes again)."""
+    return models.CheckConstraint(
+        condition=Q(status="pending", decided_at__isnull=True, reason="")
+        | (Q(status="accepted", decided_at__isnull=False) & accepted)
+        | (Q(status="rejected", decided_at__isnull=False) & ~Q(reason="")),
+        name=f"{prefix}_decision_consistent",
+    )
+
+
+class HeldRow(models.Model):
+    """A roster row held for the branch office: its NIK is on the register under another name or
+    birth date, or has an open membership elsewhere, or a date of death (row code
+    ``verification_needed``). It keeps the row as the sponsor's file gave it; ``person`` is the
+    registered person with that NIK, which branch staff compare it with and the sponsor never sees.
+    Accepting enrols the worker against that person under the agreement (``participant``, once);
+    rejecting records a reason the sponsor reads in words. Created set-based by the import; decided
+    through the workflow ``membership.held_row`` (lindung/membership/held/)."""
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.PROTECT, related_name="held_rows", verbose_name=_("roster import"))
+    agreement = models.ForeignKey(SponsorAgreement, on_delete=models.PROTECT, related_name="+", verbose_name=_("agreement"), db_index=False)
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"), db_index=False)
+    row_number = models.PositiveIntegerField(_("row"))
+    nik = models.CharField(_("NIK"), max_length=16)
+    full_name = models.CharField(_("full name"), max_length=200)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1)
+    region = models.ForeignKey("registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    address = models.CharField(_("street address"), max_length=300, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    family_card_number = models.CharField(_("family card (KK) number"), max_length=16, blank=True)
+    cover_start = models.DateField(_("cover start"))
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("registered person"), db_index=False)
+    status = models.CharField(_("status"), max_length=10, choices=Verdict.choices, default=Verdict.PENDING)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    participant = models.OneToOneField(Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("participant"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Branch staff only: the row names a registered person. The sponsor reads its own rows' outcome
+    # through its roster import (``held.selectors.import_held_rows``), never this model.
+    access_scope = Scope(branch="sponsor__branch", staff_only=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("held roster row")
+        verbose_name_plural = _("held roster rows")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "nik"], condition=Q(status="pending"), name="membership_heldrow_one_pending_per_nik"),
+            models.UniqueConstraint(fields=["roster_import", "row_number"], name="membership_heldrow_one_per_row"),
+            _decided_once("membership_heldrow", accepted=Q(participant__isnull=False)),
+            models.CheckConstraint(condition=Q(status="accepted") | Q(participant__isnull=True), name="membership_heldrow_enrolled_only_if_accepted"),
+        ]
+        indexes = [
+            models.Index(fields=["sponsor", "status"], name="membership_heldrow_queue_idx"),
+            models.Index(fields=["person"], name="membership_heldrow_person_idx"),
+        ]
+        permissions = [("decide_heldrow", _("Can accept or reject roster rows held for verification"))]
+
+    def __str__(self) -> str:
+        return f"held row {self.row_number} of roster import #{self.roster_import_id}"
+
+
+class ChangeProposal(models.Model):
+    """A value of a sponsor's file that differs from what the register holds for the same person
+    (phone, address, village, occupation, family card): the register is not overwritten; branch
+    staff accept the change (the person is updated through ``registry.services.person_update``,
+    audited) or reject it. Decided through the workflow ``membership.change_proposal``."""
+
+    class Field(models.TextChoices):
+        REGION = "region", _("village (address)")
+        ADDRESS = "address", _("street address")
+        OCCUPATION = "occupation", _("occupation")
+        PHONE = "phone", _("phone")
+        FAMILY_CARD = "family_card_number", _("family card (KK) number")
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person"), db_index=False)
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.PROTECT, related_name="+", verbose_name=_("sponsor"), db_index=False)
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.PROTECT, related_name="change_proposals", verbose_name=_("roster import"))
+    row_number = models.PositiveIntegerField(_("row"))
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+    current_value = models.CharField(_("registered value"), max_length=300, blank=True)
+    proposed_value = models.CharField(_("proposed value"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Verdict.choices, default=Verdict.PENDING)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_scope = Scope(branch="sponsor__branch", staff_only=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("change proposal")
+        verbose_name_plural = _("change proposals")
+        constraints = [
+            # the same change proposed again (a file imported twice) is one proposal
+            models.UniqueConstraint(
+                fields=["person", "field", "proposed_value"], condition=Q(status="pending"), name="membership_proposal_one_pending"
+            ),
+            _decided_once("membership_proposal"),
+        ]
+        indexes = [
+            models.Index(fields=["sponsor", "status"], name="membership_proposal_queue_idx"),
+            models.Index(fields=["person"], name="membership_proposal_person_idx"),
+        ]
+        permissions = [("decide_changeproposal", _("Can accept or reject changes a sponsor's file proposes to the register"))]
+
+    def __str__(self) -> str:
+        return f"proposed {self.field} for person {self.person_id}"
