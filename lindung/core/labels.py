@@ -83,6 +83,7 @@ LABELS: dict[str, str] = {
     "payouts.bank_answer_import": _("Bank answer imported"),
     "payouts.batch_create": _("Payment batch created"),
     "payouts.batch_download": _("Payment batch downloaded"),
+    "payouts.bank_file_regenerate": _("Bank file made again"),
     "payouts.handover_create": _("Hand-over event created"),
     "payouts.order_reissue": _("Payment order reissued"),
     "payouts.orders_create": _("Payment orders created"),

@@ -6,13 +6,14 @@ lists; the exports carry them whole (finance only, audited).
 
 import datetime as dt
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from lindung.claims import selectors as claim_selectors
+from lindung.core import files
 from lindung.core.api import ErrorOut, Page, idempotent, require_perm
 from lindung.core.audit import audit_source
 from lindung.payouts import selectors, services
@@ -256,27 +257,26 @@ def batch_cancel(request, number: str, payload: CancelIn):
 
 
 @router.get("/payouts/batches/{number}/pain001", response={200: None, **ERRORS})
-def batch_pain001(request, number: str):
-    """The authorised batch as ISO 20022 pain.001.001.09 (the first export sends its orders)."""
+def batch_pain001(request, number: str, regenerate: bool = False):
+    """The authorised batch as ISO 20022 pain.001.001.09. The first export sends its orders and
+    stores the file; later calls serve the same file (``regenerate=true`` makes it again, audited).
+    Served like ``GET /files/{id}`` (scope, permission, the download audited)."""
     require_perm(request, "payouts.export_paymentbatch")
     b = selectors.batch(user=request.user, number=number)
     with audit_source("api"):
-        chunks = services.export_pain001(b, actor=request.user)
-    response = StreamingHttpResponse(chunks, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{b.number}.pain.001.xml"'
-    return response
+        stored = services.bank_file(b, actor=request.user, file_format="pain001", regenerate=regenerate)
+        return files.serve(request, stored.pk)
 
 
 @router.get("/payouts/batches/{number}/csv", response={200: None, **ERRORS})
-def batch_csv(request, number: str, bank_format: str | None = None):
-    """The authorised batch as the bank's bulk-transfer CSV (the batch's format unless named)."""
+def batch_csv(request, number: str, bank_format: str | None = None, regenerate: bool = False):
+    """The authorised batch as the bank's bulk-transfer CSV (the batch's format unless named);
+    stored once, like the pain.001."""
     require_perm(request, "payouts.export_paymentbatch")
     b = selectors.batch(user=request.user, number=number)
     with audit_source("api"):
-        chunks = services.export_csv(b, actor=request.user, bank_format=bank_format)
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{b.number}.csv"'
-    return response
+        stored = services.bank_file(b, actor=request.user, file_format="csv", bank_format=bank_format, regenerate=regenerate)
+        return files.serve(request, stored.pk)
 
 
 @router.post("/payouts/batches/{number}/answer", response={201: AnswerOut, **ERRORS})

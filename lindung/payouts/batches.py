@@ -2,12 +2,16 @@
 bank as a bulk-transfer CSV (columns per bank format) or as ISO 20022 pain.001.001.09.
 
 The first export moves the batch to *exported* and its orders to *sent to the bank* (one bulk
-decision); later downloads of the same batch give the same content and are audited as downloads.
+decision). Each file made for the bank (pain.001, or the CSV of one bank format) is written once, in
+the same transaction, as a ``StoredFile`` (kind ``bank_file``) owned by the batch: a later download
+serves the very bytes the bank was sent, through the scoped, audited file view. Making the file
+again is explicit (``regenerate=True``, audited with both digests); the earlier files are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 
@@ -17,8 +21,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import audit
+from lindung.core import audit, files
 from lindung.core.errors import ServiceError
+from lindung.core.files.models import StoredFile
 from lindung.payouts import bankfiles, iso20022
 from lindung.payouts.models import OrderStatus, PaymentBatch, PaymentOrder
 from lindung.payouts.workflow import BATCH, ORDER
@@ -101,25 +106,21 @@ def cancel_batch(batch: PaymentBatch, *, actor, reason: str, note: str = "") -> 
 
 
 def _mark_exported(batch: PaymentBatch, *, actor, fmt: str) -> PaymentBatch:
-    """First export: batch → exported, its orders → sent (one bulk decision). A later download of an
-    exported batch is audited only. Refused before authorisation."""
-    with transaction.atomic():
-        locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status == PaymentBatch.Status.AUTHORISED:
-            ids = list(PaymentOrder.objects.filter(batch=locked, status=OrderStatus.BATCHED).values_list("pk", flat=True))
-            BATCH.perform(locked, "export", actor=actor, note=fmt)
-            ORDER.perform_bulk(ids, "send", from_state=OrderStatus.BATCHED, actor=actor, description=locked.number)
-            PaymentBatch.objects.filter(pk=locked.pk).update(exported_at=timezone.now())
-            locked.refresh_from_db()
-        elif locked.status in (PaymentBatch.Status.EXPORTED, PaymentBatch.Status.CLOSED):
-            audit.record(actor=actor, action="payouts.batch_download", obj=locked, changes={"format": fmt})
-        else:
-            raise ServiceError(
-                "not_authorised",
-                _("Batch %(number)s is “%(status)s”; it is exported once authorised.")
-                % {"number": locked.number, "status": locked.get_status_display()},
-                {"batch": locked.status},
-            )
+    """First export: batch → exported, its orders → sent (one bulk decision). Refused before
+    authorisation. Call inside a transaction: the batch row stays locked until it ends."""
+    locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status == PaymentBatch.Status.AUTHORISED:
+        ids = list(PaymentOrder.objects.filter(batch=locked, status=OrderStatus.BATCHED).values_list("pk", flat=True))
+        BATCH.perform(locked, "export", actor=actor, note=fmt)
+        ORDER.perform_bulk(ids, "send", from_state=OrderStatus.BATCHED, actor=actor, description=locked.number)
+        PaymentBatch.objects.filter(pk=locked.pk).update(exported_at=timezone.now())
+        locked.refresh_from_db()
+    elif locked.status not in (PaymentBatch.Status.EXPORTED, PaymentBatch.Status.CLOSED):
+        raise ServiceError(
+            "not_authorised",
+            _("Batch %(number)s is “%(status)s”; it is exported once authorised.") % {"number": locked.number, "status": locked.get_status_display()},
+            {"batch": locked.status},
+        )
     batch.status, batch.exported_at = locked.status, locked.exported_at
     return locked
 
@@ -146,10 +147,7 @@ def debtor() -> iso20022.Debtor:
     return iso20022.Debtor(name=d["name"], account=d["account"], bic=d.get("bic", ""), bank_code=d.get("bank_code", ""))
 
 
-def export_pain001(batch: PaymentBatch, *, actor) -> Iterator[bytes]:
-    """The authorised batch as ISO 20022 pain.001.001.09 (streamed, flat memory), with its control
-    sum and number of transactions. The first export sends the orders to the bank."""
-    locked = _mark_exported(batch, actor=actor, fmt="pain.001.001.09")
+def _pain001_chunks(locked: PaymentBatch) -> Iterator[bytes]:
     count, total = _totals(locked)
     created = locked.exported_at or timezone.now()
 
@@ -177,8 +175,74 @@ def export_pain001(batch: PaymentBatch, *, actor) -> Iterator[bytes]:
     )
 
 
-def export_csv(batch: PaymentBatch, *, actor, bank_format: str | None = None) -> Iterator[bytes]:
+BANK_FILE_KIND = "bank_file"
+PAIN001 = "pain001"
+
+
+def bank_file_name(batch: PaymentBatch, file_format: str, bank_format: str | None = None) -> str:
+    """The download name, which also tells the files of one batch apart: ``PB-….pain.001.xml``,
+    ``PB-….csv`` (the batch's own bank format) or ``PB-….<format>.csv``."""
+    if file_format == PAIN001:
+        return f"{batch.number}.pain.001.xml"
+    code = bank_format or batch.bank_format
+    return f"{batch.number}.csv" if code == batch.bank_format else f"{batch.number}.{code}.csv"
+
+
+def bank_files(batch: PaymentBatch):
+    """The files made for the bank of ``batch``, newest first (a regenerated file before the one it
+    replaced)."""
+    return StoredFile.objects.filter(kind=BANK_FILE_KIND, owner_type=PaymentBatch._meta.label_lower, owner_id=str(batch.pk)).order_by("-created_at")
+
+
+def bank_file(batch: PaymentBatch, *, actor, file_format: str = PAIN001, bank_format: str | None = None, regenerate: bool = False) -> StoredFile:
+    """The stored bank file of ``batch`` (``file_format`` ``pain001`` or ``csv`` in ``bank_format``,
+    the batch's own by default). The first call exports the batch (orders sent) and writes the file
+    in the same transaction; later calls return the same file, unless ``regenerate`` asks for the
+    file to be made again from the orders (audited ``payouts.bank_file_regenerate``; the earlier
+    file is kept). Two first exports at the same moment: the batch row lock makes one wait and find
+    the other's file."""
+    if file_format == PAIN001:
+        label, content_type, fmt = "pain.001.001.09", "application/xml", None
+    elif file_format == "csv":
+        fmt = bankfiles.get_format(bank_format or batch.bank_format)
+        label, content_type = f"csv:{fmt.code}", "text/csv; charset=utf-8"
+    else:
+        raise ServiceError("unknown_format", _("Unknown bank file format %(code)s.") % {"code": file_format}, {"format": "pain001 or csv"})
+    with transaction.atomic():
+        locked = _mark_exported(batch, actor=actor, fmt=label)
+        name = bank_file_name(locked, file_format, fmt.code if fmt else None)
+        existing = bank_files(locked).filter(name=name).first()
+        if existing is not None and not regenerate:
+            return existing
+        chunks = _pain001_chunks(locked) if fmt is None else bankfiles.iter_csv(_rows(locked), fmt)
+        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+            for chunk in chunks:
+                spool.write(chunk)
+            stored = files.store(spool, kind=BANK_FILE_KIND, name=name, owner=locked, actor=actor, content_type=content_type)
+        if existing is not None:
+            audit.record(
+                actor=actor,
+                action="payouts.bank_file_regenerate",
+                obj=locked,
+                changes={"format": label, "file": str(stored.pk), "sha256": [existing.sha256, stored.sha256], "replaces": str(existing.pk)},
+            )
+        return stored
+
+
+def _read(stored: StoredFile, *, actor) -> Iterator[bytes]:
+    """The content of a stored bank file handed to ``actor`` outside the file view (the CLI, the
+    demo): audited as a download, like the file view does."""
+    files.record_download(actor, stored)
+    with files.open_stored(stored) as fh:
+        yield from iter(lambda: fh.read(1 << 16), b"")
+
+
+def export_pain001(batch: PaymentBatch, *, actor, regenerate: bool = False) -> Iterator[bytes]:
+    """The authorised batch as ISO 20022 pain.001.001.09 (written once, read back in blocks), with
+    its control sum and number of transactions. The first export sends the orders to the bank."""
+    return _read(bank_file(batch, actor=actor, file_format=PAIN001, regenerate=regenerate), actor=actor)
+
+
+def export_csv(batch: PaymentBatch, *, actor, bank_format: str | None = None, regenerate: bool = False) -> Iterator[bytes]:
     """The authorised batch as the bank's bulk-transfer CSV (the batch's format, or ``bank_format``)."""
-    fmt = bankfiles.get_format(bank_format or batch.bank_format)
-    locked = _mark_exported(batch, actor=actor, fmt=f"csv:{fmt.code}")
-    return bankfiles.iter_csv(_rows(locked), fmt)
+    return _read(bank_file(batch, actor=actor, file_format="csv", bank_format=bank_format, regenerate=regenerate), actor=actor)

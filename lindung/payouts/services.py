@@ -3,6 +3,7 @@
 orders = create_orders_for_claim(claim, actor=finance)
 batch = create_batch(orders, actor=finance, execution_date=date)
 authorise_batch(batch, actor=second_finance)
+stored = bank_file(batch, actor=finance, file_format="pain001")  # a StoredFile, written once
 for chunk in export_pain001(batch, actor=finance): ...
 import_bank_answer(batch, pain002_bytes, actor=finance, filename="pain002.xml")
 create_handover_event(actor=..., title=..., date=..., place=..., claims=[...], officials=[...])
@@ -11,7 +12,7 @@ create_handover_event(actor=..., title=..., date=..., place=..., claims=[...], o
 from django.db import transaction
 
 from lindung.payouts import orders as _orders
-from lindung.payouts.batches import authorise_batch, cancel_batch, create_batch, export_csv, export_pain001
+from lindung.payouts.batches import authorise_batch, bank_file, bank_files, cancel_batch, create_batch, export_csv, export_pain001
 from lindung.payouts.handover import create_handover_event, event_summary, handover_pdf
 from lindung.payouts.orders import reissue_order
 from lindung.payouts.reconciliation import ImportResult, import_bank_answer
@@ -57,6 +58,8 @@ __all__ = [
     "approve_scholarship_year",
     "attach_enrolment_proof",
     "authorise_batch",
+    "bank_file",
+    "bank_files",
     "cancel_batch",
     "create_batch",
     "create_handover_event",

@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.claims import selectors as claim_selectors
+from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.shortcuts import or_404
@@ -186,22 +187,21 @@ def batch_detail(request, number):
 @login_required
 @permission_required("payouts.export_paymentbatch", raise_exception=True)
 def batch_export(request, number, kind):
+    """The batch's file for the bank: made (and the batch exported) on the first request, the same
+    stored file afterwards, served by the scoped, audited file view. A POST makes it again."""
     b = or_404(selectors.batch, user=request.user, number=number)
+    if kind not in ("pain001", "csv"):
+        raise Http404
     try:
         with audit_source("web"):
-            if kind == "pain001":
-                chunks, ctype, name = services.export_pain001(b, actor=request.user), "application/xml", f"{b.number}.pain.001.xml"
-            elif kind == "csv":
-                chunks = services.export_csv(b, actor=request.user, bank_format=request.GET.get("format") or None)
-                ctype, name = "text/csv; charset=utf-8", f"{b.number}.csv"
-            else:
-                raise Http404
+            stored = services.bank_file(
+                b, actor=request.user, file_format=kind, bank_format=request.GET.get("format") or None, regenerate=request.method == "POST"
+            )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("payouts:batch", b.number)
-    response = StreamingHttpResponse(chunks, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    with audit_source("web"):
+        return or_404(files.serve, request=request, file_id=stored.pk)
 
 
 def _officials(text: str) -> list[dict]:

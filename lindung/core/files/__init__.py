@@ -36,6 +36,7 @@ _EXPORTS = {
     "file_for": "serving",
     "response_for": "serving",
     "can_see": "serving",
+    "record_download": "serving",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -69,6 +69,8 @@ KINDS: dict[str, FileKind] = {
         FileKind("bank_answer", _("bank answer"), SPREADSHEETS | {"xml"}, 50 * MB, "payouts.view_paymentbatch", sheet=SheetLimits()),
         FileKind("claim_document", _("claim document"), DOCUMENTS, 10 * MB, "claims.view_claimdocument", staff_only=True),
         FileKind("decision_letter", _("decision letter"), frozenset({"pdf"}), 0, "claims.view_claim", staff_only=True),
+        # Made for the bank from a payment batch (account numbers and names of the payees).
+        FileKind("bank_file", _("bank transfer file"), frozenset(), 0, "payouts.export_paymentbatch", staff_only=True),
         FileKind("scholarship_proof", _("proof of enrolment"), DOCUMENTS, 10 * MB, "payouts.view_scholarshipyear", staff_only=True),
     )
 }

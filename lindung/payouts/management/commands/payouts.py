@@ -25,6 +25,7 @@ class Command(LindungCommand):
         ex.add_argument("batch", help="Batch number (PB-…)")
         ex.add_argument("--format", default="pain001", help="pain001, or csv (the batch's bank format) or csv:<format>")
         ex.add_argument("--out", help="File to write (default: standard output)")
+        ex.add_argument("--regenerate", action="store_true", help="Make the file again from the orders (the first one is kept; audited).")
         imp = sub.add_parser("import-answer", help="Import the bank's answer (result CSV, pain.002 or camt.054) for a batch.")
         imp.add_argument("batch")
         imp.add_argument("file")
@@ -52,9 +53,9 @@ class Command(LindungCommand):
                 raise CommandError(f"{actor.username} may not export batches.")
             fmt = options["format"]
             chunks = (
-                services.export_pain001(batch, actor=actor)
+                services.export_pain001(batch, actor=actor, regenerate=options["regenerate"])
                 if fmt == "pain001"
-                else services.export_csv(batch, actor=actor, bank_format=fmt.partition(":")[2] or None)
+                else services.export_csv(batch, actor=actor, bank_format=fmt.partition(":")[2] or None, regenerate=options["regenerate"])
             )
             if options.get("out"):
                 with open(options["out"], "wb") as fh:
