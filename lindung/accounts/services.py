@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.accounts.models import ApiToken, Branch, User
 from lindung.accounts.roles import BRANCH_ROLES, ROLES
@@ -114,7 +115,9 @@ def password_reset(*, actor, user: User, temporary: str | None = None) -> str:
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.filter(username=user.get_username()).delete()
-    audit.record(actor=actor, action="user.password_reset", obj=user, summary="temporary password set", sponsor_id=user.sponsor_id)
+    audit.record(
+        actor=actor, action="user.password_reset", obj=user, summary=audit.Message(gettext_noop("temporary password set")), sponsor_id=user.sponsor_id
+    )
     return password
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.claims.models import Claim, ClaimHeir, ClaimProgram, ClaimStatus, Outcome, ReportSource
 from lindung.claims.workflow import CLAIM
@@ -333,5 +334,7 @@ def _write(accepted, *, actor, result: DeathFileResult) -> None:
         action="claims.death_file",
         object_type="claims.claim",
         changes={"rows": result.rows, "opened": len(claims), "errors": len(result.errors), "cover": result.cover},
-        summary=f"death file: {len(claims)} cases opened, {len(result.errors)} row errors",
+        summary=audit.Message(
+            gettext_noop("death file: %(count)s cases opened, %(errors)s row errors"), count=len(claims), errors=len(result.errors)
+        ),
     )

@@ -10,6 +10,7 @@ import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.contributions.models import BankImport, ContributionPayment, Invoice
 from lindung.contributions.payments import amount_problem, create_payment, date_problem, find_invoice, named_documents, settle_payment
@@ -214,6 +215,8 @@ def import_bank_statement(*, content: bytes, file_name: str = "statement.csv", a
             obj=batch,
             object_repr=file_name,
             changes={"rows": len(rows), "matched": matched, "unmatched": batch.unmatched, "total": batch.total},
-            summary=f"Bank statement {file_name}: {len(rows)} payments, {matched} matched",
+            summary=audit.Message(
+                gettext_noop("Bank statement %(file)s: %(count)s payments, %(matched)s matched"), file=file_name, count=len(rows), matched=matched
+            ),
         )
     return batch

@@ -44,6 +44,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from lindung.core import audit
@@ -368,7 +369,13 @@ def retry_job(job: Job, *, actor) -> Job:
         again = locked.retries.exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED]).first()
         if again is not None:
             raise Conflict("job_retried", _("This job was retried already (job %(id)s).") % {"id": again.pk}, {"retry": str(again.pk)})
-        audit.record(actor=actor, action="job.retry", obj=locked, summary=f"{locked.kind} retried", sponsor_id=locked.sponsor_ref)
+        audit.record(
+            actor=actor,
+            action="job.retry",
+            obj=locked,
+            summary=audit.Message(gettext_noop("%(kind)s retried"), kind=audit.as_label(locked.kind)),
+            sponsor_id=locked.sponsor_ref,
+        )
         new = start_job(locked.kind, actor=actor, sponsor=locked.sponsor_ref, params=locked.params, retry_of=locked)
     new.refresh_from_db()
     return new
@@ -389,7 +396,13 @@ def cancel_job(job: Job, *, actor) -> Job:
             _("Only a queued job can be cancelled; this one is %(status)s.") % {"status": job.get_status_display()},
             {"status": job.status},
         )
-    audit.record(actor=actor, action="job.cancel", obj=job, summary=f"{job.kind} cancelled", sponsor_id=job.sponsor_ref)
+    audit.record(
+        actor=actor,
+        action="job.cancel",
+        obj=job,
+        summary=audit.Message(gettext_noop("%(kind)s cancelled"), kind=audit.as_label(job.kind)),
+        sponsor_id=job.sponsor_ref,
+    )
     _abandoned(job)
     return job
 

@@ -34,6 +34,10 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    # The summary as a message id and its parameters ({"id": msgid, "params": {...}}), rendered in
+    # the reader's language (lindung.core.audit.summary_text); ``summary`` keeps the text as
+    # written, which is what events from before this field show.
+    summary_message = models.JSONField(_("summary message"), null=True, blank=True)
     sponsor_id_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     access_scope = Scope(staff_only=True)

@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from lindung.core import audit
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.core.masking import mask_nik
 from lindung.membership import cards, registration, selectors
@@ -134,7 +136,7 @@ def _detail(request, kpj: str) -> dict:
     if d.full_nik:
         from lindung.registry.services import record_full_nik_view
 
-        record_full_nik_view(user=request.user, person=person, where=f"API participant {p.kpj_number}")
+        record_full_nik_view(user=request.user, person=person, where=audit.Message(gettext_noop("API participant %(kpj)s"), kpj=p.kpj_number))
     base = ParticipantOut.from_orm(p).dict()
     return {
         **base,

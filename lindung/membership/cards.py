@@ -24,6 +24,7 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from fpdf import FPDF
 
 from lindung.core import audit, formatting
@@ -241,7 +242,7 @@ def participant_card_pdf(participant: Participant, base_url: str, *, actor=None)
             obj=participant,
             object_repr=f"card {participant.kpj_number}",
             changes={"kind": "membership_card", "bytes": len(pdf)},
-            summary=f"membership card {participant.kpj_number} downloaded",
+            summary=audit.Message(gettext_noop("membership card %(kpj)s downloaded"), kpj=participant.kpj_number),
             sponsor_id=participant.sponsor_id,
         )
     return pdf
@@ -277,7 +278,7 @@ def _sponsor_cards_job(ctx) -> dict:
         obj=sponsor,
         changes={"cards": total, "file": name},
         sponsor_id=sponsor.pk,
-        summary=f"{total} membership cards printed",
+        summary=audit.Message(gettext_noop("%(count)s membership cards printed"), count=total),
     )
     return {"cards": total, "file": name, "file_id": str(stored.pk), "bytes": len(pdf), "download": f"/cards/{ctx.job.pk}/download/"}
 

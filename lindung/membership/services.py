@@ -8,6 +8,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import ServiceError
@@ -199,7 +200,7 @@ def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAg
             to=Participant.Status.ACTIVE,
             effective_date=effective_date,
             reason="sponsorship_renewed",
-            note=f"moved to {to_agreement.number}",
+            note=to_agreement.number,
             actor=actor,
         )
     audit.record(
@@ -207,7 +208,7 @@ def sponsorship_move(*, actor, participant: Participant, to_agreement: SponsorAg
         action="participant.move_sponsor",
         obj=participant,
         changes=audit.diff(before, audit.snapshot(participant, ["agreement_id", "sponsor_id", "programs", "wage", "branch_id"])),
-        summary=f"moved to {to_agreement} from {effective_date}",
+        summary=audit.Message(gettext_noop("moved to %(agreement)s from %(date)s"), agreement=str(to_agreement), date=audit.as_date(effective_date)),
         sponsor_id=to_agreement.sponsor_id,
     )
     return period
@@ -321,7 +322,12 @@ def agreement_renew(*, actor, from_agreement: SponsorAgreement, to_agreement: Sp
         action="agreement.renew",
         obj=to_agreement,
         changes={"from": from_agreement.number, "to": to_agreement.number, "effective_date": effective, "moved": n, "reactivated": renewed},
-        summary=f"{n} workers moved from {from_agreement.number} to {to_agreement.number} from {effective}",
+        summary=audit.Message(
+            gettext_noop("%(count)s workers moved from %(from)s to %(to)s from %(date)s"),
+            count=n,
+            **{"from": from_agreement.number, "to": to_agreement.number},
+            date=audit.as_date(effective),
+        ),
         sponsor_id=to_agreement.sponsor_id,
     )
     return n

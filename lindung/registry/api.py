@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from lindung.core import audit
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.registry import selectors
 from lindung.registry.models import Region
@@ -164,7 +166,7 @@ def person_detail(request, person_id: int):
     if selectors.can_see_full_nik(request.user):
         from lindung.registry.services import record_full_nik_view
 
-        record_full_nik_view(user=request.user, person=person, where="API person")
+        record_full_nik_view(user=request.user, person=person, where=audit.Message(gettext_noop("API person")))
     return _person_out(request, person)
 
 

@@ -11,6 +11,7 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError
@@ -160,7 +161,13 @@ def import_regions(source: str | Path | IO[str], *, actor=None) -> RegionImportR
                 object_type="registry.region",
                 object_repr="Kepmendagri region list",
                 changes={"created": result.created, "updated": result.updated},
-                summary=f"{result.rows} rows: {result.created} created, {result.updated} updated, {result.unchanged} unchanged",
+                summary=audit.Message(
+                    gettext_noop("%(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"),
+                    rows=result.rows,
+                    created=result.created,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                ),
             )
     return result
 
@@ -500,6 +507,14 @@ def family_member_remove(member: FamilyMember, *, actor) -> None:
     member.delete()
 
 
-def record_full_nik_view(*, user, person, where: str) -> None:
-    """A whole NIK was shown to a user (a detail page or the API): audited, as downloads are."""
-    audit.record(actor=user, action="person.view_full_nik", obj=person, object_repr=where, summary=f"full NIK shown: {where}")
+def record_full_nik_view(*, user, person, where: str | audit.Message) -> None:
+    """A whole NIK was shown to a user (a detail page or the API): audited, as downloads are.
+    ``where`` is best a message (``audit.Message(gettext_noop("person page"))``), shown in the
+    reader's language."""
+    audit.record(
+        actor=user,
+        action="person.view_full_nik",
+        obj=person,
+        object_repr=where if isinstance(where, str) else where.text(),
+        summary=audit.Message(gettext_noop("full NIK shown: %(where)s"), where=where),
+    )

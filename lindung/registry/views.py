@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
+from lindung.core import audit
 from lindung.registry import selectors
 from lindung.registry.models import Region
 
@@ -61,7 +63,7 @@ def person_detail(request, pk: int):
     if selectors.can_see_full_nik(request.user):
         from lindung.registry.services import record_full_nik_view
 
-        record_full_nik_view(user=request.user, person=person, where="person page")
+        record_full_nik_view(user=request.user, person=person, where=audit.Message(gettext_noop("person page")))
     return render(
         request,
         "registry/person_detail.html",

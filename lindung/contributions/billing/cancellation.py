@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.contributions.billing.invoices import finish_invoice, follow_up_invoice
 from lindung.contributions.models import Invoice
@@ -57,6 +58,6 @@ def cancel_invoice(*, invoice: Invoice, reason: str, actor=None, today: dt.date 
             object_repr=invoice.number,
             changes={"reason": reason, "total": invoice.total, "cancellation_note": note.number},
             sponsor_id=invoice.sponsor_id,
-            summary=f"Invoice {invoice.number} cancelled ({reason[:100]})",
+            summary=audit.Message(gettext_noop("Invoice %(number)s cancelled (%(reason)s)"), number=invoice.number, reason=reason[:100]),
         )
     return note

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.contributions.allocation import apply_credits_for
 from lindung.contributions.billing.employers import bill_employers
@@ -104,7 +105,12 @@ def _run_billing(*, period, sponsor, employer, correction, actor, today, segment
                 "sponsor": sponsor.code if sponsor else None,
                 "employer": employer.npp if employer else None,
             },
-            summary=f"Billing {period:%Y-%m}: {summary.created} invoices, {summary.lines_created} lines created",
+            summary=audit.Message(
+                gettext_noop("Billing %(month)s: %(count)s invoices, %(lines)s lines created"),
+                month=audit.as_month(period),
+                count=summary.created,
+                lines=summary.lines_created,
+            ),
             sponsor_id=sponsor.pk if sponsor else None,
         )
     summary.invoice_ids = []

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import NotFound
@@ -57,7 +58,7 @@ def record_download(user, stored: StoredFile) -> None:
             obj=stored,
             object_repr=f"{stored.kind}: {stored.name}",
             changes={"kind": stored.kind, "owner": f"{stored.owner_type}:{stored.owner_id}" if stored.owner_type else "", "bytes": stored.size},
-            summary=f"{stored.kind} {stored.name} downloaded",
+            summary=audit.Message(gettext_noop("%(kind)s %(name)s downloaded"), kind=audit.as_label(stored.kind), name=stored.name),
             sponsor_id=stored.sponsor_ref,
         )
 

@@ -1,6 +1,7 @@
 from django import template
+from django.apps import apps
 
-from lindung.core import formatting, labels
+from lindung.core import audit, formatting, labels
 
 register = template.Library()
 
@@ -19,6 +20,38 @@ def audit_change(value) -> str:
     if isinstance(value, list) and len(value) == 2:
         return f"{_show(value[0])} → {_show(value[1])}"
     return _show(value)
+
+
+@register.filter
+def audit_summary(event) -> str:
+    """An audit event's summary in the reader's language (``lindung.core.audit.summary_text``)."""
+    return audit.summary_text(event)
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type) if object_type and "." in object_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def object_kind(object_type: str) -> str:
+    """``membership.participant`` → the model's name in words ("peserta"); else as stored."""
+    model = _model(object_type)
+    return str(model._meta.verbose_name) if model is not None else (object_type or "")
+
+
+@register.filter
+def audit_field(name: str, object_type: str = "") -> str:
+    """A key of an audit event's ``changes``: the field's name in words when the event's object
+    has that field (``status`` → "status", ``agreement_id`` → "perjanjian"), else as stored."""
+    model = _model(object_type)
+    if model is not None:
+        for f in model._meta.concrete_fields:
+            if name in (f.name, f.attname):
+                return str(f.verbose_name)
+    return labels.label(name) if name in labels.LABELS else name
 
 
 @register.filter

@@ -10,12 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from lindung.core import audit, formatting
+from lindung.core import audit
 from lindung.core.errors import ServiceError
-from lindung.core.labels import label
 from lindung.core.workflow.declarations import (
     CREATE,
     ApprovalLevels,
@@ -450,7 +449,8 @@ class Workflow:
                 action=(t.audit_action or f"{self.name}.{t.name}") + (".partial" if partial else ""),
                 obj=locked,
                 changes=audit.diff(before, audit.snapshot(locked, self.audit_fields)),
-                summary=note or (f"approval {given + 1} of {required}" if partial else ""),
+                summary=note
+                or (audit.Message(gettext_noop("approval %(given)s of %(required)s"), given=given + 1, required=required) if partial else ""),
                 sponsor_id=self.sponsor_of(locked) if self.sponsor_of else None,
             )
         return Outcome(obj, ctx.decision, not partial)
@@ -509,15 +509,15 @@ class Workflow:
                 for effect in (t.bulk_effect, self.bulk_effect):
                     if effect is not None:
                         effect(ctx, chunk)
-            # The stored summary is read on the audit page: written in the site's language, in words.
-            with translation.override(settings.LANGUAGE_CODE):
-                default_summary = _("%(count)s %(objects)s: %(from)s → %(to)s%(when)s") % {
-                    "count": formatting.number(len(moving)),
-                    "objects": self.model._meta.verbose_name_plural,
-                    "from": label(from_state),
-                    "to": label(t.target),
-                    "when": (_(", on %(date)s") % {"date": formatting.date(effective_date)}) if effective_date else "",
-                }
+            # Shown on the audit page in the reader's language, in words.
+            words = {"count": len(moving), "objects": audit.as_objects(self.model._meta.label_lower), "from": audit.as_label(from_state)}
+            words["to"] = audit.as_label(t.target)
+            if effective_date:
+                default_summary = audit.Message(
+                    gettext_noop("%(count)s %(objects)s: %(from)s → %(to)s, on %(date)s"), **words, date=audit.as_date(effective_date)
+                )
+            else:
+                default_summary = audit.Message(gettext_noop("%(count)s %(objects)s: %(from)s → %(to)s"), **words)
             audit.record(
                 actor=actor,
                 action=t.bulk_audit_action or f"{self.name}.bulk_{t.name}",

@@ -6,6 +6,7 @@ import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import Conflict, ServiceError
@@ -109,6 +110,6 @@ def register_pu_workers(employer: Employer, workers: list[dict], *, actor, branc
             action="employer.register_workers",
             obj=employer,
             changes={"count": len(participants), "kpj_numbers": [p.kpj_number for p in participants][:50]},
-            summary=f"{len(participants)} PU worker(s) registered",
+            summary=audit.Message(gettext_noop("%(count)s PU worker(s) registered"), count=len(participants)),
         )
     return participants

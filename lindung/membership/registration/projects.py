@@ -6,6 +6,7 @@ import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import Conflict
@@ -128,6 +129,6 @@ def project_add_workers(project: Project, workers: list[dict], *, actor, branch=
         action="project.add_workers",
         obj=project,
         changes={"count": len(participants), "kpj_numbers": [p.kpj_number for p in participants][:50]},
-        summary=f"{len(participants)} construction worker(s) added",
+        summary=audit.Message(gettext_noop("%(count)s construction worker(s) added"), count=len(participants)),
     )
     return participants

@@ -10,6 +10,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit, tabular
 from lindung.core.errors import FileRejected, RowError, ServiceError
@@ -161,6 +162,11 @@ def record_wages(employer: Employer, period, rows: Iterable[WageRow | dict], *, 
         action="employer.wage_report",
         obj=employer,
         changes={"period": month.isoformat(), "rows": len(items), "created": len(to_create), "replaced": len(to_update), "total_wage": total},
-        summary=f"Wage report {month:%Y-%m}: {len(items)} workers, Rp {total:,}",
+        summary=audit.Message(
+            gettext_noop("Wage report %(month)s: %(count)s workers, %(total)s"),
+            month=audit.as_month(month),
+            count=len(items),
+            total=audit.as_rupiah(total),
+        ),
     )
     return {"period": month.isoformat(), "rows": len(items), "created": len(to_create), "replaced": len(to_update), "total_wage": total}

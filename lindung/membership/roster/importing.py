@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from lindung.core import audit, tabular, tabular_write
 from lindung.core.errors import FileRejected, RowError, ServiceError
@@ -195,7 +195,13 @@ def run_import(
                 changes={
                     k: v for k, v in summary.as_dict().items() if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
                 },
-                summary=f"{batch.file_name}: {summary.rows} rows, {summary.enrolled} enrolled, {summary.rejected} rejected",
+                summary=audit.Message(
+                    gettext_noop("%(file)s: %(rows)s rows, %(enrolled)s enrolled, %(rejected)s rejected"),
+                    file=batch.file_name,
+                    rows=summary.rows,
+                    enrolled=summary.enrolled,
+                    rejected=summary.rejected,
+                ),
                 sponsor_id=agreement.sponsor_id,
             )
             error_file = _write_error_file(ctx, out_dir, batch)

@@ -13,9 +13,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 
-from lindung.core import files
+from lindung.core import audit, files
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.formatting import parse_amount
@@ -59,7 +60,7 @@ def participant_detail(request, kpj: str):
     if detail.full_nik:
         from lindung.registry.services import record_full_nik_view
 
-        record_full_nik_view(user=request.user, person=p.person, where=f"participant page {p.kpj_number}")
+        record_full_nik_view(user=request.user, person=p.person, where=audit.Message(gettext_noop("participant page %(kpj)s"), kpj=p.kpj_number))
     premium = None
     if p.status != Participant.Status.ENDED:
         try:
