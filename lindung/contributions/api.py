@@ -14,6 +14,7 @@ from pydantic import Field
 from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
+from lindung.core import files
 from lindung.core.api import Page, idempotent, require_perm
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
@@ -200,7 +201,11 @@ def invoice_detail(request, number: str):
 def invoice_pdf(request, number: str):
     require_perm(request, "contributions.view_invoice")
     invoice = selectors.invoice_get(user=request.user, number=number)
-    response = HttpResponse(documents.invoice_pdf(invoice, selectors.invoice_summary(invoice)), content_type="application/pdf")
+    pdf = documents.invoice_pdf(invoice, selectors.invoice_summary(invoice))
+    files.record_document_download(
+        request.user, invoice, document="invoice_pdf", name=f"{invoice.number}.pdf", size=len(pdf), sponsor_id=invoice.sponsor_id
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
     return response
 

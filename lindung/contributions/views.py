@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
+from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, ServiceError
 from lindung.core.formatting import number, parse_amount
@@ -139,7 +140,11 @@ def invoice_detail(request, number: str):
 @permission_required("contributions.view_invoice", raise_exception=True)
 def invoice_pdf(request, number: str):
     invoice = or_404(selectors.invoice_get, user=request.user, number=number)
-    response = HttpResponse(documents.invoice_pdf(invoice, selectors.invoice_summary(invoice)), content_type="application/pdf")
+    pdf = documents.invoice_pdf(invoice, selectors.invoice_summary(invoice))
+    files.record_document_download(
+        request.user, invoice, document="invoice_pdf", name=f"{invoice.number}.pdf", size=len(pdf), sponsor_id=invoice.sponsor_id
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     return response
 
@@ -266,6 +271,9 @@ def participant_contributions(request, kpj: str):
 def participant_pdf(request, kpj: str):
     participant = or_404(selectors.participant_get, user=request.user, kpj=kpj)
     pdf = documents.statement_pdf(participant, statement(participant), mask_name(participant.person.full_name))
+    files.record_document_download(
+        request.user, participant, document="contribution_statement_pdf", name=f"iuran-{kpj}.pdf", size=len(pdf), sponsor_id=participant.sponsor_id
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="iuran-{kpj}.pdf"'
     return response
@@ -282,7 +290,12 @@ def sponsor_statement(request, code: str):
     start, end = _period_range(request)
     data = or_404(selectors.sponsor_statement, user=request.user, code=code, start=start, end=end)
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(documents.sponsor_statement_pdf(data), content_type="application/pdf")
+        pdf = documents.sponsor_statement_pdf(data)
+        sponsor = data["sponsor"]
+        files.record_document_download(
+            request.user, sponsor, document="sponsor_statement_pdf", name=f"rekening-{code}.pdf", size=len(pdf), sponsor_id=sponsor.pk
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="rekening-{code}.pdf"'
         return response
     return render(request, "contributions/sponsor_statement.html", data)
@@ -294,8 +307,12 @@ def reconciliation(request):
     start, end = _period_range(request)
     rows = selectors.reconciliation(user=request.user, start=start, end=end)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(documents.reconciliation_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="rekonsiliasi-{start}-{end}.xlsx"'
+        content = documents.reconciliation_xlsx(rows)
+        name = f"rekonsiliasi-{start}-{end}.xlsx"
+        sponsor_id = getattr(request.user, "sponsor_id", None)
+        files.record_document_download(request.user, None, document="reconciliation_xlsx", name=name, size=len(content), sponsor_id=sponsor_id)
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     totals = {k: sum(r[k] for r in rows) for k in ("billed", "fines", "paid", "outstanding")}
     shown = 1000  # self-paying workers have an invoice each; the full list is in the XLSX export

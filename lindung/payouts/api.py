@@ -340,7 +340,9 @@ def event_pdf(request, event_id: int):
     """The printable list with the total in figures and words and the press line (staff)."""
     require_perm(request, "payouts.view_handoverevent", "payouts.view_handovercase")
     e = selectors.event(user=request.user, pk=event_id)
-    response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
+    pdf = services.handover_pdf(e)
+    files.record_document_download(request.user, e, document="handover_pdf", name=f"penyerahan-santunan-{e.pk}.pdf", size=len(pdf))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="penyerahan-santunan-{e.pk}.pdf"'
     return response
 

@@ -200,8 +200,7 @@ def batch_export(request, number, kind):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("payouts:batch", b.number)
-    with audit_source("web"):
-        return or_404(files.serve, request=request, file_id=stored.pk)
+    return or_404(files.serve, request=request, file_id=stored.pk)
 
 
 def _officials(text: str) -> list[dict]:
@@ -252,7 +251,9 @@ def event_pdf(request, pk):
     e = or_404(selectors.event, user=request.user, pk=pk)
     if request.user.role_names & {"sponsor"}:
         raise Http404
-    response = HttpResponse(services.handover_pdf(e), content_type="application/pdf")
+    pdf = services.handover_pdf(e)
+    files.record_document_download(request.user, e, document="handover_pdf", name=f"penyerahan-santunan-{e.pk}.pdf", size=len(pdf))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="penyerahan-santunan-{e.pk}.pdf"'
     return response
 

@@ -130,3 +130,24 @@ def test_cli_export_writes_the_stored_file_and_audits_the_download(authorised_ba
     call_command("payouts", "export", authorised_batch.number, "--out", str(tmp_path / "b.xml"), "--as", users["finance"].username)
     assert (tmp_path / "b.xml").read_bytes() == out.read_bytes() and StoredFile.objects.filter(kind="bank_file").count() == 1
     assert AuditEvent.objects.filter(action="file.download", object_id=str(stored.pk)).count() == 2
+
+
+def test_the_handover_pdf_download_is_audited_web_and_api(covered_workers, ready_claim, users, api_client):
+    (worker,) = covered_workers(1)
+    claim = ready_claim(worker)
+    services.create_orders_for_claim(claim, actor=users["finance"])
+    event = services.create_handover_event(actor=users["branch_head"], title="Penyerahan", date=D(2024, 3, 21), place="Dumai", claims=[claim])
+    r = _client(users["branch_head"]).get(f"/payouts/events/{event.pk}/pdf")
+    assert r.status_code == 200
+    e = AuditEvent.objects.get(action="file.download")
+    assert (e.changes["kind"], e.object_type, e.object_id, e.source, e.changes["bytes"]) == (
+        "handover_pdf",
+        "payouts.handoverevent",
+        str(event.pk),
+        "web",
+        len(r.content),
+    )
+    assert _client(users["sponsor"]).get(f"/payouts/events/{event.pk}/pdf").status_code in (403, 404)
+    assert AuditEvent.objects.filter(action="file.download").count() == 1  # a refused download is not one
+    assert api_client(users["branch_head"]).get(f"/api/v1/payouts/handover-events/{event.pk}/pdf").status_code == 200
+    assert AuditEvent.objects.filter(action="file.download", source="api", changes__kind="handover_pdf").count() == 1

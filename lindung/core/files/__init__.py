@@ -37,6 +37,7 @@ _EXPORTS = {
     "response_for": "serving",
     "can_see": "serving",
     "record_download": "serving",
+    "record_document_download": "serving",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -63,6 +63,21 @@ def record_download(user, stored: StoredFile) -> None:
         )
 
 
+def record_document_download(user, obj, *, document: str, name: str, size: int, sponsor_id: int | None = None) -> None:
+    """The audit event ``file.download`` of a document made for this download and never stored
+    (an invoice or statement PDF, a card, the reconciliation workbook, a hand-over list): the
+    object it shows, the document kind, the file name and its size."""
+    audit.record(
+        actor=user,
+        action="file.download",
+        obj=obj,
+        object_repr=f"{document}: {name}",
+        changes={"kind": document, "name": name, "bytes": size},
+        summary=f"{document} {name} downloaded",
+        sponsor_id=sponsor_id,
+    )
+
+
 def response_for(user, stored: StoredFile, *, filename: str | None = None, inline: bool = False) -> FileResponse:
     """The download of an already authorised ``stored`` file (audited for personal data)."""
     record_download(user, stored)
