@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lindung.core.formatting import number
 from lindung.core.selectors import Panel
 
 
@@ -20,4 +21,4 @@ def claims_panels(user) -> list[Panel]:
     links = [(str(gettext_lazy("Open the queue")), reverse("claims:queue") + f"?queue={queue}")]
     if counts["overdue"]:
         links.append((str(gettext_lazy("Overdue")), reverse("claims:queue") + "?queue=overdue"))
-    return [Panel(gettext_lazy("Claims to check"), body, links, figure=str(counts[queue]))]
+    return [Panel(gettext_lazy("Claims to check"), body, links, figure=number(counts[queue]))]

@@ -24,6 +24,6 @@ def contributions_panels(user) -> list[Panel]:
             _("Contributions"),
             _("%(n)s open invoice(s), Rp %(amount)s outstanding.") % {"n": figures["open_invoices"], "amount": number(figures["outstanding"])},
             links,
-            figure=str(figures["open_invoices"]),
+            figure=number(figures["open_invoices"]),
         )
     ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.errors import NotFound
+from lindung.core.formatting import number
 from lindung.core.labels import label
 from lindung.core.models import AuditEvent, Job
 
@@ -77,7 +78,7 @@ def _kernel_panels(user) -> list[Panel]:
                 _("Audit trail"),
                 _("Every change made through Lindung, who made it and when."),
                 [(str(_("Open the audit trail")), reverse("core:audit_list"))],
-                figure=str(AuditEvent.objects.count()),
+                figure=number(AuditEvent.objects.count()),
             )
         )
     recent_jobs = list(Job.objects.visible_to(user).filter(created_by=user)[:5])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.formatting import number
 from lindung.core.selectors import Panel
 from lindung.membership.models import Participant, Sponsor
 
@@ -25,7 +26,7 @@ def sponsor_panels(user) -> list[Panel]:
             _("Sponsors"),
             _("Local governments and other sponsors paying premiums for vulnerable workers."),
             [(str(_("All sponsors")), reverse("membership:sponsor_list"))],
-            figure=str(Sponsor.objects.visible_to(user).count()),
+            figure=number(Sponsor.objects.visible_to(user).count()),
         )
     ]
 
@@ -45,6 +46,6 @@ def participant_panels(user) -> list[Panel]:
             _("Participants"),
             _("Current memberships: sponsored and self-paying BPU workers, wage earners and construction workers."),
             links,
-            figure=str(Participant.objects.visible_to(user).exclude(status=Participant.Status.ENDED).count()),
+            figure=number(Participant.objects.visible_to(user).exclude(status=Participant.Status.ENDED).count()),
         )
     ]

@@ -104,3 +104,27 @@ def test_a_row_error_on_the_headings_says_so_in_words():
 
     assert str(RowError(1, "missing_column", "Kolom tidak ada: nik.", "header")).startswith("baris 1 (baris judul kolom): ")
     assert str(RowError(4, "nik_format", "NIK salah.", "nik")).startswith("baris 4, kolom nik: ")
+
+
+def test_counts_on_the_home_panels_and_lists_are_grouped_the_indonesian_way(users, monkeypatch):
+    """A count of 10,017 reads ``10.017`` on an Indonesian page, never ``10017`` (issue 9, one
+    number format): the panels' figures go through ``formatting.number`` and every counted phrase in
+    a template shows its number through the ``|number`` filter."""
+    import pathlib
+    import re
+
+    from django.db.models.query import QuerySet
+    from django.utils import translation
+
+    from lindung.core.selectors import home_panels
+
+    monkeypatch.setattr(QuerySet, "count", lambda self: 10017)
+    with translation.override("id"):
+        figures = {str(p.title): p.figure for p in home_panels(users["admin"])}
+    assert figures["Peserta"] == "10.017" and figures["Sponsor"] == "10.017", figures
+
+    templates = pathlib.Path(__file__).resolve().parents[2] / "lindung" / "templates"
+    counted = re.compile(r"\{%\s*blocktranslate\b[^%]*\bcount\b[^%]*%\}")
+    found = [(path.name, tag) for path in templates.rglob("*.html") for tag in counted.findall(path.read_text())]
+    assert found, "no counted phrase found: the scan is broken"
+    assert [f for f in found if "|number" not in f[1]] == []
