@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         from lindung.core import checks  # noqa: F401 - registers the system checks
         from lindung.core.audit import register_sqlite_permit
         from lindung.core.calculations.snapshots import clear_cache
+        from lindung.core.files import sweep  # noqa: F401 - registers the files.sweep job
         from lindung.core.log_filters import install_log_masking
 
         install_log_masking()  # every handler configured so far masks NIKs (gunicorn's included)

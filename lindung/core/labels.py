@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "membership_cards": _("Membership cards"),
     "contributions.daily": _("Daily cover update"),
     "contributions.billing_run": _("Billing run"),
+    "files.sweep": _("Unreferenced files removed"),
     "queued": _("queued"),
     "running": _("running"),
     "succeeded": _("succeeded"),

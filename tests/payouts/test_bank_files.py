@@ -151,3 +151,29 @@ def test_the_handover_pdf_download_is_audited_web_and_api(covered_workers, ready
     assert AuditEvent.objects.filter(action="file.download").count() == 1  # a refused download is not one
     assert api_client(users["branch_head"]).get(f"/api/v1/payouts/handover-events/{event.pk}/pdf").status_code == 200
     assert AuditEvent.objects.filter(action="file.download", source="api", changes__kind="handover_pdf").count() == 1
+
+
+def test_a_bank_file_made_again_in_a_transaction_that_fails_leaves_no_file(authorised_batch, users, monkeypatch):
+    """The audit record after the new file fails: the transaction rolls back and the new file is
+    deleted from the storage; the first file is untouched."""
+    import os
+
+    from django.core.files.storage import default_storage
+
+    from lindung.payouts import batches
+
+    def names():
+        root = default_storage.path("")
+        return {os.path.relpath(os.path.join(d, n), root) for d, _dirs, ns in os.walk(root) for n in ns}
+
+    first = services.bank_file(authorised_batch, actor=users["finance"], file_format="pain001")
+    before = names()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("forced")
+
+    monkeypatch.setattr(batches.audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        services.bank_file(authorised_batch, actor=users["finance"], file_format="pain001", regenerate=True)
+    assert names() == before and list(StoredFile.objects.filter(kind="bank_file")) == [first]
+    assert default_storage.exists(first.file.name)

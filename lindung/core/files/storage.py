@@ -1,21 +1,70 @@
-"""Storing and reading files through Django's storage API (never path strings in models)."""
+"""Storing and reading files through Django's storage API (never path strings in models).
+
+A file written inside a transaction is tied to it: if the transaction (or the savepoint the file
+was written in) is rolled back, the file is deleted from the storage; if it commits, the file
+stays. Django has ``on_commit`` but no ``on_rollback``, so ``store`` registers an ``on_commit``
+callback that marks the file kept and watches it with ``weakref.finalize``: a rollback discards
+Django's pending callbacks (the whole list, or those registered since the savepoint), the callback
+object is freed at once and the finalizer deletes the file it was not told to keep. A file whose
+row could not be written is deleted on the spot. What a killed process leaves behind (written, never
+committed, never rolled back) is removed by ``lindung files sweep`` (``sweep.py``).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models, router, transaction
 
 from lindung.core.files.checks import CONTENT_TYPES, Detected, check_upload, sniff
 from lindung.core.files.kinds import get_kind
 from lindung.core.files.models import StoredFile
+
+logger = logging.getLogger(__name__)
+
+
+class _KeepOnCommit:
+    """The ``on_commit`` callback of a file written in a transaction: marks the file kept."""
+
+    __slots__ = ("__weakref__", "state")
+
+    def __init__(self, state: dict) -> None:
+        self.state = state
+
+    def __call__(self) -> None:
+        self.state["kept"] = True
+
+
+def _delete_unless_kept(state: dict) -> None:
+    if state["kept"]:
+        return
+    try:
+        state["storage"].delete(state["name"])
+    except Exception:  # the sweep removes it later
+        logger.warning("Could not delete the file %s of a rolled back transaction", state["name"], exc_info=True)
+
+
+def delete_on_rollback(storage, name: str, *, using: str | None = None) -> None:
+    """Tie the storage file ``name`` to the current transaction of ``using``: deleted if the
+    transaction (or the savepoint it was written in) is rolled back. Outside a transaction it does
+    nothing (the caller commits at once)."""
+    using = using or DEFAULT_DB_ALIAS
+    if not transaction.get_connection(using).in_atomic_block:
+        return
+    state = {"kept": False, "storage": storage, "name": name}
+    callback = _KeepOnCommit(state)
+    # atexit: a process that ends with the transaction still open never commits it either.
+    weakref.finalize(callback, _delete_unless_kept, state)
+    transaction.on_commit(callback, using=using)
 
 
 def _owner_fields(owner: models.Model | None) -> dict:
@@ -59,7 +108,13 @@ def store(
         **_owner_fields(owner),
     )
     stored.file.save(stored.name, fh if isinstance(fh, File) else File(fh), save=False)
-    stored.save(force_insert=True)
+    storage, written = stored.file.storage, stored.file.name
+    try:
+        stored.save(force_insert=True)
+    except BaseException:
+        storage.delete(written)  # no row will ever name it
+        raise
+    delete_on_rollback(storage, written, using=router.db_for_write(StoredFile))
     return stored
 
 
@@ -118,8 +173,9 @@ def open_text(stored: StoredFile, *, encoding: str = "utf-8-sig", newline: str |
 
 
 def delete_stored(stored: StoredFile) -> None:
+    """Delete the row, and the file once the deletion is committed (a rollback keeps both)."""
     name = stored.file.name
     storage = stored.file.storage
     stored.delete()
     if name:
-        storage.delete(name)
+        transaction.on_commit(lambda: storage.delete(name), using=router.db_for_write(StoredFile))
