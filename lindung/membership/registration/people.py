@@ -47,10 +47,10 @@ def initial_status(participants: list[Participant], *, actor, reason: str) -> No
     )
 
 
-def enrol(participants: list[Participant], *, actor, year: int | None = None) -> None:
+def enrol(participants: list[Participant], *, actor, year: int | None = None, reason: str = "registered") -> None:
     """Give new (unsaved) memberships their KPJ numbers (reserved in one block per year of issue:
     ``year``, or each one's start year), insert them in one statement and write their first status
-    entry. Call inside the registering transaction."""
+    entry (``reason``). Call inside the registering transaction."""
     by_year: dict[int, list[Participant]] = {}
     for p in participants:
         by_year.setdefault(year or p.start_date.year, []).append(p)
@@ -62,4 +62,4 @@ def enrol(participants: list[Participant], *, actor, year: int | None = None) ->
         ids = dict(Participant.objects.filter(kpj_number__in=[p.kpj_number for p in participants]).values_list("kpj_number", "pk"))
         for p in participants:
             p.pk = ids[p.kpj_number]
-    initial_status(participants, actor=actor, reason="registered")
+    initial_status(participants, actor=actor, reason=reason)

@@ -27,8 +27,13 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
     for chunk in chunks(good.rows(), CHUNK):
         niks = [r[1] for r in chunk]
         persons = {
-            nik: (pk, death, name, birth)
-            for nik, pk, death, name, birth in _lookup("SELECT nik, id, death_date, full_name, birth_date FROM registry_person WHERE nik {} ", niks)
+            nik: (pk, death, name, birth, contact)
+            for nik, pk, death, name, birth, *contact in _lookup(
+                "SELECT nik, id, death_date, full_name, birth_date, region_id, address, occupation, phone, family_card_number "
+                "FROM registry_person WHERE nik {} ",
+                niks,
+                dates=(2, 4),
+            )
         }
         open_memberships: dict[int, int | None] = {}
         if persons:
@@ -44,15 +49,24 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
             person = persons.get(nik)
             code = None
             if person is not None:
-                pid, death, registered_name, registered_birth = person
-                if open_memberships.get(pid) == agreement.pk and same_identity(row, registered_name, registered_birth):
+                pid, death, registered_name, registered_birth, contact = person
+                same = same_identity(row, registered_name, registered_birth)
+                if open_memberships.get(pid) == agreement.pk:
+                    # The sponsor's own worker under this agreement (enrolled from a row that named
+                    # the register's person, or accepted by the branch office): nothing to do, and
+                    # nothing the sponsor does not see already.
                     summary.already_enrolled += 1
+                    if same and ctx.proposals is not None:
+                        propose_changes(ctx.proposals, pid, row, contact)
                     continue
                 # A NIK the register knows under another name or birth date, enrolled elsewhere or
                 # deceased: held for the branch office. One code and one message for all three, so
                 # the row's answer tells the sponsor nothing of the register.
-                if not same_identity(row, registered_name, registered_birth) or pid in open_memberships or death is not None:
+                if not same or pid in open_memberships or death is not None:
                     code = "verification_needed"
+                    summary.held += 1
+                    if ctx.held is not None:
+                        ctx.held.write([*row[:10], pid])
             if code is None:
                 if active >= agreement.quota:
                     code = "over_quota"
@@ -68,10 +82,27 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
                 summary.warnings += 1
                 for w in row[10].split(","):
                     reject(ctx, ctx.errors_db, row_no, w, _raw_from_good(ctx, row), "")
+            if person is not None and ctx.proposals is not None:
+                propose_changes(ctx.proposals, person[0], row, person[4])
             enrol.write([*row, person[0] if person else ""])
         done += len(chunk)
         if progress:
             progress(done, good.count, "checking against the register")
+
+
+# The contact fields a roster row carries (its spool columns) and the register's columns, in the
+# order of the person look-up's ``contact``: what a file may fill in when blank, or else propose.
+CONTACT_FIELDS = (("region", 5), ("address", 6), ("occupation", 7), ("phone", 8), ("family_card_number", 9))
+
+
+def propose_changes(spool: Spool, person_id: int, row: list[str], contact) -> None:
+    """A row naming a registered person: every contact value of the file that differs from a
+    value the register holds is a change proposal (a blank in the register is filled in instead,
+    by the write pass). Only rows of existing persons get here."""
+    for (fld, col), registered in zip(CONTACT_FIELDS, contact, strict=True):
+        value = row[col]
+        if value and registered and value != registered:
+            spool.write([person_id, row[0], fld, registered, value])
 
 
 def _name_key(name: str) -> str:
@@ -85,18 +116,19 @@ def same_identity(row: list[str], registered_name: str, registered_birth) -> boo
     return _name_key(row[2]) == _name_key(registered_name or "") and row[3] == birth
 
 
-def _lookup(sql: str, values: list) -> list[tuple]:
+def _lookup(sql: str, values: list, dates: tuple[int, ...] = ()) -> list[tuple]:
     """``sql`` with ``{}`` replaced by a membership test against ``values`` passed as ONE
     parameter (PostgreSQL ``= ANY(array)``, SQLite ``IN (SELECT value FROM json_each(...))``), so a
-    10,000-value chunk is one short statement, not 10,000 placeholders."""
+    10,000-value chunk is one short statement, not 10,000 placeholders. ``dates``: the columns
+    SQLite returns as ISO text that are dates."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(sql.format("= ANY(%s)"), [values])
         else:
             cur.execute(sql.format("IN (SELECT value FROM json_each(%s))"), [json.dumps(values)])
         rows = cur.fetchall()
-    if connection.vendor != "postgresql":
-        rows = [tuple(dt.date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v for v in r) for r in rows]
+    if connection.vendor != "postgresql" and dates:
+        rows = [tuple(dt.date.fromisoformat(v) if i in dates and isinstance(v, str) else v for i, v in enumerate(r)) for r in rows]
     return rows
 
 

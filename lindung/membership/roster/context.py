@@ -20,6 +20,7 @@ class RosterSummary:
     already_enrolled: int = 0
     rejected: int = 0
     warnings: int = 0
+    held: int = 0  # rows held for the branch office's verification (code verification_needed)
     by_reason: dict[str, int] = field(default_factory=dict)
     error_file: str = ""
     dry_run: bool = False
@@ -45,6 +46,7 @@ class RosterSummary:
             "already_enrolled": self.already_enrolled,
             "rejected": self.rejected,
             "warnings": self.warnings,
+            "held": self.held,
             "by_reason": dict(sorted(self.by_reason.items())),
             "error_file": self.error_file,
             "dry_run": self.dry_run,
@@ -70,6 +72,10 @@ class ImportContext:
     errors: Spool  # rows: row_no, code, field, *raw
     errors_db: Spool
     layout: Layout | None = None
+    # Rows held for verification and proposed changes, written by pass 2 when the import writes
+    # (not for a dry run); inserted after the enrolments (``roster.holding``).
+    held: Spool | None = None
+    proposals: Spool | None = None
 
 
 def reject(ctx: ImportContext, spool: Spool, row_no: int, code: str, raw: list[str], detail: str = "") -> None:

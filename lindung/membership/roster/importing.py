@@ -29,6 +29,7 @@ from lindung.membership.roster.checking import check_rows, eligible_villages
 from lindung.membership.roster.classifying import classify
 from lindung.membership.roster.columns import ERROR_COLUMNS, REASONS, missing_columns
 from lindung.membership.roster.context import ImportContext, RosterSummary
+from lindung.membership.roster.holding import write_held
 from lindung.membership.roster.reading import iter_file_rows
 from lindung.membership.roster.spool import Spool
 from lindung.membership.roster.usage import default_cover_start
@@ -161,9 +162,11 @@ def run_import(
             raise FileRejected([RowError(1, "missing_file", gettext("The import has no stored file."), "file")], what=gettext("roster"))
         found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet, mapping=mapping)
         summary.header_row, summary.sheet = found.header_row, found.sheet
-        spools = [Spool(str(out_dir)) for _ in range(4)]
-        errors, errors_db, good, enrol = spools
+        spools = [Spool(str(out_dir)) for _ in range(4 if batch.dry_run else 6)]
+        errors, errors_db, good, enrol = spools[:4]
         ctx = ImportContext(agreement, cover_start, eligible_villages(agreement), summary, found.labels, found.index, errors, errors_db, found)
+        if not batch.dry_run:  # a dry run records nothing for the branch office
+            ctx.held, ctx.proposals = spools[4:]
         clock = time.perf_counter()
         check_rows(rows, ctx, good, progress)
         summary.seconds["check"] = time.perf_counter() - clock
@@ -183,9 +186,12 @@ def run_import(
             if not batch.dry_run and not blocked:
                 clock = time.perf_counter()
                 write_enrolments(ctx, enrol, batch, actor, progress)
+                held, proposals = write_held(ctx, batch)
                 summary.seconds["write"] = time.perf_counter() - clock
             elif not blocked:
                 summary.enrolled = enrol.count  # what would be enrolled
+            if batch.dry_run or blocked:
+                held = proposals = 0
             # a dry run is audited too: it reads the register for the sponsor
             audit.record(
                 actor=actor,
@@ -193,7 +199,14 @@ def run_import(
                 obj=batch,
                 object_repr=f"{agreement} {batch.file_name}",
                 changes={
-                    k: v for k, v in summary.as_dict().items() if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason")
+                    **{
+                        k: v
+                        for k, v in summary.as_dict().items()
+                        if k in ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "held", "by_reason")
+                    },
+                    # staff only (the audit trail): the sponsor is not told its file differs from the register
+                    "held_recorded": held,
+                    "change_proposals": proposals,
                 },
                 summary=audit.Message(
                     gettext_noop("%(file)s: %(rows)s rows, %(enrolled)s enrolled, %(rejected)s rejected"),

@@ -1,0 +1,118 @@
+"""Reads of the verification queue. Branch staff see the held rows and proposals of their
+branch's sponsors (``visible_to``), with the registered person beside the row. The sponsor reads
+only its own import's held rows, as its file gave them, and their outcome in words
+(:func:`import_held_rows`): nothing of the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from lindung.core.errors import NotFound
+from lindung.core.masking import mask_nik
+from lindung.membership.held.reasons import row_reason_text
+from lindung.membership.models import ChangeProposal, HeldRow, RosterImport, Verdict
+from lindung.registry.models import Person
+
+# The fields compared between a held row and the registered person, in page order.
+COMPARED = ("full_name", "birth_date", "sex", "region_id", "address", "occupation", "phone", "family_card_number")
+
+
+def held_rows(*, user, status: str | None = Verdict.PENDING, sponsor: str | None = None) -> QuerySet[HeldRow]:
+    """The held rows the user's scope shows (staff only), oldest first; ``status=None`` for all."""
+    qs = HeldRow.objects.visible_to(user).select_related("sponsor", "agreement", "roster_import").order_by("id")
+    if status:
+        qs = qs.filter(status=status)
+    if sponsor:
+        qs = qs.filter(sponsor__code=sponsor)
+    return qs
+
+
+def held_row_get(*, user, pk: int) -> HeldRow:
+    row = (
+        HeldRow.objects.visible_to(user)
+        .select_related("sponsor", "agreement", "roster_import", "person", "participant", "decided_by", "region")
+        .filter(pk=pk)
+        .first()
+    )
+    if row is None:
+        raise NotFound(fields={"held_row": "not found"})
+    return row
+
+
+@dataclass(frozen=True)
+class Compared:
+    field: str
+    row: object
+    registered: object
+
+    @property
+    def differs(self) -> bool:
+        return (self.row or "") != (self.registered or "")
+
+
+def comparison(row: HeldRow) -> list[Compared]:
+    """The row beside the registered person, field by field (staff pages only)."""
+    person: Person = row.person
+    return [Compared(f, getattr(row, f), getattr(person, f)) for f in COMPARED]
+
+
+def proposals(*, user, status: str | None = Verdict.PENDING, sponsor: str | None = None) -> QuerySet[ChangeProposal]:
+    qs = ChangeProposal.objects.visible_to(user).select_related("sponsor", "person", "roster_import").order_by("id")
+    if status:
+        qs = qs.filter(status=status)
+    if sponsor:
+        qs = qs.filter(sponsor__code=sponsor)
+    return qs
+
+
+def proposal_get(*, user, pk: int) -> ChangeProposal:
+    proposal = ChangeProposal.objects.visible_to(user).select_related("sponsor", "person", "roster_import", "decided_by").filter(pk=pk).first()
+    if proposal is None:
+        raise NotFound(fields={"change_proposal": "not found"})
+    return proposal
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    return {"held": held_rows(user=user).count(), "proposals": proposals(user=user).count()}
+
+
+@dataclass(frozen=True)
+class SponsorHeldRow:
+    """A held row as its sponsor may see it: the file's own values, the outcome, the reason in words."""
+
+    row: int
+    nik: str
+    name: str
+    birth_date: dt.date
+    status: str
+    status_label: str
+    reason: str
+    reason_text: str
+    kpj: str
+
+
+def import_held_rows(*, user, import_pk: int) -> list[SponsorHeldRow]:
+    """The rows of one roster import held for verification, for anyone who may see the import (the
+    sponsor included): the values its file gave and the outcome; a KPJ once accepted. Never the
+    registered person's data, never the branch office's note. NIKs masked, as in every list."""
+    batch = RosterImport.objects.visible_to(user).filter(pk=import_pk).first()
+    if batch is None:
+        raise NotFound(fields={"roster_import": "not found"})
+    rows = HeldRow.objects.filter(roster_import=batch).select_related("participant").order_by("row_number")
+    return [
+        SponsorHeldRow(
+            row=r.row_number,
+            nik=mask_nik(r.nik),
+            name=r.full_name,
+            birth_date=r.birth_date,
+            status=r.status,
+            status_label=str(r.get_status_display()),
+            reason=r.reason,
+            reason_text=row_reason_text(r.reason),
+            kpj=r.participant.kpj_number if r.participant_id else "",
+        )
+        for r in rows
+    ]
