@@ -13,6 +13,7 @@ from lindung.membership.api_participants import router as participants_router
 from lindung.membership.api_roster import router as roster_router
 from lindung.payouts.api import router as payouts_router
 from lindung.registry.api import router as registry_router
+from lindung.reports.api import router as reports_router
 
 api = create_api(auth=api_auth())
 
@@ -26,5 +27,6 @@ api.add_router("/", participants_router)
 api.add_router("/", contributions_router)
 api.add_router("/", claims_router)
 api.add_router("/", payouts_router)
+api.add_router("/", reports_router)
 
 __all__ = ["api"]

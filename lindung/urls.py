@@ -14,6 +14,7 @@ urlpatterns = [
     path("contributions/", include("lindung.contributions.urls")),
     path("claims/", include("lindung.claims.views")),
     path("payouts/", include("lindung.payouts.views")),
+    path("reports/", include("lindung.reports.urls")),
     path("admin/", admin.site.urls),
     path("", include("lindung.core.urls")),
 ]

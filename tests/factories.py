@@ -123,3 +123,85 @@ class SponsoredParticipantFactory(ParticipantFactory):
     def period(obj, create, extracted, **kwargs):
         if create:
             SponsorshipPeriod.objects.create(participant=obj, agreement=obj.agreement, sponsor=obj.sponsor, start_date=obj.start_date)
+
+
+# ---------------------------------------------------------------------- claims and payouts (reports)
+class ClaimFactory(DjangoModelFactory):
+    """A JKM death of a sponsored worker, awaiting the heirs' claim; pass ``status``, ``decided_on``
+    and ``benefit_total`` for a decided one. Written directly: for figures, not for the workflow."""
+
+    class Meta:
+        model = "claims.Claim"
+
+    participant = factory.SubFactory(SponsoredParticipantFactory)
+    sponsor = factory.SelfAttribute("participant.sponsor")
+    branch = factory.LazyAttribute(lambda o: o.participant.branch or BranchFactory())
+    number = factory.Sequence(lambda n: f"KLM-2024-{n:06d}")
+    program = "JKM"
+    outcome = "death"
+    event_date = dt.date(2024, 2, 10)
+    status = "reported"
+
+
+class PaymentBatchFactory(DjangoModelFactory):
+    class Meta:
+        model = "payouts.PaymentBatch"
+
+    number = factory.Sequence(lambda n: f"PB-2024-{n:06d}")
+    branch = factory.SubFactory(BranchFactory)
+    status = "closed"
+    execution_date = dt.date(2024, 3, 1)
+
+
+class PaymentOrderFactory(DjangoModelFactory):
+    """A paid order of a claim's cash benefit (``group="scholarship"`` for a school year)."""
+
+    class Meta:
+        model = "payouts.PaymentOrder"
+
+    number = factory.Sequence(lambda n: f"PO-2024-{n:06d}")
+    claim = factory.SubFactory(ClaimFactory, status="ready_for_payment")
+    sponsor = factory.SelfAttribute("claim.sponsor")
+    branch = factory.SelfAttribute("claim.branch")
+    batch = factory.SubFactory(PaymentBatchFactory, branch=factory.SelfAttribute("..branch"))
+    status = "paid"
+    group = "benefit"
+    benefit_amount = 42_000_000
+    amount = factory.SelfAttribute("benefit_amount")
+    payee_name = "Ahli Waris"
+    bank_code = "119"
+    bank_name = "BRK Syariah"
+    account_number = "1234567890"
+    account_holder = "Ahli Waris"
+
+
+class SettlementFactory(DjangoModelFactory):
+    class Meta:
+        model = "payouts.Settlement"
+
+    order = factory.SubFactory(PaymentOrderFactory)
+    paid_on = dt.date(2024, 3, 5)
+    amount = factory.SelfAttribute("order.amount")
+
+
+class HandoverEventFactory(DjangoModelFactory):
+    class Meta:
+        model = "payouts.HandoverEvent"
+
+    title = "Penyerahan santunan"
+    date = dt.date(2024, 3, 21)
+    place = "Kantor Cabang Dumai"
+    branch = factory.SubFactory(BranchFactory)
+
+
+class HandoverCaseFactory(DjangoModelFactory):
+    class Meta:
+        model = "payouts.HandoverCase"
+
+    event = factory.SubFactory(HandoverEventFactory)
+    claim = factory.SubFactory(ClaimFactory)
+    mark = "awaiting_claim"
+    heir_name = "Ahli Waris"
+    deceased_name = factory.LazyAttribute(lambda o: o.claim.participant.person.full_name)
+    program = factory.SelfAttribute("claim.program")
+    amount = 42_000_000

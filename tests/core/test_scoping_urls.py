@@ -198,6 +198,8 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "payouts/batches/<str:number>/export/<str:kind>": [{"number": d["batch"].number, "kind": k} for k in ("pain001", "csv")],
         "payouts/events/<int:pk>/": [{"pk": str(d["event"].pk)}],
         "payouts/events/<int:pk>/pdf": [{"pk": str(d["event"].pk)}],
+        "reports/sponsors/<str:code>/": by_code,
+        "reports/sponsors/<str:code>/download.<str:fmt>": [{"code": code, "fmt": f} for f in ("xlsx", "pdf")],
         # API
         "api/v1/jobs/<job_id>": [{"job_id": str(d["card_job"].pk)}],
         "api/v1/files/<file_id>": [{"file_id": f} for f in file_ids],
@@ -261,6 +263,9 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/payouts/scholarship-schedules/<schedule_id>/stop": [{"schedule_id": str(d["schedule"].pk)}],
         "api/v1/payouts/claims/<number>/history": by_claim,
         "api/v1/payouts/heirs/<nik>/history": [{"nik": "1472014101800001"}],
+        "api/v1/reports/sponsors/<code>": by_code,
+        "api/v1/reports/sponsors/<code>/xlsx": by_code,
+        "api/v1/reports/sponsors/<code>/pdf": by_code,
     }
 
 

@@ -80,13 +80,13 @@ def test_template_filters():
 @pytest.mark.parametrize(
     "role, titles",
     [
-        ("officer", ["Sponsors", "Data entry", "Participants", "Contributions"]),
-        ("finance", ["Sponsors", "Participants", "Payments", "Contributions"]),
-        ("branch_head", ["Sponsors", "Participants", "Claims to check", "Contributions"]),
-        ("verifier", ["Sponsors", "Participants", "Claims to check"]),
-        ("sponsor", ["Your programme", "Participants", "Contributions"]),
-        ("auditor", ["Sponsors", "Participants", "Audit trail"]),
-        ("admin", ["Sponsors", "Data entry", "Participants", "Contributions", "Audit trail"]),
+        ("officer", ["Sponsors", "Data entry", "Participants", "Contributions", "Reports"]),
+        ("finance", ["Sponsors", "Participants", "Payments", "Contributions", "Reports"]),
+        ("branch_head", ["Sponsors", "Participants", "Claims to check", "Contributions", "Reports"]),
+        ("verifier", ["Sponsors", "Participants", "Claims to check", "Reports"]),
+        ("sponsor", ["Your programme", "Participants", "Contributions", "Reports"]),
+        ("auditor", ["Sponsors", "Participants", "Reports", "Audit trail"]),
+        ("admin", ["Sponsors", "Data entry", "Participants", "Contributions", "Reports", "Audit trail"]),
     ],
 )
 def test_home_panels_come_from_every_context_in_order(users, role, titles):

@@ -120,3 +120,4 @@ def test_an_existing_code_with_a_slash_does_not_break_the_lists(client, users, s
     client.force_login(users["sponsor"])  # the sponsor's own home page links to its profile
     assert client.get("/").status_code == 200
     assert client.get("/sponsors/").status_code == 200
+    assert client.get("/reports/").status_code == 200
