@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from lindung.contributions.allocation import mark_overdue
 from lindung.contributions.coverage import db_date
@@ -63,17 +64,9 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
     for pid, status, segment, agreement_id, start in current.values_list("pk", "status", "segment", "agreement_id", "start_date"):
         if pid not in ledger or pid in decided:
             continue
-        first_unpaid, _last_paid, first_due = ledger[pid]
-        if first_unpaid is None or (first_due and on <= first_due):
-            target = Participant.Status.ACTIVE
-        else:
-            through = first_unpaid - dt.timedelta(days=1) if first_unpaid > start else start - dt.timedelta(days=1)
-            grace_ends = add_months(through, arrears_months)
-            if on > grace_ends and segment == "BPU" and agreement_id is None:
-                target = Participant.Status.ENDED
-                to_end.setdefault(max(grace_ends, start), []).append(pid)
-            else:
-                target = Participant.Status.GRACE
+        target, ends_on = _from_ledger(ledger[pid], on=on, segment=segment, agreement_id=agreement_id, start=start, arrears_months=arrears_months)
+        if ends_on is not None:
+            to_end.setdefault(ends_on, []).append(pid)
         if target == status:
             continue
         if target == Participant.Status.ACTIVE:
@@ -114,6 +107,49 @@ def refresh_statuses(*, on: dt.date, invoice_id: int | None = None, actor=None) 
 
 
 AGREEMENT_ENDED = "agreement_ended"
+
+
+def _from_ledger(row, *, on: dt.date, segment: str, agreement_id, start: dt.date, arrears_months: int) -> tuple[str, dt.date | None]:
+    """The status the ledger gives on ``on`` (``row`` = first unpaid month, last paid month, due
+    date of the first unpaid month) and, when it is ended, the day cover ended: active while paid
+    or the first unpaid month is not yet due; grace after the due date within the arrears window;
+    ended (lapsed) beyond it for self-paying BPU workers, grace for the others."""
+    first_unpaid, _last_paid, first_due = row
+    if first_unpaid is None or (first_due and on <= first_due):
+        return Participant.Status.ACTIVE, None
+    through = first_unpaid - dt.timedelta(days=1) if first_unpaid > start else start - dt.timedelta(days=1)
+    grace_ends = add_months(through, arrears_months)
+    if on > grace_ends and segment == "BPU" and agreement_id is None:
+        return Participant.Status.ENDED, max(grace_ends, start)
+    return Participant.Status.GRACE, None
+
+
+def status_on(participant: Participant, on: dt.date | None = None) -> str:
+    """The participant's status on ``on`` (default today) — ``active``, ``grace`` or ``ended`` —
+    decided as the daily job decides it (the same ledger query and the same rules), whether or
+    not the job has run since. The one answer the participant page, the coverage page and the
+    card verification page give (``cards.card_status`` adds the card's own validity)."""
+    on = on or timezone.localdate()
+    if participant.end_date is not None and on > participant.end_date:
+        return Participant.Status.ENDED
+    if participant.status == Participant.Status.ENDED and participant.end_date is None:
+        return Participant.Status.ENDED
+    arrears_months = load_parameters().value("contribution.bpu.arrears_months", on)
+    in_window, past = _agreement_ended(Participant.objects.filter(pk=participant.pk), on=on, arrears_months=arrears_months)
+    if past:
+        return Participant.Status.ENDED
+    if in_window:
+        return Participant.Status.GRACE
+    with connection.cursor() as cur:
+        cur.execute(_LEDGER_SQL.format(extra="AND l.participant_id = %s"), [participant.pk])
+        found = cur.fetchone()
+    if found is None:  # nothing billed yet: the record's status stands
+        return participant.status if participant.status != Participant.Status.ENDED else Participant.Status.ACTIVE
+    row = (db_date(found[1]), db_date(found[2]), db_date(found[3]))
+    target, _ends_on = _from_ledger(
+        row, on=on, segment=participant.segment, agreement_id=participant.agreement_id, start=participant.start_date, arrears_months=arrears_months
+    )
+    return target
 
 
 def _agreement_ended(current, *, on: dt.date, arrears_months: int) -> tuple[dict, dict]:

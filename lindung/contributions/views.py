@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
+from lindung.contributions.statuses import status_on
 from lindung.core import files
 from lindung.core.audit import audit_source
 from lindung.core.errors import FileRejected, ServiceError
@@ -22,7 +23,7 @@ from lindung.core.formatting import number, parse_amount
 from lindung.core.idempotency import first_submission, form_key
 from lindung.core.masking import mask_name
 from lindung.core.shortcuts import or_404
-from lindung.membership.models import Sponsor
+from lindung.membership.models import Participant, Sponsor
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
@@ -253,6 +254,7 @@ def participant_contributions(request, kpj: str):
         return redirect("contributions:participant", kpj=kpj)
     on = _date(request.GET.get("on"), dt.date.today())
     results = [coverage_on(participant, on, program=p) for p in (participant.programs or [])]
+    status = status_on(participant, on)  # the participant and card verification pages' answer
     return render(
         request,
         "contributions/participant.html",
@@ -260,6 +262,8 @@ def participant_contributions(request, kpj: str):
             "participant": participant,
             "on": on,
             "results": results,
+            "status": status,
+            "status_label": Participant.Status(status).label,
             "rows": statement(participant),
             "name": mask_name(participant.person.full_name),
         },

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from fpdf import FPDF
 
+from lindung.contributions.statuses import status_on
 from lindung.core import audit, formatting
 from lindung.core.errors import NotFound, ServiceError
 from lindung.core.files.models import StoredFile
@@ -301,15 +302,19 @@ def card_status(status: str, valid_until: dt.date | None, on: dt.date | None = N
     return status
 
 
-def verification(kpj: str, token: str) -> dict:
-    """What the public verification page shows, or ``NotFound`` for an unknown KPJ or a wrong token."""
+def verification(kpj: str, token: str, on: dt.date | None = None) -> dict:
+    """What the public verification page shows on ``on`` (default today), or ``NotFound`` for an
+    unknown KPJ or a wrong token. The status is the participant's on that day
+    (``contributions.statuses.status_on``, the answer of the participant and coverage pages), not
+    the one the daily job stored last."""
     if not token_matches(kpj, token):
         raise NotFound(_("No card matches this code."))
-    values = Participant.objects.filter(kpj_number=kpj).values(*_CARD_VALUES).first()
-    if values is None:
+    participant = Participant.objects.filter(kpj_number=kpj).first()
+    if participant is None:
         raise NotFound(_("No card matches this code."))
-    card = _card_from_values(values)
-    status = card_status(card.status, card.valid_until)
+    on = on or timezone.localdate()
+    card = _card_from_values(Participant.objects.filter(pk=participant.pk).values(*_CARD_VALUES).get())
+    status = card_status(status_on(participant, on), card.valid_until, on)
     return {
         "kpj": card.kpj,
         "name": mask_name(card.name),

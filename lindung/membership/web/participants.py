@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 
+from lindung.contributions.statuses import status_on
 from lindung.core import audit, files
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
@@ -61,8 +62,9 @@ def participant_detail(request, kpj: str):
         from lindung.registry.services import record_full_nik_view
 
         record_full_nik_view(user=request.user, person=p.person, where=audit.Message(gettext_noop("participant page %(kpj)s"), kpj=p.kpj_number))
+    status = status_on(p)  # today's, as the coverage and card verification pages answer
     premium = None
-    if p.status != Participant.Status.ENDED:
+    if status != Participant.Status.ENDED:
         try:
             premium = registration.participant_premium(p)
         except ServiceError:
@@ -70,7 +72,15 @@ def participant_detail(request, kpj: str):
     return render(
         request,
         "membership/participant_detail.html",
-        {"d": detail, "p": p, "valid_until": sel.valid_until(p), "premium": premium, "verify_path": cards.verify_path(p.kpj_number)},
+        {
+            "d": detail,
+            "p": p,
+            "valid_until": sel.valid_until(p),
+            "premium": premium,
+            "verify_path": cards.verify_path(p.kpj_number),
+            "status": status,
+            "status_label": Participant.Status(status).label,
+        },
     )
 
 
