@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from lindung.core import formatting, labels
+from lindung.core.files.kinds import KINDS
 from lindung.core.models import AuditEvent
 
 _source: contextvars.ContextVar[str] = contextvars.ContextVar("lindung_audit_source", default=AuditEvent.Source.SYSTEM)
@@ -149,6 +150,11 @@ def as_rupiah(value: int) -> dict[str, int]:
     return {"rupiah": int(value)}
 
 
+def as_file_kind(kind: str) -> dict[str, str]:
+    """A kind of file or document (``roster_errors``, ``invoice_pdf``), named in words."""
+    return {"file_kind": str(kind)}
+
+
 def as_objects(label: str) -> dict[str, str]:
     """A model's plural name (``"membership.participant"`` → "peserta"), looked up when read."""
     return {"objects": label}
@@ -170,6 +176,9 @@ def _param_text(value: Any) -> str:
                 return formatting.month(dt.date.fromisoformat(raw))
             if kind == "rupiah":
                 return formatting.rupiah(raw)
+            if kind == "file_kind":
+                found = KINDS.get(raw)
+                return str(found.label) if found is not None else labels.label(raw)
             if kind == "objects":
                 return str(apps.get_model(raw)._meta.verbose_name_plural)
         except (LookupError, TypeError, ValueError):

@@ -38,6 +38,12 @@ LABELS: dict[str, str] = {
     "succeeded": _("succeeded"),
     "failed": _("failed"),
     "cancelled": _("cancelled"),
+    # documents made for a download (audited as file downloads)
+    "invoice_pdf": _("invoice PDF"),
+    "contribution_statement_pdf": _("contribution statement PDF"),
+    "sponsor_statement_pdf": _("sponsor statement PDF"),
+    "handover_pdf": _("hand-over list PDF"),
+    "reconciliation_xlsx": _("reconciliation workbook"),
     # audit actions
     "agreement.create": _("Agreement created"),
     "agreement.renew": _("Agreement renewed"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from bench.roster_gen import write_roster
 from lindung.accounts import services as accounts
 from lindung.core import audit
+from lindung.core.files.serving import record_document_download
 from lindung.core.models import AuditEvent
 from lindung.membership import roster, services
 from lindung.membership.cards import participant_card_pdf
@@ -67,6 +68,7 @@ def events(users, sponsors, tmp_path, settings):
     accounts.password_reset(actor=users["admin"], user=users["officer"])
     participant_card_pdf(worker, "https://lindung.example", actor=users["admin"])
     audit.purge(before=dt.date(2000, 1, 1), actor=users["admin"])
+    record_document_download(users["admin"], worker, document="invoice_pdf", name="tagihan.pdf", size=10)
     return AuditEvent.objects.exclude(summary="")
 
 
@@ -89,7 +91,7 @@ def test_indonesian_audit_page_shows_no_english_summary(client, users, events):
     assert len(shown) >= 6
     english = [s for s in shown if ENGLISH.search(s.split(":", 1)[-1] if s.startswith("roster") else s)]
     assert not english, english
-    assert "didaftarkan" in html and "kata sandi sementara dibuat" in html
+    assert "didaftarkan" in html and "kata sandi sementara dibuat" in html and "PDF tagihan tagihan.pdf diunduh" in html
     # codes shown in words: the object's kind, the changed fields of a model
     assert ">peserta<" in html.lower() or "Peserta" in html
     assert "membership.participant</span>" not in html

@@ -58,7 +58,7 @@ def record_download(user, stored: StoredFile) -> None:
             obj=stored,
             object_repr=f"{stored.kind}: {stored.name}",
             changes={"kind": stored.kind, "owner": f"{stored.owner_type}:{stored.owner_id}" if stored.owner_type else "", "bytes": stored.size},
-            summary=audit.Message(gettext_noop("%(kind)s %(name)s downloaded"), kind=audit.as_label(stored.kind), name=stored.name),
+            summary=audit.Message(gettext_noop("%(kind)s %(name)s downloaded"), kind=audit.as_file_kind(stored.kind), name=stored.name),
             sponsor_id=stored.sponsor_ref,
         )
 
@@ -73,7 +73,7 @@ def record_document_download(user, obj, *, document: str, name: str, size: int, 
         obj=obj,
         object_repr=f"{document}: {name}",
         changes={"kind": document, "name": name, "bytes": size},
-        summary=f"{document} {name} downloaded",
+        summary=audit.Message(gettext_noop("%(kind)s %(name)s downloaded"), kind=audit.as_file_kind(document), name=name),
         sponsor_id=sponsor_id,
     )
 
