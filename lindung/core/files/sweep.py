@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.files.kinds import KINDS
@@ -92,7 +93,7 @@ def sweep(*, older_than: dt.timedelta = DEFAULT_GRACE, dry_run: bool = False, ac
             object_type="core.storedfile",
             object_repr=f"{len(result.deleted)} unreferenced file(s)",
             changes={"deleted": len(result.deleted), "bytes": result.bytes, "older_than_hours": older_than.total_seconds() / 3600},
-            summary=f"{len(result.deleted)} unreferenced stored file(s) removed",
+            summary=audit.Message(gettext_noop("%(count)s unreferenced stored file(s) removed"), count=len(result.deleted)),
         )
     return result
 
