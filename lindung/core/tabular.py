@@ -312,6 +312,13 @@ def _unreadable(fmt: str, exc: Exception, what: str | None) -> FileRejected:
     )
 
 
+def _read_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is calamine failing on the file: its ``CalamineError`` and friends, or a
+    panic in its Rust code (pyo3's ``PanicException`` derives from ``BaseException``, so a plain
+    ``except Exception`` lets a damaged XLS through as a server error)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _fill_merged(rows: Iterator[Row], merged: list, limit: int) -> Iterator[Row]:
     """Copy a merged range's value into each of its cells, for ranges starting in the first
     ``limit`` rows (headers)."""
@@ -335,12 +342,29 @@ def _fill_merged(rows: Iterator[Row], merged: list, limit: int) -> Iterator[Row]
         yield Row(row.number, cells)
 
 
+def _check_xls(path: Path, what: str | None) -> None:
+    """Whatever the caller checked: an XLS whose records claim more than Excel's own limits is
+    refused before calamine allocates its sheets (a lying DIMENSIONS record aborts the process)."""
+    from lindung.core.files.checks import UploadRefused, inspect_xls
+    from lindung.core.files.kinds import SheetLimits
+
+    try:
+        with open(path, "rb") as fh:
+            inspect_xls(fh, SheetLimits(max_columns=256, max_rows=65_536, max_cells=65_536 * 256), field="file")
+    except UploadRefused as exc:
+        raise _rejected(exc.code, exc.message, what) from None
+
+
 def _workbook_rows(path: Path, info: TableInfo, sheet: int | str | None, what: str | None, fill_merged: int) -> Iterator[Row]:
     from python_calamine import CalamineWorkbook
 
+    if info.format == "xls":
+        _check_xls(path, what)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # python_calamine.CalamineError and friends: not a workbook at all
+    except BaseException as exc:  # python_calamine.CalamineError and friends: not a workbook at all
+        if not _read_failed(exc):
+            raise
         raise _unreadable(info.format, exc, what) from None
     try:
         visible = [m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible") and "WorkSheet" in str(m.typ)]
@@ -359,14 +383,27 @@ def _workbook_rows(path: Path, info: TableInfo, sheet: int | str | None, what: s
                     return
         try:
             data = workbook.get_sheet_by_name(name)
-        except Exception as exc:
+            start_col = (data.start or (0, 0))[1]
+            merged = data.merged_cell_ranges or []
+        except BaseException as exc:
+            if not _read_failed(exc):
+                raise
             raise _unreadable(info.format, exc, what) from None
-        start_col = (data.start or (0, 0))[1]
         pad = [""] * start_col
-        merged = data.merged_cell_ranges or []
 
         def produce() -> Iterator[Row]:
-            for number, values in enumerate(data.iter_rows(), start=1):
+            values_iter = iter(data.iter_rows())
+            number = 0
+            while True:
+                try:
+                    values = next(values_iter)
+                except StopIteration:
+                    return
+                except BaseException as exc:
+                    if not _read_failed(exc):
+                        raise
+                    raise _unreadable(info.format, exc, what) from None
+                number += 1
                 yield Row(number, pad + [typed(v) for v in values])
 
         rows_iter = produce()
@@ -477,7 +514,9 @@ def sheet_names(source: str | Path, *, what: str | None = None) -> tuple[str, ..
         with CalamineWorkbook.from_path(str(path)) as workbook:
             visible = [m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible") and "WorkSheet" in str(m.typ)]
             return tuple(visible or workbook.sheet_names)
-    except Exception as exc:
+    except BaseException as exc:
+        if not _read_failed(exc):
+            raise
         raise _unreadable(fmt, exc, what) from None
 
 

@@ -293,7 +293,13 @@ def _refuse_sheet(code: str, message: str, field: str):
 def inspect_spreadsheet(fh: BinaryIO, found: str, limits: SheetLimits, *, field: str = "file", size: int | None = None) -> None:
     label = _field_label(field)
     if found == "xls":
-        return  # the size limit of the kind bounds an XLS (BIFF holds at most 65,536 × 256 cells)
+        pos = fh.tell()
+        fh.seek(0)
+        try:
+            inspect_xls(fh, limits, field=field)
+        finally:
+            fh.seek(pos)
+        return
     pos = fh.tell()
     fh.seek(0)
     try:
@@ -352,6 +358,82 @@ def _check_extent(rows: int, cols: int, sheet: str, limits: SheetLimits, field: 
             },
             field,
         )
+
+
+# BIFF records (Excel 97–2003 ``Workbook`` stream, BIFF5 ``Book``): BOF, DIMENSIONS, and the cell
+# records, each starting with its row (u16) and column (u16).
+_BIFF_BOF = 0x0809
+_BIFF_BOUNDSHEET = 0x0085  # a sheet's name and the stream offset of its BOF
+_BIFF_DIMENSIONS = 0x0200
+_BIFF_CELLS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x0406})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: first column at 2, last column at the end
+
+
+def inspect_xls(fh: BinaryIO, limits: SheetLimits, *, field: str = "file") -> None:
+    """An XLS (OLE2 compound file) before calamine reads it: calamine sizes each sheet by its
+    DIMENSIONS record (last − first row, as unsigned numbers) and allocates it densely, so one lying
+    record (a first row after the last in a 5 KB file) makes it ask for 80 GB and aborts the process. The workbook stream is walked record
+    by record (olefile reads the container): the sheet count, every DIMENSIONS record and the row
+    and column of every cell record are held to the kind's limits; a container or stream that
+    cannot be read, a sheet whose offset lies past the stream's end (calamine panics) or a
+    DIMENSIONS record whose first row or column lies after its last is refused as damaged."""
+    import olefile
+
+    label = _field_label(field)
+    damaged = _("%(field)s: the workbook is damaged (not a readable Excel 97–2003 file).") % {"field": label}
+    try:
+        ole = olefile.OleFileIO(fh)
+        try:
+            stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if stream is None:
+                _refuse_sheet("file_unreadable", damaged, field)
+            data = ole.openstream(stream).read()
+        finally:
+            ole.close()
+    except UploadRefused:
+        raise
+    except Exception:  # olefile's errors on a broken container are of several kinds
+        _refuse_sheet("file_unreadable", damaged, field)
+    sheets = 0
+    sheet = "?"
+    max_row = max_col = 0
+    pos, end = 0, len(data)
+    while pos + 4 <= end:
+        kind = int.from_bytes(data[pos : pos + 2], "little")
+        length = int.from_bytes(data[pos + 2 : pos + 4], "little")
+        body = data[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        if kind == _BIFF_BOF and len(body) >= 4 and int.from_bytes(body[2:4], "little") == 0x0010:  # a worksheet starts
+            sheets += 1
+            sheet, max_row, max_col = str(sheets), 0, 0
+            if sheets > limits.max_sheets:
+                _refuse_sheet(
+                    "workbook_too_many_sheets",
+                    _("%(field)s: the workbook has %(count)s sheets; at most %(limit)s are accepted.")
+                    % {"field": label, "count": sheets, "limit": limits.max_sheets},
+                    field,
+                )
+        elif kind == _BIFF_BOUNDSHEET and length >= 4:
+            if int.from_bytes(body[0:4], "little") >= end:  # calamine slices the stream there and panics
+                _refuse_sheet("file_unreadable", damaged, field)
+        elif kind == _BIFF_DIMENSIONS:
+            if length >= 14:  # BIFF8: first row, last row + 1 (u32), first column, last column + 1 (u16)
+                first_row, rows = int.from_bytes(body[0:4], "little"), int.from_bytes(body[4:8], "little")
+                first_col, cols = int.from_bytes(body[8:10], "little"), int.from_bytes(body[10:12], "little")
+            elif length >= 10:  # BIFF5: the rows as u16
+                first_row, rows = int.from_bytes(body[0:2], "little"), int.from_bytes(body[2:4], "little")
+                first_col, cols = int.from_bytes(body[4:6], "little"), int.from_bytes(body[6:8], "little")
+            else:
+                continue
+            if first_row > rows or first_col > cols:  # calamine takes last − first, which wraps around
+                _refuse_sheet("file_unreadable", damaged, field)
+            _check_extent(rows, cols, sheet, limits, field, label)
+        elif (kind in _BIFF_CELLS and length >= 4) or (kind in _BIFF_MULTI and length >= 6):
+            row = int.from_bytes(body[0:2], "little") + 1
+            col = int.from_bytes(body[length - 2 : length] if kind in _BIFF_MULTI else body[2:4], "little") + 1
+            if row > max_row or col > max_col:
+                max_row, max_col = max(max_row, row), max(max_col, col)
+                _check_extent(max_row, max_col, sheet, limits, field, label)
 
 
 def _inspect_xlsx(zf: zipfile.ZipFile, limits: SheetLimits, field: str, label: str) -> None:
