@@ -93,7 +93,16 @@ def roster_import_create(
     if mapping and not (isinstance(parsed, dict) and all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in parsed.items())):
         raise ServiceError("bad_mapping", _('mapping must be a JSON object {"field": "column"}.'), {"mapping": "invalid"})
     batch = roster.start_import_from_upload(
-        file, agreement=agreement_obj, actor=request.user, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start, sheet=sheet, mapping=parsed
+        file,
+        agreement=agreement_obj,
+        actor=request.user,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        start=start,
+        sheet=sheet,
+        mapping=parsed or None,
+        # no mapping given: the sponsor's remembered one, where this file has its columns
+        remembered=None if parsed else roster.remembered_mapping(agreement_obj.sponsor_id),
     )
     batch = selectors.roster_import_get(user=request.user, pk=batch.pk)
     if not batch.finished_at:

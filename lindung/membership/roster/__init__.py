@@ -23,7 +23,7 @@ share), ``jobs`` (the ``roster_import`` job handler).
 
 from lindung.membership.roster import jobs  # noqa: F401 - registers the roster_import job handler
 from lindung.membership.roster.columns import ERROR_COLUMNS, REASONS, SAMPLE_ROSTER, map_header, template_csv, template_xlsx
-from lindung.membership.roster.importing import file_sha256, find_agreement, import_roster, start_import_from_upload
+from lindung.membership.roster.importing import file_sha256, find_agreement, import_roster, remembered_mapping, start_import_from_upload
 from lindung.membership.roster.usage import agreement_usage
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "find_agreement",
     "import_roster",
     "map_header",
+    "remembered_mapping",
     "start_import_from_upload",
     "template_csv",
     "template_xlsx",

@@ -94,10 +94,14 @@ def _record_import(stored, *, agreement, actor, file_name, dry_run, all_or_nothi
     return batch
 
 
-def locate(path, *, sheet: str | None = None, mapping: dict | None = None) -> tuple[layout.Layout, Iterator[tabular.Row]]:
+def locate(
+    path, *, sheet: str | None = None, mapping: dict | None = None, remembered: dict | None = None
+) -> tuple[layout.Layout, Iterator[tabular.Row]]:
     """The sheet, header and columns of a roster file (``layout``), and its rows under the header.
     A workbook's sheet is the one asked for or, of several, the one whose header names the most
-    fields. ``FileRejected`` for an empty file or missing columns."""
+    fields. ``mapping`` corrects the columns found (an unknown field or column refuses the file);
+    without one, ``remembered`` (the sponsor's last mapping) is applied where this file has its
+    columns. ``FileRejected`` for an empty file or missing columns."""
     if sheet is None:
         names = tabular.sheet_names(path, what=gettext("roster"))
         if len(names) > 1:
@@ -111,6 +115,8 @@ def locate(path, *, sheet: str | None = None, mapping: dict | None = None) -> tu
     found = layout.find_layout(head)
     if found is None:
         raise missing_columns(list(layout.NEEDED), first.number)
+    if not mapping and remembered:
+        layout.apply_mapping(found, usable_mapping(remembered, found.labels))
     if mapping:
         problems = layout.apply_mapping(found, mapping)
         if problems:
@@ -139,9 +145,13 @@ def run_import(
     progress: Callable | None = None,
     sheet: str | None = None,
     mapping: dict | None = None,
+    remembered: dict | None = None,
 ) -> RosterSummary:
     """Check and enrol the roster of ``batch`` (see the module docstring). Writes the error file and
-    the summary on ``batch``; raises ``ServiceError`` for a file that cannot be read at all."""
+    the summary on ``batch``; raises ``ServiceError`` for a file that cannot be read at all. With
+    a ``mapping`` given (or a ``remembered`` one applied), the columns it was read with are kept
+    in the summary (``mapping``: field → header label), which the sponsor's next import
+    remembers."""
     agreement = SponsorAgreement.objects.select_related("sponsor").get(pk=batch.agreement_id)
     cover_start = start or default_cover_start(agreement)
     if not (agreement.start_date <= cover_start <= agreement.end_date):
@@ -160,7 +170,8 @@ def run_import(
     try:
         if batch.stored_file_id is None:
             raise FileRejected([RowError(1, "missing_file", gettext("The import has no stored file."), "file")], what=gettext("roster"))
-        found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet, mapping=mapping)
+        found, rows = locate(files.enter_context(local_path(batch.stored_file)), sheet=sheet, mapping=mapping, remembered=remembered)
+        used = {f: found.labels[c] for f, c in found.index.items() if c < len(found.labels)} if (mapping or remembered) else None
         summary.header_row, summary.sheet = found.header_row, found.sheet
         spools = [Spool(str(out_dir)) for _ in range(4 if batch.dry_run else 6)]
         errors, errors_db, good, enrol = spools[:4]
@@ -225,7 +236,8 @@ def run_import(
             ).exclude(pk=batch.pk).update(status=RosterImport.Status.FAILED, summary={"superseded_by": batch.pk})
             clock = time.perf_counter()
         summary.seconds["commit"] = time.perf_counter() - clock
-        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, summary.as_dict(), error_file)
+        kept = summary.as_dict() | ({"mapping": used} if used else {})
+        _finish(batch, RosterImport.Status.REJECTED if blocked else RosterImport.Status.DONE, kept, error_file)
     except FileRejected as exc:
         _finish(batch, RosterImport.Status.REJECTED, {"error": exc.message})
         raise
@@ -292,13 +304,15 @@ def import_roster(
     keep_copy: bool = True,
     sheet: str | None = None,
     mapping: dict | None = None,
+    remembered: dict | None = None,
 ) -> RosterSummary:
     """Import a roster file into ``agreement`` in one call (CLI, demo, benchmark). ``sheet``
-    names the workbook's sheet; ``mapping`` (``{field: column}``) corrects the columns found."""
+    names the workbook's sheet; ``mapping`` (``{field: column}``) corrects the columns found;
+    without one, ``remembered`` (``remembered_mapping(sponsor)``) is applied where it fits."""
     batch = create_import(
         path, agreement=agreement, actor=actor, file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing, keep_copy=keep_copy
     )
-    return run_import(batch, actor=actor, start=start, progress=progress, sheet=sheet, mapping=mapping)
+    return run_import(batch, actor=actor, start=start, progress=progress, sheet=sheet, mapping=mapping, remembered=remembered)
 
 
 def find_agreement(sponsor, number: str | None = None, on: dt.date | None = None) -> SponsorAgreement:
@@ -338,17 +352,21 @@ def store_roster_upload(
 
 
 def start_import_job(
-    batch: RosterImport, *, actor, start: dt.date | None = None, sheet: str | None = None, mapping: dict | None = None
+    batch: RosterImport,
+    *,
+    actor,
+    start: dt.date | None = None,
+    sheet: str | None = None,
+    mapping: dict | None = None,
+    remembered: dict | None = None,
 ) -> RosterImport:
     """Run the import of a stored roster as a ``roster_import`` job."""
     from lindung.core.jobs import start_job
 
-    job = start_job(
-        "roster_import",
-        actor=actor,
-        sponsor=batch.sponsor,
-        params={"import_id": batch.pk, "start": start.isoformat() if start else None, "sheet": sheet, "mapping": mapping or None},
-    )
+    params = {"import_id": batch.pk, "start": start.isoformat() if start else None, "sheet": sheet, "mapping": mapping or None}
+    if remembered and not mapping:
+        params["remembered"] = remembered
+    job = start_job("roster_import", actor=actor, sponsor=batch.sponsor, params=params)
     RosterImport.objects.filter(pk=batch.pk).update(job=job)
     batch.refresh_from_db()
     return batch
@@ -364,23 +382,32 @@ def start_import_from_upload(
     start: dt.date | None = None,
     sheet: str | None = None,
     mapping: dict | None = None,
+    remembered: dict | None = None,
 ) -> RosterImport:
     """Store an uploaded roster (web or API) and run its import as a ``roster_import`` job
-    (``sheet`` and ``mapping`` as for ``import_roster``)."""
+    (``sheet``, ``mapping`` and ``remembered`` as for ``import_roster``)."""
     batch = store_roster_upload(upload, agreement=agreement, actor=actor, dry_run=dry_run, all_or_nothing=all_or_nothing, start=start)
-    return start_import_job(batch, actor=actor, start=start, sheet=sheet, mapping=mapping)
+    return start_import_job(batch, actor=actor, start=start, sheet=sheet, mapping=mapping, remembered=remembered)
 
 
 PREVIEW_ROWS = 10
 
 
 def remembered_mapping(sponsor_id: int) -> dict[str, str]:
-    """The column mapping the sponsor confirmed last (``{field: header label}``), or ``{}``."""
-    for batch in RosterImport.objects.filter(sponsor_id=sponsor_id, job__isnull=False).select_related("job").order_by("-pk")[:20]:
-        mapping = (batch.job.params or {}).get("mapping")
-        if mapping:
+    """The column mapping the sponsor gave or confirmed last (``{field: header label}``), or
+    ``{}``: the columns an import given a mapping was read with (its summary's ``mapping``: CLI
+    ``--map``, the API's ``mapping``), else the mapping a web import's job was started with."""
+    for batch in RosterImport.objects.filter(sponsor_id=sponsor_id).select_related("job").order_by("-pk")[:20]:
+        mapping = (batch.summary or {}).get("mapping") or ((batch.job.params or {}).get("mapping") if batch.job else None)
+        if mapping and isinstance(mapping, dict):
             return dict(mapping)
     return {}
+
+
+def usable_mapping(mapping: dict, labels: list[str]) -> dict:
+    """The entries of a remembered ``mapping`` that this file's header can take: known fields
+    naming a column it has (or none); the others are left to the columns found."""
+    return {f: c for f, c in (mapping or {}).items() if f in layout.ALIASES and (c in ("", None) or layout.column_ref(c, labels) is not None)}
 
 
 def preview(batch: RosterImport, *, mapping: dict | None = None, sheet: str | None = None) -> dict:
@@ -402,10 +429,7 @@ def preview(batch: RosterImport, *, mapping: dict | None = None, sheet: str | No
             width = max((len(r.cells) for r in head), default=0)
             labels = [tabular.text(c) for c in first.cells] if first else [""] * width
             found = layout.Layout(first.number if first else 1, first.number if first else 1, labels, {}, 0, list(layout.NEEDED))
-        usable = {
-            f: c for f, c in (mapping or {}).items() if f in layout.ALIASES and (c in ("", None) or layout.column_ref(c, found.labels) is not None)
-        }
-        layout.apply_mapping(found, usable)
+        layout.apply_mapping(found, usable_mapping(mapping, found.labels))
         data = []
         for row in layout.rows_after(itertools.chain(head, rows), found):
             if tabular.is_blank(row.cells):

@@ -22,7 +22,8 @@ def _close_import(job) -> None:
 @job_handler("roster_import", permission="membership.import_roster", on_abandoned=_close_import)
 def roster_import_job(ctx) -> dict:
     """Job handler: ``params = {"import_id": id, "start": "YYYY-MM-DD" | None, "sheet": name | None,
-    "mapping": {field: column} | None}``."""
+    "mapping": {field: column} | None, "remembered": {field: column}}`` (the sponsor's remembered
+    mapping, applied where the file has its columns, when no mapping was given)."""
     from lindung.accounts.models import User
 
     batch = RosterImport.objects.get(pk=ctx.params["import_id"])
@@ -35,6 +36,7 @@ def roster_import_job(ctx) -> dict:
         start=start,
         sheet=ctx.params.get("sheet"),
         mapping=ctx.params.get("mapping"),
+        remembered=ctx.params.get("remembered"),
         progress=lambda done, total=None, message=None: ctx.progress(done, total, message),
     )
     return {k: v for k, v in summary.as_dict().items() if k != "error_file"}

@@ -74,6 +74,7 @@ class Command(LindungCommand):
         if sponsor is None:
             raise _Refused(NotFound(_("No sponsor %(code)s.") % {"code": repr(o["sponsor"])}, {"sponsor": "not found"}))
         agreement = roster.find_agreement(sponsor, o["agreement"])
+        given = _mapping(o.get("map") or [])
         try:
             summary = roster.import_roster(
                 o["path"],
@@ -83,7 +84,9 @@ class Command(LindungCommand):
                 all_or_nothing=o["all_or_nothing"],
                 start=o["start"],
                 sheet=o.get("sheet"),
-                mapping=_mapping(o.get("map") or []),
+                # no --map: the sponsor's remembered mapping, where this file has its columns
+                mapping=given or None,
+                remembered=None if given else roster.remembered_mapping(sponsor.pk),
             )
         except (FileNotFoundError, IsADirectoryError):
             raise _Refused(NotFound(_("No such file: %(path)s") % {"path": o["path"]}, {"path": "no such file"})) from None
