@@ -34,6 +34,7 @@ COVERED = "covered"
 GRACE = "grace"
 NOT_COVERED = "not_covered"
 _RANK = {NOT_COVERED: 0, GRACE: 1, COVERED: 2}
+BULK_CHUNK = 900  # participants per query of the bulk reads (SQLite's bound parameters stay few)
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,48 @@ class CoverageResult:
 def paid_months(participant_id: int, programs: list[str]) -> dict[str, dict[dt.date, tuple[int, int]]]:
     """``{program: {month: (billed, paid)}}`` from the invoice lines: one indexed aggregate
     (raw SQL: this is the hot path of every claim check)."""
-    out: dict[str, dict[dt.date, tuple[int, int]]] = {p: {} for p in programs}
+    return paid_months_many([participant_id], programs).get(participant_id) or {p: {} for p in programs}
+
+
+def paid_months_many(participant_ids: list[int], programs: list[str]) -> dict[int, dict[str, dict[dt.date, tuple[int, int]]]]:
+    """``{participant_id: {program: {month: (billed, paid)}}}`` of many participants: the same
+    aggregate as ``paid_months``, one query per ``BULK_CHUNK`` participants."""
+    return _ledger_many(participant_ids, programs, None)
+
+
+def _ledger_many(participant_ids, programs: list[str], month: dt.date | None) -> dict[int, dict[str, dict[dt.date, tuple[int, int]]]]:
+    """The ledger of many participants. With ``month``, only what an answer on a day of that month
+    reads: the months from ``month`` on, and of the months before it only the last paid one (the
+    paid-through date) — so a participant's answer costs a few rows, not its whole history."""
+    out: dict[int, dict[str, dict[dt.date, tuple[int, int]]]] = {}
+    ids = list(participant_ids)
     marks = ",".join(["%s"] * len(programs))
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT program, period, SUM(amount), SUM(paid_amount) FROM contributions_invoiceline "
-            f"WHERE participant_id = %s AND program IN ({marks}) GROUP BY program, period",
-            [participant_id, *programs],
-        )
-        for program, period, billed, paid in cur.fetchall():
-            out.setdefault(program, {})[db_date(period)] = (int(billed), int(paid))
+    grouped = (
+        "FROM contributions_invoiceline WHERE participant_id IN ({ids}) AND program IN ({marks}) {when} GROUP BY participant_id, program, period"
+    )
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        id_marks = ",".join(["%s"] * len(chunk))
+        queries = []
+        if month is None:
+            queries.append((f"SELECT participant_id, program, period, SUM(amount), SUM(paid_amount) {grouped}", "", []))
+        else:
+            day = connection.ops.adapt_datefield_value(month)
+            queries.append((f"SELECT participant_id, program, period, SUM(amount), SUM(paid_amount) {grouped}", "AND period >= %s", [day]))
+            queries.append(
+                (
+                    "SELECT participant_id, program, MAX(period), 1, 1 FROM (SELECT participant_id, program, period, "
+                    f"SUM(amount) AS billed, SUM(paid_amount) AS paid {grouped}) months WHERE billed > 0 AND paid >= billed "
+                    "GROUP BY participant_id, program",
+                    "AND period < %s",
+                    [day],
+                )
+            )
+        for sql, when, extra in queries:
+            with connection.cursor() as cur:
+                cur.execute(sql.format(ids=id_marks, marks=marks, when=when), [*chunk, *programs, *extra])
+                for pid, program, period, billed, paid in cur.fetchall():
+                    out.setdefault(pid, {p: {} for p in programs}).setdefault(program, {})[db_date(period)] = (int(billed), int(paid))
     return out
 
 
@@ -135,6 +168,11 @@ def sponsorship_ended_before(participant: Participant, on: dt.date) -> tuple[str
     rows = SponsorshipPeriod.objects.filter(participant_id=participant.pk).values_list(
         "start_date", "end_date", "agreement__end_date", "agreement__number"
     )
+    return _gap(rows, on)
+
+
+def _gap(rows, on: dt.date) -> tuple[str, dt.date] | None:
+    """``sponsorship_ended_before`` from a participant's ``(start, end, agreement end, number)`` rows."""
     last = None
     for start, end, agreement_end, number in rows:
         until = min(end, agreement_end) if end else agreement_end
@@ -145,7 +183,16 @@ def sponsorship_ended_before(participant: Participant, on: dt.date) -> tuple[str
     return last
 
 
-def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.date, tuple[int, int]], sponsorship_gap=None) -> CoverageResult:
+def _one(
+    participant: Participant,
+    program: str,
+    on: dt.date,
+    months: dict[dt.date, tuple[int, int]],
+    sponsorship_gap=None,
+    refs=None,
+    project_invoices=None,
+) -> CoverageResult:
+    refs = refs or _refs
     base = {"participant_id": participant.pk, "kpj_number": participant.kpj_number, "program": program, "on": on}
     if program not in (participant.programs or []):
         return CoverageResult(
@@ -170,13 +217,13 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
             ),
         )
     if participant.segment == "JAKON":
-        return _construction(participant, program, on, base)
+        return _construction(participant, program, on, base, project_invoices)
     month = on.replace(day=1)
     if _is_paid(months.get(month)):
         through, m = month_end(month), next_month(month)
         while _is_paid(months.get(m)):
             through, m = month_end(m), next_month(m)
-        invoices, payments = _refs(participant.pk, program, month)
+        invoices, payments = refs(participant.pk, program, month)
         return CoverageResult(
             **base,
             status=COVERED,
@@ -188,7 +235,7 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
         )
     earlier = [m for m in months if m < month and _is_paid(months[m])]
     through = month_end(max(earlier)) if earlier else participant.start_date - dt.timedelta(days=1)
-    invoices, payments = _refs(participant.pk, program, month) if month in months else ([], [])
+    invoices, payments = refs(participant.pk, program, month) if month in months else ([], [])
     gap = sponsorship_gap() if sponsorship_gap else None
     if gap is not None:
         number, ended = gap
@@ -231,9 +278,10 @@ def _one(participant: Participant, program: str, on: dt.date, months: dict[dt.da
     )
 
 
-def _construction(participant: Participant, program: str, on: dt.date, base: dict) -> CoverageResult:
+def _construction(participant: Participant, program: str, on: dt.date, base: dict, project_invoices=None) -> CoverageResult:
     """Construction workers are covered for the project's duration once the project's
-    contribution (billed once, on the contract value) is paid."""
+    contribution (billed once, on the contract value) is paid. ``project_invoices``: the
+    project's invoices when the caller read them already (``coverage_on_many``)."""
     project = participant.project
     if project is None or not (project.start_date <= on <= project.end_date):
         return CoverageResult(
@@ -242,7 +290,10 @@ def _construction(participant: Participant, program: str, on: dt.date, base: dic
             paid_through=None,
             reason=CoverReason("outside_project", "Di luar masa proyek", "Outside the project's duration"),
         )
-    invoices = list(Invoice.objects.filter(payer_key=f"project:{project.pk}").exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by())
+    if project_invoices is not None:
+        invoices = project_invoices.get(project.pk, [])
+    else:
+        invoices = list(Invoice.objects.filter(payer_key=f"project:{project.pk}").exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by())
     numbers = sorted(i.number for i in invoices)
     if invoices and all(i.paid_amount >= i.total for i in invoices):
         return CoverageResult(
@@ -275,6 +326,60 @@ def coverage_on(participant: Participant, on: dt.date, program: str | None = Non
     gap = functools.cache(functools.partial(sponsorship_ended_before, participant, on))
     results = [_one(participant, p, on, months.get(p, {}), gap) for p in programs]
     return min(results, key=lambda r: _RANK[r.status])
+
+
+def coverage_on_many(participants, on: dt.date, program: str | None = None) -> dict[int, CoverageResult]:
+    """``coverage_on`` of many participants on one date, set-based: ``{participant_id: result}``
+    with the same status, reason, paid-through and grace end as ``coverage_on`` (the same rules:
+    ``_one``), from one ledger query and one sponsorship query per ``BULK_CHUNK`` participants.
+    The invoices and payments behind each answer are left empty (ask ``coverage_on`` for one
+    worker's). ``participants`` are Participant objects (an iterable; read once)."""
+    out: dict[int, CoverageResult] = {}
+    batch: list[Participant] = []
+    for participant in participants:
+        batch.append(participant)
+        if len(batch) == BULK_CHUNK:
+            out.update(_many(batch, on, program))
+            batch = []
+    if batch:
+        out.update(_many(batch, on, program))
+    return out
+
+
+def _no_refs(_participant_id, _program, _month) -> tuple[list[str], list[str]]:
+    return [], []
+
+
+def _many(participants: list[Participant], on: dt.date, program: str | None) -> dict[int, CoverageResult]:
+    wanted = {p: [program] if program else list(p.programs or []) or ["JKM"] for p in participants}
+    programs = sorted({x for ps in wanted.values() for x in ps})
+    month = on.replace(day=1)
+    ledger = _ledger_many([p.pk for p in participants], programs, month)
+    # the sponsorship periods are read only for sponsored workers whose month is not paid (``_one``
+    # asks for the gap only then)
+    sponsored = [
+        p.pk for p, ps in wanted.items() if p.agreement_id is not None and not all(_is_paid(ledger.get(p.pk, {}).get(x, {}).get(month)) for x in ps)
+    ]
+    periods: dict[int, list] = {}
+    for start in range(0, len(sponsored), BULK_CHUNK):
+        rows = SponsorshipPeriod.objects.filter(participant_id__in=sponsored[start : start + BULK_CHUNK]).values_list(
+            "participant_id", "start_date", "end_date", "agreement__end_date", "agreement__number"
+        )
+        for pid, *row in rows:
+            periods.setdefault(pid, []).append(row)
+    projects = {p.project_id for p in participants if p.segment == "JAKON" and p.project_id}
+    project_invoices: dict[int, list[Invoice]] = {pk: [] for pk in projects}
+    if projects:
+        keys = {f"project:{pk}": pk for pk in projects}
+        for invoice in Invoice.objects.filter(payer_key__in=list(keys)).exclude(kind=Invoice.Kind.CREDIT_NOTE).order_by():
+            project_invoices[keys[invoice.payer_key]].append(invoice)
+    out = {}
+    for participant, ps in wanted.items():
+        months = ledger.get(participant.pk, {})
+        gap = (lambda pk=participant.pk: _gap(periods.get(pk, []), on)) if participant.agreement_id is not None else None
+        results = [_one(participant, p, on, months.get(p, {}), gap, _no_refs, project_invoices) for p in ps]
+        out[participant.pk] = min(results, key=lambda r: _RANK[r.status])
+    return out
 
 
 def statement(participant: Participant) -> list[dict]:

@@ -1,12 +1,13 @@
 """Do the three answers about a worker agree today? The participant page (its status), the coverage
-answer (``coverage_on``) and the card (``cards.card_status``, the function its QR code's public
+answer (``coverage_on``; for every worker at once ``coverage_on_many``, the same rules read
+set-based) and the card (``cards.card_status``, the function its QR code's public
 verification answers with, on the card's validity from ``participant_selectors.valid_until``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from lindung.contributions.coverage import COVERED, GRACE, coverage_on
+from lindung.contributions.coverage import COVERED, GRACE, CoverageResult, coverage_on, coverage_on_many
 from lindung.demo.base import DUMAI_SPONSOR
 from lindung.membership import cards
 from lindung.membership.models import Participant
@@ -16,8 +17,8 @@ from lindung.membership.participant_selectors import valid_until
 _AS_STATUS = {COVERED: "active", GRACE: "grace"}
 
 
-def answers(participant: Participant, on: dt.date) -> dict[str, str]:
-    cover = coverage_on(participant, on)
+def answers(participant: Participant, on: dt.date, cover: CoverageResult | None = None) -> dict[str, str]:
+    cover = cover or coverage_on(participant, on)
     return {
         "page": participant.status,
         "coverage": _AS_STATUS.get(cover.status, "ended"),
@@ -30,9 +31,20 @@ def disagreements(on: dt.date, *, sponsor_code: str = DUMAI_SPONSOR) -> tuple[li
     problems = []
     workers = Participant.objects.filter(sponsor__code=sponsor_code).select_related("agreement", "project").order_by("kpj_number")
     n = 0
+    batch: list[Participant] = []
+
+    def flush():
+        covers = coverage_on_many(batch, on)
+        for participant in batch:
+            found = answers(participant, on, covers[participant.pk])
+            if len(set(found.values())) > 1:
+                problems.append(f"{participant.kpj_number}: " + ", ".join(f"{k}={v}" for k, v in found.items()))
+        batch.clear()
+
     for participant in workers.iterator(chunk_size=2000):
         n += 1
-        found = answers(participant, on)
-        if len(set(found.values())) > 1:
-            problems.append(f"{participant.kpj_number}: " + ", ".join(f"{k}={v}" for k, v in found.items()))
+        batch.append(participant)
+        if len(batch) == 2000:
+            flush()
+    flush()
     return problems, n
