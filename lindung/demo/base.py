@@ -4,8 +4,10 @@ role (password ``LINDUNG_DEMO_PASSWORD``). Idempotent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from lindung.accounts import services as account_services
 from lindung.accounts.models import Branch, User
@@ -57,18 +59,25 @@ def load_base() -> dict:
         )
         sponsors[code] = sponsor
     created_users = []
-    for demo in DEMO_USERS:
-        if User.objects.filter(username=demo.username).exists():
-            continue
-        account_services.user_create(
-            actor=None,
-            username=demo.username,
-            password=settings.LINDUNG_DEMO_PASSWORD,
-            roles=[demo.role],
-            branch=None if demo.sponsor else branch,
-            sponsor=sponsors[demo.sponsor] if demo.sponsor else None,
-            full_name=demo.full_name,
-        )
+    missing = [demo for demo in DEMO_USERS if not User.objects.filter(username=demo.username).exists()]
+    # The demo users share one known password: it is hashed once (each hash takes the hasher's
+    # full work factor, about half a second, and nine of them were a tenth of a small build).
+    encoded = make_password(settings.LINDUNG_DEMO_PASSWORD) if missing else ""
+
+    def set_password(user, _raw):
+        user.password = encoded
+
+    for demo in missing:
+        with mock.patch.object(User, "set_password", set_password):
+            account_services.user_create(
+                actor=None,
+                username=demo.username,
+                password=settings.LINDUNG_DEMO_PASSWORD,
+                roles=[demo.role],
+                branch=None if demo.sponsor else branch,
+                sponsor=sponsors[demo.sponsor] if demo.sponsor else None,
+                full_name=demo.full_name,
+            )
         created_users.append(demo.username)
     if "admin" in created_users:
         User.objects.filter(username="admin").update(is_superuser=True, is_staff=True)
