@@ -15,6 +15,8 @@ from lindung.claims.workflow import CLAIM
 from lindung.contributions.models import Invoice
 from lindung.demo.dumai import build, check
 from lindung.membership.models import Participant, RosterImport, SponsorAgreement
+from lindung.payouts.models import PaymentOrder, ScholarshipYear
+from lindung.rules.months import add_months
 
 pytestmark = pytest.mark.django_db
 WORKERS = 20
@@ -64,18 +66,52 @@ def test_check_builds_the_scenario_on_an_empty_database_and_every_figure_matches
     jkk = Claim.objects.get(program="JKK", event_date=D(2023, 12, 5))
     assert check.status_on(jkk, D(2024, 3, 21)) == "verified" and jkk.accident is not None
 
+    # the fisher's children are paid their scholarship in every school year from his claim to today,
+    # each year opened, proven by the school's letter, approved by the branch head and paid by the bank
+    years = list(range(2023, (today.year if today >= D(today.year, 7, 15) else today.year - 1) + 1))
+    opened = sorted(set(ScholarshipYear.objects.values_list("school_year", flat=True)))
+    assert opened == years and len(years) >= 3
+    paid = check.scholarships_paid()
+    assert sorted(paid) == years and all(n >= 1 for n, _amount in paid.values())
+    assert paid == check.scholarships_expected(today)
+    year = ScholarshipYear.objects.filter(status="approved").order_by("pk").first()
+    assert year.proof_id is not None and year.school_name and year.schedule.claim == jkk
+    order = year.orders.get()
+    assert order.status == "paid" and order.batch.status == "closed" and order.amount == year.amount
+    assert figures["school years opened for scholarships"].computed == ", ".join(map(str, years))
 
-def test_a_second_run_changes_nothing_and_a_difference_fails_the_check(settings):
+
+def test_a_second_run_changes_nothing_and_a_difference_fails_the_check(settings, capsys):
     settings.DEBUG = True
     build.build(workers=WORKERS)
     before = (Participant.objects.count(), Invoice.objects.count(), Claim.objects.count())
     again = build.build(workers=WORKERS)
     assert again.steps["invoices"] == again.steps["payments"] == again.steps["enrolled"] == 0
     assert (Participant.objects.count(), Invoice.objects.count(), Claim.objects.count()) == before
+    assert check.run().ok
+
+    def wrong():
+        return [f.name.strip() for f in check.run().figures if not f.ok]
+
+    # a scholarship paid for less than the rules give, then one payment missing
+    order = PaymentOrder.objects.filter(group="scholarship", scholarship_year__school_year=2024).order_by("pk").first()
+    PaymentOrder.objects.filter(pk=order.pk).update(amount=order.amount - 1, benefit_amount=order.benefit_amount - 1)
+    assert wrong() == ["amount, school year 2024/2025"]
+    PaymentOrder.objects.filter(pk=order.pk).update(amount=order.amount, benefit_amount=order.benefit_amount, status="failed")
+    assert wrong() == ["scholarships paid, school year 2024/2025 (rules)", "amount, school year 2024/2025"]
+    PaymentOrder.objects.filter(pk=order.pk).update(status="paid")
+    # a worker whose page says "in grace" while the coverage answer and the card say covered
+    worker = Participant.objects.filter(sponsor__code="PEMKO-DUMAI", status="active").order_by("kpj_number").first()
+    Participant.objects.filter(pk=worker.pk).update(status="grace")
+    assert wrong() == [f"workers active today ({dt.date.today():%d-%m-%Y})", "workers whose page, coverage and card agree today"]
+    assert any(p.startswith(f"{worker.kpj_number}: page=grace, coverage=active") for p in check.run().problems)
+    Participant.objects.filter(pk=worker.pk).update(status="active")
+    assert check.run().ok
     # a paid claim's benefit no longer adds up to the published hand-over total
     Claim.objects.filter(status="ready_for_payment", event_date__lte=D(2024, 3, 21)).order_by("event_date").update(benefit_total=41_000_000)
     with pytest.raises(CommandError, match="differ"):
         call_command("demo", "dumai", "--check", "--quiet-logins")
+    assert "✗" in capsys.readouterr().out
 
 
 def test_a_database_with_the_small_demo_keeps_it(settings, capsys):
@@ -88,3 +124,42 @@ def test_a_database_with_the_small_demo_keeps_it(settings, capsys):
     assert Participant.objects.count() == before and not build.is_built()
     with pytest.raises(CommandError, match="empty database"):
         call_command("demo", "dumai", "--check", "--quiet-logins")
+
+
+def test_full_adds_the_city_wide_layer_through_the_services_and_a_wrong_figure_fails(settings, capsys):
+    from lindung.demo.dumai import full
+    from lindung.membership.models import Employer, Project
+
+    settings.DEBUG = True
+    size = 12 * WORKERS
+    call_command("demo", "dumai", "--workers", str(WORKERS), "--full", "--full-size", str(size), "--check", "--quiet-logins")
+    out = capsys.readouterr().out
+    assert "participants of the city, all segments" in out and "✗" not in out
+    # the city counts --full-size participants: sponsored, non-ASN and other wage earners, construction, self-paying
+    assert Participant.objects.count() == size
+    by = full.counts()
+    assert set(by) == {"BPU", "PU", "JAKON"} and by["PU"] > by["JAKON"] > 0
+    city = Employer.objects.get(npp=full.CITY_NPP)
+    assert Participant.objects.filter(employer=city).count() == round(size * 5_300 / 70_000)
+    assert Project.objects.count() == len(full.PROJECTS)
+    # registered by the officer (audited), billed and paid month by month: today's wage earners are covered
+    today = dt.date.today()
+    since = full.layer_since(today)
+    assert since == max(D(2023, 10, 1), add_months(today.replace(day=1), -11))
+    assert Invoice.objects.filter(employer=city, period_start=today.replace(day=1), status="paid").exists()
+    assert (
+        Invoice.objects.filter(payer_type="self", kind="prepayment", status="paid").count()
+        == Participant.objects.filter(segment="BPU", agreement__isnull=True).count()
+    )
+    figures = {f.name.strip(): f for f in check.run(full_size=size).figures}
+    covered = figures[f"city-wide participants covered today ({today:%d-%m-%Y})"]
+    assert covered.ok and covered.computed > 0
+    # a second run changes nothing; a wage earner moved to another employer shows in the table
+    again = build.build(workers=WORKERS, full_size=size)
+    assert again.steps["invoices"] == again.steps["payments"] == 0 and Participant.objects.count() == size
+    moved = Participant.objects.filter(employer=city).order_by("pk").first()
+    Participant.objects.filter(pk=moved.pk).update(employer=Employer.objects.exclude(pk=city.pk).order_by("pk").first())
+    assert [f.name.strip() for f in check.run(full_size=size).figures if not f.ok] == ["non-ASN staff of the city (5,300 of 70,000)"]
+    with pytest.raises(CommandError, match="differ"):
+        call_command("demo", "dumai", "--check", "--full", "--full-size", str(size), "--quiet-logins")
+    assert "✗" in capsys.readouterr().out

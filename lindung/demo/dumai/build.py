@@ -27,7 +27,7 @@ from lindung.contributions import allocation, billing, payments, statuses
 from lindung.contributions.models import ContributionPayment, Invoice
 from lindung.core.errors import ServiceError
 from lindung.demo.base import DUMAI_SPONSOR, load_base
-from lindung.demo.dumai import cases, people
+from lindung.demo.dumai import cases, full, people, scholarships
 from lindung.demo.dumai.clock import at
 from lindung.demo.dumai.story import (
     DECLARED_INCOME,
@@ -77,9 +77,11 @@ def scenario_workers() -> int:
     return int((batch.summary or {}).get("enrolled", 0)) if batch else 0
 
 
-def build(*, workers: int = 5_000, seed: int = ROSTER_SEED, today: dt.date | None = None, log=None) -> BuildResult:
+def build(*, workers: int = 5_000, seed: int = ROSTER_SEED, today: dt.date | None = None, log=None, full_size: int | None = None) -> BuildResult:
     """Build (or carry on to ``today``) the Dumai scenario with ``workers`` workers in the first
-    roster and twice as many from October 2024. One transaction: nothing half-built."""
+    roster and twice as many from October 2024; with ``full_size`` (``--full``) the city-wide layer
+    too, so the city counts ``full_size`` participants (``full.py``). A built city-wide layer is
+    carried on whether or not ``full_size`` is given. One transaction: nothing half-built."""
     today = today or timezone.localdate()
     log = log or (lambda _msg: None)
     started = time.monotonic()
@@ -94,13 +96,15 @@ def build(*, workers: int = 5_000, seed: int = ROSTER_SEED, today: dt.date | Non
             )
         if is_built():
             workers = scenario_workers()
-        replay = Replay(sponsor=sponsor, branch=context["branch"], workers=workers, seed=seed, today=today, log=log)
+        if full_size is None and full.is_built():
+            full_size = full.CITY_SIZE  # only its registration reads the size: a built layer is carried on
+        replay = Replay(sponsor=sponsor, branch=context["branch"], workers=workers, seed=seed, today=today, log=log, full_size=full_size)
         steps = replay.run()
     return BuildResult(built=True, workers=workers, months=replay.months, seconds=time.monotonic() - started, steps=steps)
 
 
 class Replay:
-    def __init__(self, *, sponsor, branch, workers: int, seed: int, today: dt.date, log):
+    def __init__(self, *, sponsor, branch, workers: int, seed: int, today: dt.date, log, full_size: int | None = None):
         self.sponsor = sponsor
         self.branch = branch
         self.workers = workers
@@ -115,6 +119,8 @@ class Replay:
         self.months = 0
         self.steps: dict[str, int] = {"invoices": 0, "payments": 0, "enrolled": 0, "renewed": 0, "status_refreshes": 0}
         self.cases = cases.Cases(self)
+        self.scholarships = scholarships.Scholarships(self)
+        self.city = full.CityWide(self, full_size=full_size) if full_size else None
 
     # --- the timeline ---------------------------------------------------------------------
 
@@ -135,6 +141,9 @@ class Replay:
         end = min(month_end(month), self.today)
         events = [(day, 0, invoice) for day, invoice in self.payments_due(month, end)]
         events += [(day, 1, event) for day, event in self.cases.events(month, end)]
+        events += [(day, 1, event) for day, event in self.scholarships.events(month, end)]
+        if self.city is not None:
+            events += [(day, 1, event) for day, event in self.city.events(month, end)]
         events += [(day, 1, self.refresh) for day in REFRESH_DAYS if month <= day <= end]
         for day, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
             if kind == 0:

@@ -56,6 +56,7 @@ class Case:
     transferred: dt.date | None = None
     reporter: str = "petugas"
     occupation: str | None = None
+    ages: tuple[int, int] | None = None  # the worker's age at death (a father of school children)
 
 
 STORY_CASES = [
@@ -75,7 +76,8 @@ STORY_CASES = [
     Case("awaiting-8", "awaiting", D(2024, 3, 8), D(2024, 3, 12)),
     # JKK: 7 working days from a complete application (Friday 15 March) — verified on the 19th, approved
     # the day after the hand-over.
-    Case("jkk", "jkk", D(2023, 12, 5), D(2023, 12, 6), D(2024, 3, 15), D(2024, 3, 19), D(2024, 3, 22), occupation="Nelayan"),
+    # The fisher leaves children at school: their yearly scholarship (JKK: no 3-year condition).
+    Case("jkk", "jkk", D(2023, 12, 5), D(2023, 12, 6), D(2024, 3, 15), D(2024, 3, 19), D(2024, 3, 22), occupation="Nelayan", ages=(36, 42)),
     Case("transferred", "transferred", D(2024, 1, 20), D(2024, 1, 24), D(2024, 2, 5), transferred=D(2024, 3, 4)),
 ]
 
@@ -146,6 +148,13 @@ class Cases:
         qs = Participant.objects.filter(sponsor=self.replay.sponsor, status__in=("active", "grace"), start_date__lte=case.death)
         if case.kind != "later" and case.death <= STORY_DAY:
             qs = qs.filter(sponsorships__import_batch=first)
+        if case.ages:
+            young, old = case.ages
+            of_age = qs.filter(
+                person__birth_date__gt=case.death.replace(year=case.death.year - old - 1),
+                person__birth_date__lte=case.death.replace(year=case.death.year - young),
+            )
+            qs = of_age if of_age.exists() else qs
         ids = sorted(qs.filter(person__occupation=case.occupation).values_list("pk", flat=True)) if case.occupation else []
         ids = ids or sorted(qs.values_list("pk", flat=True))
         rng = random.Random(f"{self.replay.seed}:{case.key}")
@@ -285,17 +294,11 @@ class Cases:
         claim = self.claim_of(case)
         if claim is None or claim.status != ClaimStatus.READY or PaymentOrder.objects.filter(claim=claim).exists():
             return False
-        finance, second = self.user("keuangan"), self.user("bendahara")
         with at(day, 9):
-            orders = payouts.create_orders_for_claim(claim, actor=finance, on=day)
-            batch = payouts.create_batch(orders, actor=finance, execution_date=day, note=f"Santunan {claim.number}")
-            payouts.authorise_batch(batch, actor=second)
-            b"".join(payouts.export_csv(batch, actor=finance))
-            batch.refresh_from_db()
-        with at(day, 15):
-            rows = "".join(f"{o.number},BERHASIL,{o.amount},BRK{day:%y%m%d}{o.pk:06d},{day:%Y-%m-%d}\r\n" for o in orders)
-            answer = f"reference,status,amount,bank_reference,date\r\n{rows}".encode()
-            payouts.import_bank_answer(batch, answer, actor=finance, filename=f"hasil-transfer-{batch.pk}.csv", today=day)
+            orders = payouts.create_orders_for_claim(claim, actor=self.user("keuangan"), on=day)
+        pay_orders(self.replay, orders, day, note=f"Santunan {claim.number}")
+        if claim.scholarship_schedules.exists():  # its children are paid for the school year already running
+            self.replay.scholarships.work(day, hour=16)
         return True
 
     def handover(self, day: dt.date) -> bool:
@@ -340,6 +343,24 @@ class Cases:
         return True
 
 
+def pay_orders(replay, orders, day: dt.date, *, note: str, hours: tuple[int, int] = (9, 15)) -> None:
+    """Finance pays ``orders``: a batch made by one finance officer and authorised by another,
+    exported as the bank's bulk-transfer CSV, and the bank's answer read back the same day (every
+    transfer done)."""
+    from lindung.payouts import services as payouts
+
+    finance, second = replay.users["keuangan"], replay.users["bendahara"]
+    with at(day, hours[0]):
+        batch = payouts.create_batch(orders, actor=finance, execution_date=day, note=note)
+        payouts.authorise_batch(batch, actor=second)
+        b"".join(payouts.export_csv(batch, actor=finance))
+        batch.refresh_from_db()
+    with at(day, hours[1]):
+        rows = "".join(f"{o.number},BERHASIL,{o.amount},BRK{day:%y%m%d}{o.pk:06d},{day:%Y-%m-%d}\r\n" for o in orders)
+        answer = f"reference,status,amount,bank_reference,date\r\n{rows}".encode()
+        payouts.import_bank_answer(batch, answer, actor=finance, filename=f"hasil-transfer-{batch.pk}.csv", today=day)
+
+
 def medan_branch() -> Branch:
     """The receiving branch office in North Sumatra (with its region when the national list is loaded)."""
     branch, _ = Branch.objects.get_or_create(
@@ -364,6 +385,12 @@ def upload_scans(claim: Claim, officer) -> None:
 
 def _scan(title: str, claim: Claim) -> bytes:
     """A stand-in for a scanned document: one A5 page with its title and the deceased's name."""
+    person = claim.participant.person
+    return one_page_pdf(title, [f"a.n. {person.full_name}", f"KPJ {claim.participant.kpj_number}", "(dokumen contoh - data demo Lindung)"])
+
+
+def one_page_pdf(title: str, lines: list[str]) -> bytes:
+    """One A5 page: a title and a few lines (a stand-in for a scan)."""
     from fpdf import FPDF
 
     pdf = FPDF(format=(148, 210))  # A5
@@ -371,10 +398,8 @@ def _scan(title: str, claim: Claim) -> bytes:
     pdf.set_font("helvetica", "B", 14)
     pdf.multi_cell(0, 8, title.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 11)
-    person = claim.participant.person
-    pdf.multi_cell(
-        0, 7, f"a.n. {person.full_name}\nKPJ {claim.participant.kpj_number}\n(dokumen contoh - data demo Lindung)", new_x="LMARGIN", new_y="NEXT"
-    )
+    text = "\n".join(lines).encode("latin-1", "replace").decode("latin-1")
+    pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -382,4 +407,4 @@ def _bind(step, case):
     return lambda day: step(case, day)
 
 
-__all__ = ["PROGRAMME_START", "STORY_CASES", "Cases", "later_cases", "medan_branch"]
+__all__ = ["PROGRAMME_START", "STORY_CASES", "Cases", "later_cases", "medan_branch", "one_page_pdf", "pay_orders"]

@@ -82,7 +82,9 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def run(*, today: dt.date | None = None) -> Report:
+def run(*, today: dt.date | None = None, full_size: int | None = None) -> Report:
+    """The figures table. ``full_size``: the city's size the ``--full`` layer was built for (its
+    figures are shown whenever the layer is built; default 70,000)."""
     today = today or timezone.localdate()
     report = Report()
     workers = build.scenario_workers()
@@ -114,8 +116,32 @@ def run(*, today: dt.date | None = None) -> Report:
         .count()
     )
     report.add("workers sponsored in 2024 (from 1 October)", scaled(TARGET_2024), sponsored)
+    _scholarships(report, today)
     _today(report, today)
+    from lindung.demo.dumai import full
+
+    if full.is_built():
+        _city(report, today, full_size or full.CITY_SIZE)
     return report
+
+
+def _city(report: Report, today: dt.date, full_size: int) -> None:
+    """The city-wide layer (``--full``): the city's participants of every segment, the non-ASN
+    staff, and its living participants covered today (the coverage answer, set-based)."""
+    from lindung.contributions.coverage import COVERED, coverage_on_many
+    from lindung.demo.dumai import full
+
+    report.add("participants of the city, all segments (--full-size)", full_size, Participant.objects.count())
+    report.add(
+        "  non-ASN staff of the city (5,300 of 70,000)",
+        round(full_size * full.NON_ASN_SHARE),
+        Participant.objects.filter(employer__npp=full.CITY_NPP).count(),
+    )
+    segments = full.counts()
+    report.add("  segments present: PU, BPU, construction", "BPU, JAKON, PU", ", ".join(sorted(s for s in segments if segments[s])))
+    alive = Participant.objects.filter(agreement__isnull=True).exclude(status=Participant.Status.ENDED).select_related("project")
+    covered = sum(r.status == COVERED for r in coverage_on_many(alive.iterator(chunk_size=2000), today).values())
+    report.add(f"  city-wide participants covered today ({today:%d-%m-%Y})", alive.count(), covered)
 
 
 def story_cases():
@@ -190,6 +216,56 @@ def _maker_checker(claims: list[Claim]) -> bool:
         if not (by.get("submit") and by.get("verify") and by.get("approve")) or len({by["submit"], by["verify"], by["approve"]}) != 3:
             return False
     return True
+
+
+def scholarships_expected(today: dt.date) -> dict[int, tuple[int, int]]:
+    """``{school year: (payments, amount)}`` as the rules give them: for every schedule of a decided
+    claim, the rules engine's frozen schedule (``projected``: level and amount per school year) for
+    each school year opened by ``today`` since the schedule was made."""
+    from lindung.demo.dumai.scholarships import opened_years, projected
+    from lindung.payouts.models import ScholarshipSchedule
+
+    out: dict[int, list[int]] = {}
+    for schedule in ScholarshipSchedule.objects.filter(claim__sponsor__code=DUMAI_SPONSOR).order_by("pk"):
+        for year in opened_years(timezone.localdate(schedule.created_at), today):
+            entry = projected(schedule, year)
+            if entry is not None:
+                counts = out.setdefault(year, [0, 0])
+                counts[0] += 1
+                counts[1] += int(entry["amount"])
+    return {y: (n, amount) for y, (n, amount) in sorted(out.items())}
+
+
+def scholarships_paid() -> dict[int, tuple[int, int]]:
+    """``{school year: (payments, amount)}`` of the scholarship orders the bank paid."""
+    from django.db.models import Count
+
+    from lindung.payouts.models import OrderGroup, OrderStatus, PaymentOrder
+
+    rows = (
+        PaymentOrder.objects.filter(group=OrderGroup.SCHOLARSHIP, status=OrderStatus.PAID, claim__sponsor__code=DUMAI_SPONSOR)
+        .values("scholarship_year__school_year")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by("scholarship_year__school_year")
+    )
+    return {r["scholarship_year__school_year"]: (r["n"], int(r["amount"])) for r in rows}
+
+
+def _scholarships(report: Report, today: dt.date) -> None:
+    """Scholarships opened and paid in each school year from the first decided claim granting one."""
+    from lindung.demo.dumai.scholarships import opened_years
+    from lindung.payouts.models import ScholarshipSchedule, ScholarshipYear
+
+    expected, paid = scholarships_expected(today), scholarships_paid()
+    first = ScholarshipSchedule.objects.filter(claim__sponsor__code=DUMAI_SPONSOR).order_by("created_at").first()
+    years = opened_years(timezone.localdate(first.created_at), today) if first else []
+    opened = sorted(set(ScholarshipYear.objects.filter(schedule__claim__sponsor__code=DUMAI_SPONSOR).values_list("school_year", flat=True)))
+    report.add("school years opened for scholarships", ", ".join(map(str, years)) or "none", ", ".join(map(str, opened)) or "none")
+    for year in sorted(set(expected) | set(paid)):
+        n, amount = expected.get(year, (0, 0))
+        got = paid.get(year, (0, 0))
+        report.add(f"  scholarships paid, school year {year}/{year + 1} (rules)", n, got[0])
+        report.add(f"    amount, school year {year}/{year + 1}", amount, got[1])
 
 
 def _today(report: Report, today: dt.date) -> None:
