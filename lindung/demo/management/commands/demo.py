@@ -55,7 +55,8 @@ class Command(LindungCommand):
         full_size = (options["full_size"] or full.CITY_SIZE) if options["full"] else None
         if options["full_size"] is not None and not options["full"]:
             raise CommandError("--full-size goes with --full.")
-        if full_size is not None and full_size < 3 * options["workers"]:
+        workers = build.scenario_workers() if build.is_built() else options["workers"]
+        if full_size is not None and full_size < 3 * workers:
             raise CommandError("--full-size: at least three times --workers (the city counts its sponsored workers too).")
         if options["workers"] < 20:
             raise CommandError("--workers: at least 20 (the story's 14 cases are among the first roster's workers).")
