@@ -15,7 +15,7 @@ from lindung.contributions import bank_statements, billing, documents, payments,
 from lindung.contributions import jobs as billing_jobs
 from lindung.contributions.coverage import coverage_on, statement
 from lindung.core import files
-from lindung.core.api import Page, idempotent, require_perm
+from lindung.core.api import Page, errors, idempotent, require_perm
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.models import Job
@@ -144,7 +144,7 @@ def _payment(p) -> dict:
 _JOB_ERROR_STATUS = {"billing_conflict": 409, "not_found": 404}
 
 
-@router.post("/contributions/billing-runs", response={201: BillingRunOut, 202: BillingRunQueuedOut})
+@router.post("/contributions/billing-runs", response={201: BillingRunOut, 202: BillingRunQueuedOut, **errors(404, 409, 500)})
 @idempotent
 def billing_run(request, payload: BillingRunIn):
     """Start a billing run as a ``contributions.billing_run`` job. 201 with the summary and
@@ -183,7 +183,7 @@ def billing_run(request, payload: BillingRunIn):
     return Status(202, {"job_id": str(job.pk), "status": job.status})
 
 
-@router.get("/contributions/invoices", response=list[InvoiceOut])
+@router.get("/contributions/invoices", response={200: list[InvoiceOut], **errors(404)})
 @paginate(Page)
 def invoice_list(request, status: str | None = None, sponsor: str | None = None, period: str | None = None):
     require_perm(request, "contributions.view_invoice")
@@ -197,7 +197,7 @@ def invoice_detail(request, number: str):
     return _invoice(selectors.invoice_get(user=request.user, number=number))
 
 
-@router.get("/contributions/invoices/{number}/pdf")
+@router.get("/contributions/invoices/{number}/pdf", response={200: None})
 def invoice_pdf(request, number: str):
     require_perm(request, "contributions.view_invoice")
     invoice = selectors.invoice_get(user=request.user, number=number)
@@ -210,7 +210,7 @@ def invoice_pdf(request, number: str):
     return response
 
 
-@router.post("/contributions/invoices/{number}/settle-arrears", response={201: dict})
+@router.post("/contributions/invoices/{number}/settle-arrears", response={201: dict, **errors(409)})
 @idempotent
 def settle(request, number: str, payload: SettleIn):
     require_perm(request, "contributions.approve_arrearssettlement")
@@ -232,7 +232,7 @@ class CancelIn(Schema):
     reason: str
 
 
-@router.post("/contributions/invoices/{number}/cancel", response={200: InvoiceOut})
+@router.post("/contributions/invoices/{number}/cancel", response={200: InvoiceOut, **errors(409)})
 @idempotent
 def cancel(request, number: str, payload: CancelIn):
     """Cancel an invoice nothing was paid on; answers the cancelled invoice."""
@@ -251,7 +251,7 @@ def payment_list(request, status: str | None = None):
     return selectors.payment_list(user=request.user, status=status)
 
 
-@router.post("/contributions/payments", response={201: PaymentOut})
+@router.post("/contributions/payments", response={201: PaymentOut, **errors(404, 409)})
 @idempotent
 def payment_create(request, payload: PaymentIn):
     require_perm(request, "contributions.add_contributionpayment")
@@ -268,7 +268,7 @@ def payment_create(request, payload: PaymentIn):
     return Status(201, _payment(p))
 
 
-@router.post("/contributions/payments/{pk}/match", response={200: PaymentOut})
+@router.post("/contributions/payments/{pk}/match", response={200: PaymentOut, **errors(409)})
 @idempotent
 def payment_match(request, pk: int, payload: MatchIn):
     require_perm(request, "contributions.change_contributionpayment")
@@ -279,7 +279,7 @@ def payment_match(request, pk: int, payload: MatchIn):
     return Status(200, _payment(p))
 
 
-@router.post("/contributions/bank-statements", response={201: dict})
+@router.post("/contributions/bank-statements", response={201: dict, **errors(409)})
 @idempotent
 def bank_statement(request, file: File[UploadedFile]):
     require_perm(request, "contributions.add_contributionpayment")
@@ -303,7 +303,7 @@ def participant_statement(request, kpj: str):
     return {"participant": kpj, "months": [{**r, "month": r["month"].isoformat()} for r in rows], "paid": sum(r["paid"] for r in rows)}
 
 
-@router.post("/contributions/participants/{kpj}/refund-after-death", response={201: dict, 200: dict})
+@router.post("/contributions/participants/{kpj}/refund-after-death", response={201: dict, 200: dict, **errors(409)})
 @idempotent
 def refund(request, kpj: str):
     require_perm(request, "contributions.add_refund")
@@ -320,7 +320,7 @@ class PrepayIn(Schema):
     months: int
 
 
-@router.post("/contributions/participants/{kpj}/prepay", response={201: InvoiceOut})
+@router.post("/contributions/participants/{kpj}/prepay", response={201: InvoiceOut, **errors(409)})
 @idempotent
 def prepay(request, kpj: str, payload: PrepayIn):
     """A self-paying BPU worker prepays 1, 3, 6 or 12 months: one prepayment invoice."""

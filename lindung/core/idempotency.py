@@ -150,4 +150,5 @@ def idempotent(func: Callable) -> Callable:
         IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=result.status_code, response_body=payload)
         return result
 
+    wrapper.lindung_idempotent = True  # the OpenAPI schema documents the header (lindung.core.api)
     return wrapper

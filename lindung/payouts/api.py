@@ -7,7 +7,7 @@ lists; the exports carry them whole (finance only, audited).
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -19,6 +19,7 @@ from lindung.core.audit import audit_source
 from lindung.payouts import selectors, services
 
 router = Router(tags=["payouts"])
+SCHOOL_YEAR_MIN, SCHOOL_YEAR_MAX = 2000, 2999
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -363,7 +364,8 @@ class ScholarshipYearOut(Schema):
 
 
 class OpenYearIn(Schema):
-    year: int
+    # A school year the calendar can hold (year 0 or 10000 answered 500).
+    year: int = Field(ge=SCHOOL_YEAR_MIN, le=SCHOOL_YEAR_MAX)
 
 
 class EnrolmentIn(Schema):
@@ -402,7 +404,7 @@ def _year(y) -> dict:
 
 @router.get("/payouts/scholarships", response=list[ScholarshipYearOut])
 @paginate(Page)
-def scholarship_list(request, year: int | None = None, status: str | None = None):
+def scholarship_list(request, year: int | None = Query(None, ge=SCHOOL_YEAR_MIN, le=SCHOOL_YEAR_MAX), status: str | None = None):
     """The yearly scholarship claims of a school year (default: the current one)."""
     require_perm(request, "payouts.view_scholarshipyear")
     return [_year(y) for y in selectors.scholarship_years(user=request.user, year=year or services.current_school_year(), status=status)]
@@ -482,7 +484,7 @@ def heir_history(request, nik: str):
 
 
 @router.get("/payouts/liabilities", response=dict)
-def liabilities(request, school_year: int | None = None):
+def liabilities(request, school_year: int | None = Query(None, ge=SCHOOL_YEAR_MIN, le=SCHOOL_YEAR_MAX)):
     """What is owed: approved not paid, scholarships due this school year, committed for later
     years; in total and per sponsor."""
     require_perm(request, "payouts.view_paymentorder")

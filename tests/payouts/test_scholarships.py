@@ -149,3 +149,14 @@ def test_api_scholarship_year_and_liabilities(covered_workers, ready_claim, user
     history = api_client(users["finance"]).get(f"/api/v1/payouts/claims/{claim.number}/history").json()
     assert [h["group"] for h in history] == ["benefit", "scholarship"]
     assert api_client(users["sponsor"]).get("/api/v1/payouts/liabilities").status_code == 403
+
+
+@pytest.mark.parametrize("year", [0, 1, 10000])
+def test_api_school_year_outside_the_calendar_is_a_validation_error(users, api_client, year):
+    """Schemathesis: ``{"year": 0}`` to /scholarships/open answered 500 (``year 0 is out of range``)."""
+    officer = api_client(users["officer"])
+    r = officer.post("/api/v1/payouts/scholarships/open", {"year": year}, content_type="application/json")
+    assert r.status_code == 422, r.content
+    assert "year" in r.json()["error"]["fields"]
+    assert officer.get(f"/api/v1/payouts/scholarships?year={year}").status_code == 422
+    assert api_client(users["finance"]).get(f"/api/v1/payouts/liabilities?school_year={year}").status_code == 422

@@ -60,3 +60,19 @@ def test_nul_characters_are_a_clear_error_not_a_server_error(api_client, users, 
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "invalid" and "NUL" in " ".join(error["fields"].values())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/employers/NPP0001/wages/csv?period=2024-01-01",
+        "/api/v1/claims/KLM-1/documents",
+        "/api/v1/payouts/scholarships/1/proof",
+        "/api/v1/roster-imports",
+    ],
+)
+def test_a_multipart_body_without_its_boundary_is_a_clear_error(api_client, users, path):
+    """Schemathesis: ``Content-Type: multipart/form-data`` without a boundary answered 500."""
+    response = api_client(users["admin"]).post(path, b"--x\r\n", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "bad_request"
