@@ -51,6 +51,15 @@ class Section:
     total: list[Cell] | None = None
     note: str = ""
 
+    @property
+    def headers(self) -> list[tuple[str, bool]]:
+        """Each column's title and whether it holds numbers (aligned right)."""
+        return [(title, i > 0 and self.numeric_column(i)) for i, title in enumerate(self.columns)]
+
+    def numeric_column(self, i: int) -> bool:
+        cells = [row[i] for row in self.rows if len(row) > i]
+        return bool(cells) and all(c.numeric for c in cells)
+
 
 def _n(value) -> Cell:
     return Cell(value, NUMBER)

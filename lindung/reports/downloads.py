@@ -14,7 +14,7 @@ from fpdf import FPDF
 from lindung.core import files
 from lindung.core.errors import ServiceError
 from lindung.core.tabular_write import xlsx_bytes
-from lindung.reports.document import Cell, cell_value, sections, subtitle, title
+from lindung.reports.document import cell_value, sections, subtitle, title
 from lindung.reports.selectors import ProgrammeReport
 
 FORMATS = {
@@ -98,7 +98,7 @@ def pdf(report: ProgrammeReport, *, compress: bool = True) -> bytes:
         doc.set_font("Helvetica", "B", 10.5)
         doc.multi_cell(0, 6, _latin1(section.title), new_x="LMARGIN", new_y="NEXT")
         doc.set_font("Helvetica", "", 8.5 if len(section.columns) > 2 else 9.5)
-        aligns = tuple("LEFT" if i == 0 or not _numeric_column(section, i) else "RIGHT" for i in range(len(section.columns)))
+        aligns = tuple("RIGHT" if numeric else "LEFT" for _title, numeric in section.headers)
         if section.rows:
             with doc.table(
                 col_widths=_widths(len(section.columns)), text_align=aligns, line_height=4.8, width=sum(_widths(len(section.columns)))
@@ -115,8 +115,3 @@ def pdf(report: ProgrammeReport, *, compress: bool = True) -> bytes:
     doc.set_font("Helvetica", "I", 8)
     doc.multi_cell(0, 4.2, _latin1(_("Aggregates only: this report names no person.")), new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())
-
-
-def _numeric_column(section, i: int) -> bool:
-    cells: list[Cell] = [row[i] for row in section.rows if len(row) > i]
-    return bool(cells) and all(c.numeric for c in cells)

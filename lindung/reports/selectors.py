@@ -171,7 +171,8 @@ def build_report(sponsor, period: Period, *, today: dt.date | None = None) -> Pr
 def _membership(sponsor_id: int, period: Period) -> Membership:
     start, end = period.start, period.end
     periods = SponsorshipPeriod.objects.filter(sponsor_id=sponsor_id)
-    enrolled = periods.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=end)).values("participant_id").distinct().count()
+    open_at_end = periods.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=end)).values("participant_id")
+    enrolled = open_at_end.distinct().count()
     # one row per participant: first start and last end of their periods with this sponsor
     spans = periods.values("participant_id").annotate(first=Min("start_date"), last=Max(Coalesce("end_date", Value(FAR))))
     new = spans.filter(first__gte=start, first__lte=end).count()
@@ -179,9 +180,10 @@ def _membership(sponsor_id: int, period: Period) -> Membership:
     by_reason = dict(
         Participant.objects.filter(pk__in=ended_ids).values_list("exit_reason").annotate(n=Count("id")).order_by().values_list("exit_reason", "n")
     )
-    # covered: every line of the period's last month fully paid (regular, adjustments, credits)
+    # covered: enrolled at the end, and every line of the period's last month fully paid (regular,
+    # adjustments, credits)
     covered = (
-        InvoiceLine.objects.filter(invoice__sponsor_id=sponsor_id, period=period.last_month)
+        InvoiceLine.objects.filter(invoice__sponsor_id=sponsor_id, period=period.last_month, participant_id__in=open_at_end)
         .exclude(invoice__status=Invoice.Status.CANCELLED)
         .values("participant_id")
         .annotate(billed=Sum("amount"), paid=Sum("paid_amount"))

@@ -62,6 +62,8 @@ def _pages(demo) -> list[str]:
         "/payouts/",
         "/audit/",
         "/accounts/users/",
+        "/reports/",
+        "/reports/sponsors/PEMKO-DUMAI/",
     ]
 
 

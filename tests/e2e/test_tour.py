@@ -1,6 +1,6 @@
 """The guided tour (docs/tour.md), walked in the browser on the Dumai scenario: the sponsor imports a
 roster and sees its invoices; an officer reports a death and opens the claim; the verifier and the
-branch head decide it; finance pays it; the hand-over list; the branch's home panel.
+branch head decide it; finance pays it; the hand-over list; the branch's home panel and the reports.
 
 The same walk makes the tour's screenshots: ``make screenshots`` (LINDUNG_SCREENSHOTS=docs/screenshots)
 writes them at 1366 px wide; without it they go to a temporary directory."""
@@ -148,9 +148,27 @@ def test_the_tour(live_server, browser, settings, tmp_path):
     assert "504.000.000" in page.content()
     shot("09-handover")
 
-    # 7. The branch head's home panel (the reports of the branch).
+    # 7. The branch head's home panel, then the reports: Dumai's first quarter of 2024, the story's figures.
     _login(page, live_server, "kepala")
     page.goto(live_server.url + "/")
     shot("10-branch-home")
+    page.get_by_test_id("nav-reports").click()
+    page.get_by_test_id("report-PEMKO-DUMAI").click()
+    page.wait_for_url(re.compile(r".*/reports/sponsors/PEMKO-DUMAI/$"))
+    page.fill("#period", "2024-Q1")
+    page.press("#period", "Enter")
+    page.wait_for_url(re.compile(r".*period=2024-Q1$"))
+    assert page.get_by_test_id("kf-cases").inner_text() == "14"  # the 14 cases by the hand-over
+    assert page.get_by_test_id("kf-handover").inner_text() == "Rp 504.000.000"
+    shot("11-reports")
+    with page.expect_download() as download:
+        page.get_by_test_id("report-pdf").click()
+    assert download.value.suggested_filename == "laporan-pemko-dumai-2024-q1.pdf"
+    # the sponsor reads its own report: 5,000 workers from October 2023 (here 20), the first quarter billed
+    _login(page, live_server, "disnaker")
+    page.get_by_test_id("nav-reports").click()
+    page.wait_for_url(re.compile(r".*/reports/sponsors/PEMKO-DUMAI/$"))
+    page.goto(live_server.url + "/reports/sponsors/PEMKO-DUMAI/?period=2023-Q4")
+    assert page.get_by_test_id("kf-billed").inner_text() == "Rp 1.008.000"  # 20 × 16.800 × 3 (252.000.000 at 5.000)
     context.close()
-    assert len(list(shots.glob("*.png"))) >= 10
+    assert len(list(shots.glob("*.png"))) >= 11
