@@ -20,5 +20,6 @@ def test_the_person_page_and_api_showing_a_whole_nik_are_audited(client, api_cli
     assert client.get(f"/persons/{person.pk}/").status_code == 200
     assert api_client(users["officer"]).get(f"/api/v1/persons/{person.pk}").status_code == 200
     events = AuditEvent.objects.filter(action="person.view_full_nik", object_id=str(person.pk))
-    assert sorted(e.object_repr for e in events) == ["API person", "person page"]
+    # where it was seen, kept in the site's language (Indonesian): "API person", "person page"
+    assert sorted(e.object_repr for e in events) == ["API orang", "halaman orang"]
     assert all(e.actor_username == users["officer"].username for e in events)
