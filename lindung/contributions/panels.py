@@ -15,6 +15,8 @@ def contributions_panels(user) -> list[Panel]:
         return []
     figures = home_figures(user)
     links = [(str(_("Invoices")), reverse("contributions:invoice_list"))]
+    if "sponsor" not in user.role_names:  # staff: "was this worker covered on this day?"
+        links.append((str(_("Was this worker covered on this day?")), reverse("contributions:coverage_check")))
     if getattr(user, "sponsor_id", None) and "sponsor" in user.role_names and user.sponsor.detail_url:  # a code a URL can carry
         links.append((str(_("Account statement")), reverse("contributions:sponsor_statement", args=[user.sponsor.code])))
     if user.has_perm("contributions.view_contributionpayment"):

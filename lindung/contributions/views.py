@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lindung.contributions import bank_statements, billing, documents, payments, selectors, services
@@ -18,7 +19,7 @@ from lindung.contributions.coverage import coverage_on, statement
 from lindung.contributions.statuses import status_on
 from lindung.core import files
 from lindung.core.audit import audit_source
-from lindung.core.errors import FileRejected, ServiceError
+from lindung.core.errors import FileRejected, NotFound, ServiceError
 from lindung.core.formatting import number, parse_amount
 from lindung.core.idempotency import first_submission, form_key
 from lindung.core.masking import mask_name
@@ -210,6 +211,24 @@ def _payments_context(request, row_errors=None) -> dict:
         "today": dt.date.today(),
         "idempotency_key": form_key(),
     }
+
+
+@login_required
+@permission_required("contributions.view_invoice", raise_exception=True)
+def coverage_check(request):
+    """ "Was this worker covered on this day?": a KPJ number and a date lead to the participant's
+    coverage page (linked from the staff home page and the participant search)."""
+    kpj = (request.GET.get("kpj") or "").strip().replace(" ", "").replace(".", "").replace("-", "")
+    on = _date(request.GET.get("on"), dt.date.today())
+    error = ""
+    if kpj:
+        try:
+            participant = selectors.participant_get(user=request.user, kpj=kpj)
+        except NotFound:
+            error = _("No participant has KPJ number %(kpj)s.") % {"kpj": kpj}
+        else:
+            return redirect(f"{reverse('contributions:participant', args=[participant.kpj_number])}?on={on.isoformat()}")
+    return render(request, "contributions/coverage_check.html", {"kpj": kpj, "on": on, "error": error}, status=404 if error else 200)
 
 
 @login_required

@@ -50,8 +50,10 @@ class RowError:
     def __str__(self) -> str:
         if self.field == "header":  # the row of column headings, not a column named "header"
             where = _("row %(row)s (the column headings)") % {"row": self.row}
+        elif self.field in (None, "", "file"):  # the file as a whole, not a column named "file"
+            where = _("row %(row)s") % {"row": self.row}
         else:
-            where = _("row %(row)s") % {"row": self.row} + (_(", field %(field)s") % {"field": self.field} if self.field else "")
+            where = _("row %(row)s") % {"row": self.row} + _(", field %(field)s") % {"field": self.field}
         return f"{where}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict:

@@ -14,11 +14,16 @@ def sponsor_panels(user) -> list[Panel]:
     """A sponsor user's own programme; everyone else the sponsors they see."""
     if "sponsor" in user.role_names:
         sponsor = user.sponsor
+        links = []
+        if sponsor and sponsor.detail_url:
+            if user.has_perm("membership.import_roster"):
+                links.append((str(_("Upload a roster")), reverse("membership:roster_upload", args=[sponsor.code])))
+            links.append((str(_("Sponsor profile")), sponsor.detail_url))
         return [
             Panel(
                 _("Your programme"),
                 _("Workers, invoices and claims of %(sponsor)s.") % {"sponsor": sponsor.name if sponsor else "-"},
-                [(str(_("Sponsor profile")), sponsor.detail_url)] if sponsor and sponsor.detail_url else [],
+                links,
             )
         ]
     return [

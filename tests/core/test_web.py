@@ -104,6 +104,7 @@ def test_a_row_error_on_the_headings_says_so_in_words():
 
     assert str(RowError(1, "missing_column", "Kolom tidak ada: nik.", "header")).startswith("baris 1 (baris judul kolom): ")
     assert str(RowError(4, "nik_format", "NIK salah.", "nik")).startswith("baris 4, kolom nik: ")
+    assert str(RowError(2, "no_data_rows", "Berkas hanya berisi judul kolom.", "file")).startswith("baris 2: Berkas")  # no "kolom file"
 
 
 def test_counts_on_the_home_panels_and_lists_are_grouped_the_indonesian_way(users, monkeypatch):

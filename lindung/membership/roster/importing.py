@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from lindung.core import audit, tabular, tabular_write
+from lindung.core import audit, formatting, tabular, tabular_write
 from lindung.core.errors import FileRejected, RowError, ServiceError
 from lindung.core.files.checks import check_upload
 from lindung.core.files.storage import attach, local_path, store, store_upload
@@ -155,13 +155,19 @@ def run_import(
     agreement = SponsorAgreement.objects.select_related("sponsor").get(pk=batch.agreement_id)
     cover_start = start or default_cover_start(agreement)
     if not (agreement.start_date <= cover_start <= agreement.end_date):
-        _finish(batch, RosterImport.Status.REJECTED, {"error": "cover start outside the agreement"})
-        raise ServiceError(
+        refusal = ServiceError(
             "outside_agreement",
             gettext("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).")
-            % {"start": cover_start, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
+            % {
+                "start": formatting.date(cover_start),
+                "number": agreement.number,
+                "from": formatting.date(agreement.start_date),
+                "to": formatting.date(agreement.end_date),
+            },
             {"start": "outside the agreement period"},
         )
+        _finish(batch, RosterImport.Status.REJECTED, {"error": refusal.message})  # what the result page shows
+        raise refusal
     summary = RosterSummary(dry_run=batch.dry_run, all_or_nothing=batch.all_or_nothing, cover_start=cover_start.isoformat(), import_id=batch.pk)
     RosterImport.objects.filter(pk=batch.pk).update(status=RosterImport.Status.RUNNING)
     out_dir = Path(_work_dir())

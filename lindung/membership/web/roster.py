@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lindung.core import files
+from lindung.core import files, formatting
 from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.shortcuts import or_404
@@ -25,9 +26,25 @@ class RosterUploadForm(forms.Form):
     all_or_nothing = forms.BooleanField(label=_("Enrol nothing if any row fails"), required=False)
     check_columns = forms.BooleanField(label=_("Show the columns found before importing"), required=False)
 
-    def __init__(self, *args, agreements=(), **kwargs):
+    def __init__(self, *args, agreements=(), today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].choices = [(a.number, f"{a.number} ({a.start_date} – {a.end_date})") for a in agreements]
+        today = today or timezone.localdate()
+        # in force first, then those still to start, then those that ended (latest first)
+        ordered = sorted(agreements, key=lambda a: (a.end_date < today, a.start_date > today, -a.start_date.toordinal()))
+        self.in_force = next((a for a in ordered if a.start_date <= today <= a.end_date), None)
+        self.last_ended = next((a for a in ordered if a.end_date < today), None)
+        preselected = self.in_force or next((a for a in ordered if a.start_date > today), None)
+        choices = [] if preselected else [("", _("— choose an agreement —"))]
+        for a in ordered:
+            text = f"{a.number} ({formatting.date(a.start_date)} – {formatting.date(a.end_date)})"
+            if a.end_date < today:
+                text += " — " + str(_("ended"))
+            elif a.start_date > today:
+                text += " — " + str(_("not started yet"))
+            choices.append((a.number, text))
+        self.fields["agreement"].choices = choices
+        # never an agreement that has ended: with none in force or to come, the user chooses
+        self.initial["agreement"] = preselected.number if preselected else ""
 
 
 @login_required
@@ -62,7 +79,9 @@ def roster_upload(request, code: str):
             form.add_error(None, exc.message)
         else:
             return redirect("membership:roster_import_detail", pk=batch.pk)
-    return render(request, "membership/roster_upload.html", {"sponsor": sponsor, "form": form, "agreements": agreements})
+    return render(
+        request, "membership/roster_upload.html", {"sponsor": sponsor, "form": form, "agreements": agreements, "today": timezone.localdate()}
+    )
 
 
 FIELD_LABELS = {
