@@ -41,7 +41,7 @@ def test_every_home_panel_link_opens_the_page_it_names(regions, sponsors, users,
 
 def test_sponsor_home_has_the_roster_upload_and_the_statement(regions, sponsors, users, client):
     client.force_login(users["sponsor"])
-    links = dict((text, href) for href, text in _panel_links(client.get("/").content.decode()))
+    links = {text: href for href, text in _panel_links(client.get("/").content.decode())}
     assert links["Unggah daftar pekerja"] == "/sponsors/PEMKO-DUMAI/roster/"
     assert links["Rekening koran iuran"] == "/contributions/sponsors/PEMKO-DUMAI/statement/"
 
