@@ -67,7 +67,7 @@ def _text(report) -> str:
     lines = [document.title(report), document.subtitle(report)]
     for section in document.sections(report):
         lines += ["", section.title]
-        rows = [section.columns, *[[c.text for c in r] for r in section.rows]]
+        rows = [section.columns, *[[("  " if c.indent else "") + c.text for c in r] for r in section.rows]]
         if section.total:
             rows.append([c.text for c in section.total])
         if len(section.rows) or section.total:
