@@ -9,6 +9,7 @@ from lindung.core.files.api import router as files_router
 from lindung.core.routes import router as platform_router
 from lindung.core.routes_calc import router as calc_router
 from lindung.membership.api import router as membership_router
+from lindung.membership.api_held import router as held_router
 from lindung.membership.api_participants import router as participants_router
 from lindung.membership.api_roster import router as roster_router
 from lindung.payouts.api import router as payouts_router
@@ -23,6 +24,7 @@ api.add_router("/", files_router)
 api.add_router("/", registry_router)
 api.add_router("/", membership_router)
 api.add_router("/", roster_router)
+api.add_router("/", held_router)
 api.add_router("/", participants_router)
 api.add_router("/", contributions_router)
 api.add_router("/", claims_router)

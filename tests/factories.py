@@ -17,7 +17,17 @@ from factory.django import DjangoModelFactory
 
 from lindung.accounts.models import Branch
 from lindung.membership.kpj import format_kpj
-from lindung.membership.models import Employer, Participant, Project, Sponsor, SponsorAgreement, SponsorshipPeriod
+from lindung.membership.models import (
+    ChangeProposal,
+    Employer,
+    HeldRow,
+    Participant,
+    Project,
+    RosterImport,
+    Sponsor,
+    SponsorAgreement,
+    SponsorshipPeriod,
+)
 from lindung.registry.models import Person, Region
 from lindung.registry.nik import make_nik
 
@@ -205,3 +215,47 @@ class HandoverCaseFactory(DjangoModelFactory):
     deceased_name = factory.LazyAttribute(lambda o: o.claim.participant.person.full_name)
     program = factory.SelfAttribute("claim.program")
     amount = 42_000_000
+
+
+class RosterImportFactory(DjangoModelFactory):
+    """A finished roster import (no file): what held rows and proposals hang on."""
+
+    class Meta:
+        model = RosterImport
+
+    agreement = factory.SubFactory(AgreementFactory)
+    sponsor = factory.SelfAttribute("agreement.sponsor")
+    file_name = factory.Sequence(lambda n: f"daftar-{n}.csv")
+    file_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = RosterImport.Status.DONE
+
+
+class HeldRowFactory(DjangoModelFactory):
+    """A roster row held for verification: the file's values beside a registered person."""
+
+    class Meta:
+        model = HeldRow
+
+    roster_import = factory.SubFactory(RosterImportFactory)
+    agreement = factory.SelfAttribute("roster_import.agreement")
+    sponsor = factory.SelfAttribute("roster_import.sponsor")
+    row_number = factory.Sequence(lambda n: n + 2)
+    person = factory.SubFactory(PersonFactory)
+    nik = factory.SelfAttribute("person.nik")
+    full_name = factory.Sequence(lambda n: f"Nama Dalam Berkas {n}")
+    birth_date = dt.date(1990, 3, 10)
+    sex = "F"
+    cover_start = factory.SelfAttribute("agreement.start_date")
+
+
+class ChangeProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = ChangeProposal
+
+    roster_import = factory.SubFactory(RosterImportFactory)
+    sponsor = factory.SelfAttribute("roster_import.sponsor")
+    person = factory.SubFactory(PersonFactory, phone="081200000000")
+    row_number = factory.Sequence(lambda n: n + 2)
+    field = ChangeProposal.Field.PHONE
+    current_value = "081200000000"
+    proposed_value = factory.Sequence(lambda n: f"0813{n:08d}")

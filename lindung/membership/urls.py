@@ -1,7 +1,7 @@
 """Membership URLs, one module per area so each can grow on its own."""
 
-from lindung.membership.web import employers, participants, roster, sponsors
+from lindung.membership.web import employers, held, participants, roster, sponsors
 
 app_name = "membership"
 
-urlpatterns = [*sponsors.urlpatterns, *roster.urlpatterns, *participants.urlpatterns, *employers.urlpatterns]
+urlpatterns = [*sponsors.urlpatterns, *roster.urlpatterns, *participants.urlpatterns, *employers.urlpatterns, *held.urlpatterns]

@@ -96,8 +96,14 @@ def demo(db, settings, tmp_path, monkeypatch):
         services.take_step(claim, step, actor=user)
     assert claim.status == "ready_for_payment", claim.checks
     payouts = _payouts(claim, deceased, head)
+    from tests.factories import ChangeProposalFactory, HeldRowFactory
+
+    held_row = HeldRowFactory(roster_import=roster_import, person=bpu.person)
+    proposal = ChangeProposalFactory(roster_import=roster_import, person=sponsored.person)
     return {
         **payouts,
+        "held_row": held_row,
+        "proposal": proposal,
         "dumai_user": User.objects.get(username="disnaker"),
         "claim": claim,
         "document": document,
@@ -162,6 +168,8 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "roster/imports/<int:pk>/": [{"pk": roster_pk}],
         "roster/imports/<int:pk>/errors/": [{"pk": roster_pk}],
         "roster/imports/<int:pk>/columns/": [{"pk": roster_pk}],
+        "verification/rows/<int:pk>/": [{"pk": str(d["held_row"].pk)}],
+        "verification/changes/<int:pk>/": [{"pk": str(d["proposal"].pk)}],
         "participants/<str:kpj>/": by_kpj,
         "participants/<str:kpj>/card.pdf": by_kpj,
         "participants/<str:kpj>/end/": by_kpj,
@@ -214,6 +222,13 @@ def fills(d) -> dict[str, list[dict[str, str]]]:
         "api/v1/roster-imports/<import_id>": [{"import_id": roster_pk}],
         "api/v1/roster-imports/<import_id>/errors": [{"import_id": roster_pk}],
         "api/v1/roster-imports/<import_id>/rejected": [{"import_id": roster_pk}],
+        "api/v1/roster-imports/<import_id>/held": [{"import_id": roster_pk}],
+        "api/v1/held-rows/<row_id>": [{"row_id": str(d["held_row"].pk)}],
+        "api/v1/held-rows/<row_id>/accept": [{"row_id": str(d["held_row"].pk)}],
+        "api/v1/held-rows/<row_id>/reject": [{"row_id": str(d["held_row"].pk)}],
+        "api/v1/change-proposals/<proposal_id>": [{"proposal_id": str(d["proposal"].pk)}],
+        "api/v1/change-proposals/<proposal_id>/accept": [{"proposal_id": str(d["proposal"].pk)}],
+        "api/v1/change-proposals/<proposal_id>/reject": [{"proposal_id": str(d["proposal"].pk)}],
         "api/v1/participants/<kpj>": by_kpj,
         "api/v1/participants/<kpj>/end": by_kpj,
         "api/v1/participants/<kpj>/card.pdf": by_kpj,

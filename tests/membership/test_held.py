@@ -281,3 +281,116 @@ def test_accept_and_reject_at_the_same_moment_exactly_one_wins(registered, agree
         assert row.status == Verdict.ACCEPTED and Participant.objects.filter(person=registered).count() == 1
     else:
         assert row.status == Verdict.REJECTED and not Participant.objects.filter(person=registered).exists()
+
+
+# ---------------------------------------------------------------- web, API, CLI
+
+
+def _page(client, user, url, **kw):
+    client.force_login(user)
+    return client.get(url, **kw)
+
+
+def test_the_sponsor_never_reads_the_register_through_web_or_api(held_import, users, client, api_client):
+    row = HeldRow.objects.get()
+    sponsor = users["sponsor"]
+    # its import page: the count and the row as its file gave it
+    page = _page(client, sponsor, f"/roster/imports/{held_import.import_id}/").content.decode()
+    assert 'data-testid="held-rows"' in page and "Nama Karangan" in page
+    assert not any(s in page for s in SECRETS)
+    # the queue and the row's page are not the sponsor's
+    assert _page(client, sponsor, "/verification/").status_code == 403
+    assert _page(client, sponsor, f"/verification/rows/{row.pk}/").status_code == 403
+    api = api_client(sponsor)
+    for url in (f"/api/v1/held-rows/{row.pk}", "/api/v1/held-rows", "/api/v1/change-proposals"):
+        response = api.get(url)
+        assert response.status_code == 403 and not any(s in response.content.decode() for s in SECRETS)
+    body = api.get(f"/api/v1/roster-imports/{held_import.import_id}/held").json()
+    assert [i["name"] for i in body["items"]] == ["Nama Karangan"] and body["items"][0]["status"] == "pending"
+    for url in (f"/api/v1/roster-imports/{held_import.import_id}", f"/api/v1/roster-imports/{held_import.import_id}/held"):
+        assert not any(s in api.get(url).content.decode() for s in SECRETS)
+    assert api.post(f"/api/v1/held-rows/{row.pk}/accept", {}, content_type="application/json").status_code == 403
+    # another sponsor does not see the import at all
+    assert api_client(users["sponsor_riau"]).get(f"/api/v1/roster-imports/{held_import.import_id}/held").status_code == 404
+    # after a rejection the sponsor reads the reason in words, still nothing of the register
+    held.reject_held_row(row, actor=users["officer"], reason="identity_not_confirmed", note="lahir 1985, Rahmat")
+    page = _page(client, sponsor, f"/roster/imports/{held_import.import_id}/").content.decode()
+    assert "KTP" in page and not any(s in page for s in SECRETS)
+    assert not any(s in api.get(f"/api/v1/roster-imports/{held_import.import_id}/held").content.decode() for s in SECRETS)
+
+
+def test_staff_compare_and_decide_on_the_web(held_import, registered, users, client):
+    row = HeldRow.objects.get()
+    queue = _page(client, users["verifier"], "/verification/")
+    assert queue.status_code == 200 and f'data-held="{row.pk}"' in queue.content.decode()
+    page = _page(client, users["verifier"], f"/verification/rows/{row.pk}/").content.decode()
+    assert "Rahmat Hidayat" in page and "Nama Karangan" in page and 'data-testid="accept"' in page
+    response = client.post(f"/verification/rows/{row.pk}/", {"decision": "accept", "note": "KTP checked"})
+    assert response.status_code == 302
+    assert HeldRow.objects.get().status == Verdict.ACCEPTED and Participant.objects.filter(person=registered).count() == 1
+    # the auditor reads the page, without the buttons, and cannot post
+    page = _page(client, users["auditor"], f"/verification/rows/{row.pk}/")
+    assert page.status_code == 200 and 'data-testid="decide-form"' not in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["auditor", "finance", "branch_head"])
+def test_view_only_roles_cannot_decide_on_the_web_or_api(held_import, users, client, api_client, role):
+    row = HeldRow.objects.get()
+    client.force_login(users[role])
+    response = client.post(f"/verification/rows/{row.pk}/", {"decision": "reject", "reason": "other"})
+    assert response.status_code in (403, 404)
+    api = api_client(users[role])
+    assert api.post(f"/api/v1/held-rows/{row.pk}/reject", {"reason": "other"}, content_type="application/json").status_code == 403
+    assert HeldRow.objects.get().status == Verdict.PENDING
+
+
+def test_the_api_accepts_and_a_second_decision_is_a_conflict(held_import, registered, users, api_client):
+    row = HeldRow.objects.get()
+    api = api_client(users["officer"])
+    detail = api.get(f"/api/v1/held-rows/{row.pk}").json()
+    assert {c["field"]: c["registered"] for c in detail["comparison"]}["full_name"] == "Rahmat Hidayat"
+    response = api.post(f"/api/v1/held-rows/{row.pk}/accept", {"note": "ok"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "accepted" and response.json()["kpj"]
+    again = api.post(f"/api/v1/held-rows/{row.pk}/reject", {"reason": "other"}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "transition_not_allowed"
+    assert api.post(f"/api/v1/held-rows/{row.pk}/reject", {"reason": "nonsense"}, content_type="application/json").status_code == 409
+    assert Participant.objects.filter(person=registered).count() == 1
+
+
+def test_proposals_through_the_api_and_the_web(proposed, registered, users, api_client, client):
+    api = api_client(users["verifier"])
+    items = api.get("/api/v1/change-proposals").json()["items"]
+    phone = next(i for i in items if i["field"] == "phone")
+    address = next(i for i in items if i["field"] == "address")
+    assert api.post(f"/api/v1/change-proposals/{phone['id']}/accept", {}, content_type="application/json").status_code == 200
+    bad = api.post(f"/api/v1/change-proposals/{address['id']}/reject", {"reason": "nonsense"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "unknown_reason"
+    client.force_login(users["officer"])
+    assert 'data-testid="proposal-table"' in client.get("/verification/?tab=proposals").content.decode()
+    assert client.post(f"/verification/changes/{address['id']}/", {"decision": "reject", "reason": "register_newer"}).status_code == 302
+    registered.refresh_from_db()
+    assert registered.phone == "089999999999" and registered.address == REGISTERED["address"]
+    assert api_client(users["sponsor"]).get(f"/api/v1/change-proposals/{phone['id']}").status_code == 403
+
+
+def test_the_cli_lists_accepts_and_rejects(held_import, registered, users, proposed):
+    import json as _json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("verification", "list", "--json", "--as", users["officer"].username, stdout=out)
+    (item,) = _json.loads(out.getvalue())
+    assert item["full_name"] == "Nama Karangan" and "*" in item["nik"]
+    with pytest.raises(CommandError):
+        call_command("verification", "accept", str(item["id"]), "--as", users["auditor"].username, stdout=StringIO())
+    out = StringIO()
+    call_command("verification", "reject", str(item["id"]), "--reason", "identity_not_confirmed", "--as", users["verifier"].username, stdout=out)
+    assert HeldRow.objects.get().status == Verdict.REJECTED
+    out = StringIO()
+    call_command("verification", "proposals", "--json", "--as", users["officer"].username, stdout=out)
+    first = _json.loads(out.getvalue())[0]
+    call_command("verification", "accept-proposal", str(first["id"]), "--as", users["officer"].username, stdout=StringIO())
+    assert ChangeProposal.objects.get(pk=first["id"]).status == Verdict.ACCEPTED

@@ -11,10 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     AgreementFactory,
+    ChangeProposalFactory,
     EmployerFactory,
+    HeldRowFactory,
     ParticipantFactory,
     PersonFactory,
     ProjectFactory,
+    RosterImportFactory,
     SponsoredParticipantFactory,
     SponsorFactory,
 )
@@ -58,6 +61,18 @@ def _audit(n, branch):
         audit.record(actor=None, action="sponsor.update", obj=sponsor, changes={"name": [str(i), str(i + 1)]}, summary="changed")
 
 
+def _held(n, branch):
+    batch = RosterImportFactory(agreement=AgreementFactory(sponsor=SponsorFactory(branch=branch)))
+    for _ in range(n):
+        HeldRowFactory(roster_import=batch)
+
+
+def _proposals(n, branch):
+    batch = RosterImportFactory(agreement=AgreementFactory(sponsor=SponsorFactory(branch=branch)))
+    for _ in range(n):
+        ChangeProposalFactory(roster_import=batch)
+
+
 LISTS = {
     "/sponsors/": _sponsors,
     "/participants/": _participants,
@@ -65,6 +80,8 @@ LISTS = {
     "/projects/": _projects,
     "/persons/": _persons,
     "/audit/": _audit,
+    "/verification/": _held,
+    "/verification/?tab=proposals": _proposals,
 }
 
 
@@ -91,6 +108,8 @@ API_LISTS = {
     "/api/v1/participants": _participants,
     "/api/v1/employers": _employers,
     "/api/v1/persons": _persons,
+    "/api/v1/held-rows": _held,
+    "/api/v1/change-proposals": _proposals,
 }
 
 

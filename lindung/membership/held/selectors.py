@@ -10,14 +10,15 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from lindung.core import formatting
 from lindung.core.errors import NotFound
 from lindung.core.masking import mask_nik
 from lindung.membership.held.reasons import row_reason_text
 from lindung.membership.models import ChangeProposal, HeldRow, RosterImport, Verdict
-from lindung.registry.models import Person
+from lindung.registry.models import Person, Region, Sex
 
 # The fields compared between a held row and the registered person, in page order.
-COMPARED = ("full_name", "birth_date", "sex", "region_id", "address", "occupation", "phone", "family_card_number")
+COMPARED = ("full_name", "birth_date", "sex", "region", "address", "occupation", "phone", "family_card_number")
 
 
 def held_rows(*, user, status: str | None = Verdict.PENDING, sponsor: str | None = None) -> QuerySet[HeldRow]:
@@ -44,19 +45,39 @@ def held_row_get(*, user, pk: int) -> HeldRow:
 
 @dataclass(frozen=True)
 class Compared:
+    """One field of a held row beside the register's value, both as text to show."""
+
     field: str
-    row: object
-    registered: object
+    label: str
+    row: str
+    registered: str
 
     @property
     def differs(self) -> bool:
-        return (self.row or "") != (self.registered or "")
+        return self.row != self.registered
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.date):
+        return formatting.date(value)
+    if isinstance(value, Region):
+        return f"{value.name} ({value.code})"
+    return str(value)
 
 
 def comparison(row: HeldRow) -> list[Compared]:
     """The row beside the registered person, field by field (staff pages only)."""
     person: Person = row.person
-    return [Compared(f, getattr(row, f), getattr(person, f)) for f in COMPARED]
+    out = []
+    for f in COMPARED:
+        label = str(Person._meta.get_field(f).verbose_name)
+        mine, theirs = getattr(row, f), getattr(person, f)
+        if f == "sex":
+            mine, theirs = str(dict(Sex.choices).get(mine, mine)), str(dict(Sex.choices).get(theirs, theirs))
+        out.append(Compared(f, label, _shown(mine), _shown(theirs)))
+    return out
 
 
 def proposals(*, user, status: str | None = Verdict.PENDING, sponsor: str | None = None) -> QuerySet[ChangeProposal]:
@@ -94,7 +115,7 @@ class SponsorHeldRow:
     kpj: str
 
 
-def import_held_rows(*, user, import_pk: int) -> list[SponsorHeldRow]:
+def import_held_rows(*, user, import_pk: int, limit: int | None = None) -> list[SponsorHeldRow]:
     """The rows of one roster import held for verification, for anyone who may see the import (the
     sponsor included): the values its file gave and the outcome; a KPJ once accepted. Never the
     registered person's data, never the branch office's note. NIKs masked, as in every list."""
@@ -102,6 +123,8 @@ def import_held_rows(*, user, import_pk: int) -> list[SponsorHeldRow]:
     if batch is None:
         raise NotFound(fields={"roster_import": "not found"})
     rows = HeldRow.objects.filter(roster_import=batch).select_related("participant").order_by("row_number")
+    if limit is not None:
+        rows = rows[:limit]
     return [
         SponsorHeldRow(
             row=r.row_number,

@@ -15,6 +15,7 @@ from lindung.core.audit import audit_source
 from lindung.core.errors import ServiceError
 from lindung.core.shortcuts import or_404
 from lindung.membership import roster, selectors
+from lindung.membership.held import selectors as held_selectors
 from lindung.membership.roster import importing
 
 
@@ -161,6 +162,9 @@ def roster_import_detail(request, pk: int):
     context = {"batch": batch, "summary": summary, "reasons": reasons, "job": batch.job, "finished": batch.finished_at is not None}
     if context["finished"] and batch.error_file_id:
         context.update(_rejected_rows(request, batch))
+    if context["finished"] and summary.get("held") and not batch.dry_run:
+        # the file's own values and the outcome, for the sponsor too: nothing of the register
+        context["held_rows"] = held_selectors.import_held_rows(user=request.user, import_pk=batch.pk, limit=REJECTED_SHOWN)
     if request.htmx:
         return render(request, "membership/roster_import_status.html", context)
     return render(request, "membership/roster_import_detail.html", context)

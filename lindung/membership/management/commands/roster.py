@@ -92,7 +92,7 @@ class Command(LindungCommand):
             raise _Refused(NotFound(_("No such file: %(path)s") % {"path": o["path"]}, {"path": "no such file"})) from None
         d = summary.as_dict()
         if o["json"]:
-            keys = ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "by_reason", "error_file")
+            keys = ("rows", "enrolled", "already_enrolled", "rejected", "warnings", "held", "by_reason", "error_file")
             out = {k: d[k] for k in keys}
             out.update(dry_run=d["dry_run"], import_id=d["import_id"], cover_start=d["cover_start"])
             self.stdout.write(json.dumps(out))
@@ -104,6 +104,8 @@ class Command(LindungCommand):
         )
         for code, n in d["by_reason"].items():
             self.stdout.write(f"  {code}: {n}")
+        if summary.held and not summary.dry_run:
+            self.stdout.write(f"{summary.held} row(s) held for the branch office's verification: 'lindung verification list'.")
         if summary.all_or_nothing and summary.rejected:
             self.stdout.write(self.style.WARNING("--all-or-nothing: nothing was enrolled because some rows failed."))
         self.stdout.write(f"Error file: {summary.error_file}")
