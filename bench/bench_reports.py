@@ -147,7 +147,9 @@ def page() -> tuple[float, int]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    admin = get_user_model().objects.create_superuser("bench-admin", password="bench-only-password-0123")
+    admin = get_user_model().objects.filter(username="bench-admin").first() or get_user_model().objects.create_superuser(
+        "bench-admin", password="bench-only-password-0123"
+    )
     client = Client()
     client.force_login(admin)
     t0 = time.perf_counter()
@@ -170,11 +172,13 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=3, help="months of paid invoices from April 2023 (3: the quarter reported)")
     parser.add_argument("--database-url", required=True, help="postgres://… (dropped and re-created)")
     parser.add_argument("--write", action="store_true", help="write the result into docs/benchmarks.md")
+    parser.add_argument("--reuse", action="store_true", help="measure a database a previous run left set up (neither created nor dropped)")
     args = parser.parse_args()
     dbname = urlparse(args.database_url).path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
         raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
-    bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
+    if not args.reuse:
+        bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
     os.environ.update(
         DATABASE_URL=args.database_url,
         DJANGO_SETTINGS_MODULE="lindung.settings",
@@ -190,11 +194,15 @@ def main() -> None:
 
         n = args.participants
         t0 = time.perf_counter()
-        info = bench_billing.setup(n, history=args.history)
-        extra = extra_setup(n)
+        if args.reuse:
+            from lindung.membership.models import Sponsor
+
+            extra = {"sponsor": Sponsor.objects.get(code="BENCH"), "deaths": max(1, n // 1000)}
+        else:
+            bench_billing.setup(n, history=args.history)
+            extra = extra_setup(n)
         lines = n * 2 * args.history
         print(f"set-up: {n:,} participants, {lines:,} invoice lines, {extra['deaths']:,} deaths in {time.perf_counter() - t0:.1f} s", flush=True)
-        del info
         base_s = baseline(extra["sponsor"].pk)
         print(f"(a) baseline: the quarter's lines summed and the open memberships counted in {base_s:.2f} s", flush=True)
         run_s, queries, parts, report = measured(extra["sponsor"])
@@ -237,7 +245,8 @@ memberships through the sponsorship periods' sponsor index.
         from django.db import connections
 
         connections.close_all()
-        bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+        if not args.reuse:
+            bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ class Contributions:
     received: int = 0  # contribution payments received within the period
     arrears_at_end: int = 0  # due on or before the period's end and unpaid on that day
     invoices_in_arrears: int = 0
-    worker_months: int = 0  # participant-months billed
+    worker_months: int = 0  # participant-months billed (their work-accident lines)
 
 
 @dataclass
@@ -205,7 +205,10 @@ def _contributions(sponsor_id: int, period: Period) -> Contributions:
         invoice__status=Invoice.Status.CANCELLED
     )
     billed = lines.aggregate(billed=Coalesce(Sum("amount"), 0), paid=Coalesce(Sum("paid_amount"), 0))
-    worker_months = lines.filter(amount__gt=0).values("participant_id", "period").distinct().count()
+    # one JKK line per worker and month: every sponsored (BPU) membership has the work-accident
+    # programme (PP 44/2015), so its lines count the worker-months without a DISTINCT over every
+    # line of the period (a sort of millions of pairs on a large sponsor)
+    worker_months = lines.filter(amount__gt=0, program="JKK", kind=InvoiceLine.Kind.REGULAR).count()
     received = ContributionPayment.objects.filter(sponsor_id=sponsor_id, paid_on__gte=start, paid_on__lte=end).aggregate(
         s=Coalesce(Sum("amount"), 0)
     )["s"]
