@@ -172,6 +172,10 @@ class NulRefusingParser(Parser):
 
     def parse_querydict(self, data, list_fields, request: HttpRequest):
         result = super().parse_querydict(data, list_fields, request)
+        if request.method != "GET" and data is request.POST:
+            # An empty form field is a field left out (an optional date sent as "" answered 422),
+            # as a form's empty input means "none".
+            result = {k: v for k, v in result.items() if v != "" and v != [""]}
         fields = _nul_fields(result)
         if fields:
             self._refuse(fields)

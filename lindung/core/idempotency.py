@@ -128,6 +128,8 @@ def idempotent(func: Callable) -> Callable:
             return func(request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
             raise ServiceError("invalid", _("Idempotency-Key is longer than 200 characters."), {"Idempotency-Key": "too long"})
+        if "\x00" in key:  # PostgreSQL cannot store it (500); SQLite stored it
+            raise ServiceError("invalid", _("Text may not contain NUL characters."), {"Idempotency-Key": "contains a NUL character"})
         digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + _request_content(request)).hexdigest()
         record, created = claim(request.user, key, method=request.method, path=request.path, request_hash=digest)
         if not created:

@@ -234,3 +234,14 @@ def test_web_form_keys_share_the_table_and_expire(users, rf, settings):
 def _as(request, user):
     request.user = user
     return request
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_an_idempotency_key_with_a_nul_character_is_refused(users):
+    """Schemathesis: a key holding NUL was stored (SQLite; PostgreSQL cannot store it: 500)."""
+    client = Client()
+    client.force_login(users["finance"])
+    r = client.post("/idem/pay", {"amount": 5}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k\x00ey")
+    assert r.status_code == 400, r.content
+    assert r.json()["error"]["fields"] == {"Idempotency-Key": "contains a NUL character"}
+    assert not IdempotencyRecord.objects.exists()
