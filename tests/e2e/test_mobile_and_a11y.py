@@ -82,6 +82,7 @@ def _check(page, axe_js, path, width, shots) -> list[str]:
     if response is None or response.status != 200:
         return [f"{path}: HTTP {response.status if response else '-'}"]
     if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
         name = path.strip("/").replace("/", "_") or "home"
         page.screenshot(path=str(Path(shots) / f"{name}-{width}.png"), full_page=True)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
@@ -138,3 +139,87 @@ def test_the_phone_menu_and_the_skip_link(live_server, page, demo_site, settings
     skip = page.locator("a.skip-link")
     assert skip.evaluate("e => e === document.activeElement") and skip.get_attribute("href") == "#content"
     assert page.locator("main#content").count() == 1
+
+
+@pytest.fixture
+def detail_objects(demo_site):
+    """Objects behind the detail pages: a person, an invoice, a reported death (claim), the roster
+    import and its result, a job (the sponsor's cards), as the demo has them."""
+    import datetime as dt
+
+    from lindung.accounts.models import User
+    from lindung.claims import intake
+    from lindung.contributions.models import Invoice
+    from lindung.core.models import Job
+    from lindung.membership import cards
+    from lindung.membership.models import Participant, RosterImport, Sponsor
+
+    sponsored = Participant.objects.get(kpj_number=demo_site["kpj"])
+    officer = User.objects.get(username="petugas")
+    other = Participant.objects.filter(sponsor__code="PEMKO-DUMAI").exclude(pk=sponsored.pk).order_by("pk").first()
+    claim = intake.report_death(other, actor=officer, death_date=dt.date.today() - dt.timedelta(days=5))
+    cards.start_sponsor_cards(Sponsor.objects.get(code="PEMKO-DUMAI"), actor=officer, base_url="http://testserver")
+    return {
+        "kpj": sponsored.kpj_number,
+        "person": sponsored.person_id,
+        "invoice": Invoice.objects.filter(sponsor__code="PEMKO-DUMAI").order_by("pk").first().number,
+        "claim": claim.number,
+        "roster_import": RosterImport.objects.filter(sponsor__code="PEMKO-DUMAI").order_by("pk").first().pk,
+        "job": str(Job.objects.order_by("created_at").last().pk),
+    }
+
+
+def _detail_pages(o) -> dict[str, list[str]]:
+    """The detail pages per user: the admin's, a sponsor user's (disnaker) and an officer's (petugas)."""
+    return {
+        "admin": [
+            f"/persons/{o['person']}/",
+            f"/contributions/invoices/{o['invoice']}/",
+            f"/claims/{o['claim']}/",
+            f"/roster/imports/{o['roster_import']}/",
+            f"/jobs/{o['job']}/",
+            f"/contributions/participants/{o['kpj']}/",
+        ],
+        "disnaker": [
+            "/",
+            "/sponsors/PEMKO-DUMAI/",
+            "/sponsors/PEMKO-DUMAI/roster/",
+            "/participants/",
+            f"/participants/{o['kpj']}/",
+            "/contributions/",
+            f"/contributions/invoices/{o['invoice']}/",
+            "/contributions/sponsors/PEMKO-DUMAI/statement/",
+            f"/roster/imports/{o['roster_import']}/",
+            "/reports/",
+        ],
+        "petugas": [
+            "/",
+            "/participants/",
+            f"/participants/{o['kpj']}/",
+            "/contributions/coverage/",
+            f"/contributions/participants/{o['kpj']}/",
+            "/claims/",
+            f"/claims/{o['claim']}/",
+            f"/persons/{o['person']}/",
+        ],
+    }
+
+
+def test_detail_pages_and_a_sponsors_and_an_officers_pages_fit_a_phone_and_pass_axe(live_server, axe_page, detail_objects, axe_js, settings):
+    """The same checks as above (no sideways scroll at 375 and 1366 px, no critical or serious axe
+    violation) on the detail pages and on the pages a sponsor user and an officer use, in one
+    browser page, logging in as each in turn."""
+    page = axe_page
+    shots = os.environ.get("LINDUNG_A11Y_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    problems = []
+    for username, paths in _detail_pages(detail_objects).items():
+        page.context.clear_cookies()
+        page.set_viewport_size({"width": 1366, "height": 800})
+        _log_in(page, base, username, settings.LINDUNG_DEMO_PASSWORD)
+        for path in paths:
+            for width in (375, 1366):
+                problems += [f"{username} {p}" for p in _check(page, axe_js, path, width, shots and f"{shots}/{username}")]
+    assert problems == [], "\n".join(problems)
