@@ -29,108 +29,36 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-START = dt.date(2023, 4, 1)
+import common  # noqa: E402
+
+START = common.START
 PERIOD = dt.date(2024, 3, 1)
 
 
-def _admin_sql(url: str, *statements: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
-
-
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, m = [], first
-    while m <= last:
-        out.append(m)
-        m = dt.date(m.year + (m.month // 12), m.month % 12 + 1, 1)
-    return out
-
-
 def setup(n: int, history: int = 11) -> dict:
-    from django.core.management import call_command
     from django.db import connection
 
-    from lindung.contributions.models import Invoice
-    from lindung.membership import services
-    from lindung.registry.services import import_bundled_regions
-
-    call_command("migrate", verbosity=0)
-    import_bundled_regions()
-    sponsor = services.sponsor_create(actor=None, code="BENCH", name="Bench sponsor", type="city", region_code="14.72")
-    agreement = services.agreement_create(
-        actor=None,
-        sponsor=sponsor,
-        number="PKS-BENCH",
-        start_date=START,
-        end_date=dt.date(2024, 12, 31),
-        budget=16_800 * 24 * n,
-        quota=n,
-        billing_frequency="monthly",
-    )
+    ref = common.base_setup(participants=n)
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute(
-            """INSERT INTO registry_person (nik, full_name, birth_date, sex, address, phone, occupation, family_card_number, bank_name,
-                   bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at)
-               SELECT '1472' || LPAD(g::text, 12, '0'), 'Pekerja ' || g, DATE '1980-01-01', 'M', '', '', '', '', '', '', '', '[]', now(), now()
-               FROM generate_series(1, %s) g""",
-            [n],
-        )
-        cur.execute(
-            """INSERT INTO membership_participant (kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id,
-                   start_date, status, exit_reason, created_at, updated_at)
-               SELECT '23' || LPAD(p.id::text, 9, '0'), p.id, 'BPU', '["JKK", "JKM"]'::jsonb, 1000000, '', %s, %s, %s, 'active', '', now(), now()
-               FROM registry_person p""",
-            [agreement.pk, sponsor.pk, START],
-        )
-        cur.execute(
-            """INSERT INTO membership_sponsorshipperiod (participant_id, agreement_id, sponsor_id, start_date, end_reason)
-               SELECT id, %s, %s, %s, '' FROM membership_participant""",
-            [agreement.pk, sponsor.pk, START],
-        )
-        for m in _months(START, dt.date(2024, 2, 1))[:history]:
-            inv = Invoice.objects.create(
-                number=f"HIST-{m:%Y%m}",
-                payer_type="sponsor",
-                payer_key=f"sponsor:{agreement.pk}",
-                sponsor=sponsor,
-                agreement=agreement,
-                segment="BPU",
-                period_start=m,
-                period_end=m,
-                issue_date=m,
-                due_date=m.replace(day=15),
-                total=16_800 * n,
-                paid_amount=16_800 * n,
-                status="paid",
-            )
-            cur.execute(
-                """INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind)
-                   SELECT %s, p.id, v.program, %s, v.amount, v.amount, 'regular'
-                   FROM membership_participant p CROSS JOIN (VALUES ('JKK', 10000), ('JKM', 6800)) v(program, amount)""",
-                [inv.pk, m],
-            )
+        common.insert_workers(cur, ref, n)
+        for m in common.months(START, dt.date(2024, 2, 1))[:history]:
+            inv = common.history_invoice(ref, f"HIST-{m:%Y%m}", m, m, total=16_800 * n)
+            common.insert_paid_lines(cur, inv.pk, [m])
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")  # autocommit: outside any transaction
-    return {"agreement": agreement.pk, "setup_s": time.perf_counter() - t0}
+    return {"agreement": ref.agreement.pk, "setup_s": time.perf_counter() - t0}
 
 
 def baseline(agreement_id: int) -> tuple[float, int]:
@@ -249,12 +177,7 @@ def payments_on_the_invoice(n: int) -> dict:
 
 
 def write_doc(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    doc = path.read_text()
-    section = "## Contributions (issue 5)"
-    pattern = re.compile(re.escape(section) + r".*?(?=\n## |\Z)", re.S)
-    doc = pattern.sub(text.rstrip() + "\n", doc) if section in doc else doc.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(doc)
+    common.replace_section("## Contributions (issue 5)", text)
 
 
 def main() -> None:
@@ -268,23 +191,10 @@ def main() -> None:
     parser.add_argument("--period", default="2024-03", help="the measured month (with --reuse: one not billed yet)")
     parser.add_argument("--history", type=int, default=11, help="months of paid history written by the set-up (0–11)")
     args = parser.parse_args()
-    dbname = urlparse(args.database_url).path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
-        raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
     global PERIOD
     PERIOD = dt.date(int(args.period[:4]), int(args.period[5:7]), 1)
-    if not args.reuse:
-        _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE="lindung.settings",
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
-    )
-    import django
-
-    django.setup()
-    try:
+    with common.bench_database(args.database_url, keep=args.keep, reuse=args.reuse):
+        print(common.load(), flush=True)
         n = args.participants
         if args.reuse:
             from django.core.management import call_command
@@ -338,12 +248,7 @@ participant's lines (index `participant, program, period`) plus the references o
         print(text)
         if not args.no_write:
             write_doc(text)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+        print("at the end: " + common.load(), flush=True)
 
 
 if __name__ == "__main__":

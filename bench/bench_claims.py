@@ -22,103 +22,34 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import common  # noqa: E402
 
 START = dt.date(2023, 10, 1)
 STATES = [("reported", 0.2), ("draft", 0.1), ("submitted", 0.2), ("verified", 0.2), ("approved", 0.1), ("ready_for_payment", 0.2)]
 
 
-def _admin_sql(url: str, *statements: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
-
-
 def setup(n: int, claims: int, deaths: int) -> dict:
-    from django.core.management import call_command
     from django.db import connection
 
-    from lindung.accounts import services as accounts
-    from lindung.accounts.models import Branch
-    from lindung.contributions.models import Invoice
-    from lindung.membership import services
-    from lindung.registry.models import Region
-    from lindung.registry.services import import_bundled_regions
-
-    call_command("migrate", verbosity=0)
-    import_bundled_regions()
-    branch = Branch.objects.create(code="DUMAI", name="Kantor Cabang Dumai", region=Region.objects.get(code="14.72"))
-    sponsor = services.sponsor_create(actor=None, code="BENCH", name="Bench sponsor", type="city", region_code="14.72", branch=branch)
-    agreement = services.agreement_create(
-        actor=None, sponsor=sponsor, number="PKS-BENCH", start_date=START, end_date=dt.date(2024, 12, 31), budget=16_800 * 24 * n, quota=n
-    )
-    users = {}
-    for role in ("officer", "verifier", "branch_head"):
-        users[role] = accounts.user_create(
-            actor=None, username=f"bench-{role}", password="bench-password-0123", roles=[role], branch=branch, full_name=role
-        )
+    ref = common.base_setup(participants=n, branch=True, roles=("officer", "verifier", "branch_head"), start=START)
+    sponsor, branch, users = ref.sponsor, ref.branch, ref.users
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        # NIKs: 16 digits, unique (the serial digits carry the number)
-        cur.execute(
-            """INSERT INTO registry_person (nik, full_name, birth_date, sex, address, phone, occupation, family_card_number, bank_name,
-                   bank_account_number, bank_account_holder, nik_warnings, created_at, updated_at)
-               SELECT '14' || LPAD(g::text, 14, '0'), 'Pekerja ' || g, DATE '1980-01-01', 'M', '', '', '', '', '', '', '', '[]', now(), now()
-               FROM generate_series(1, %s) g""",
-            [n],
-        )
-        cur.execute(
-            """INSERT INTO membership_participant (kpj_number, person_id, segment, programs, wage, risk_class, agreement_id, sponsor_id, branch_id,
-                   start_date, status, exit_reason, created_at, updated_at)
-               SELECT '23' || LPAD(p.id::text, 9, '0'), p.id, 'BPU', '["JKK", "JKM"]'::jsonb, 1000000, '', %s, %s, %s, %s, 'active', '', now(), now()
-               FROM registry_person p""",
-            [agreement.pk, sponsor.pk, branch.pk, START],
-        )
-        cur.execute(
-            "INSERT INTO membership_sponsorshipperiod (participant_id, agreement_id, sponsor_id, start_date, end_reason) "
-            "SELECT id, %s, %s, %s, '' FROM membership_participant",
-            [agreement.pk, sponsor.pk, START],
-        )
+        common.insert_workers(cur, ref, n, nik_prefix="14")
         # paid history (October 2023 – January 2024) for the claimed participants and the death file's
-        inv = Invoice.objects.create(
-            number="HIST-2023Q4",
-            payer_type="sponsor",
-            payer_key=f"sponsor:{agreement.pk}",
-            sponsor=sponsor,
-            agreement=agreement,
-            segment="BPU",
-            period_start=START,
-            period_end=dt.date(2024, 1, 1),
-            issue_date=START,
-            due_date=dt.date(2023, 10, 15),
-            total=0,
-            paid_amount=0,
-            status="paid",
-        )
-        cur.execute(
-            """INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind)
-               SELECT %s, p.id, v.program, m.period, v.amount, v.amount, 'regular'
-               FROM membership_participant p
-               CROSS JOIN (VALUES ('JKK', 10000), ('JKM', 6800)) v(program, amount)
-               CROSS JOIN (VALUES (DATE '2023-10-01'), (DATE '2023-11-01'), (DATE '2023-12-01'), (DATE '2024-01-01')) m(period)
-               WHERE p.id <= %s""",
-            [inv.pk, claims + deaths],
-        )
+        inv = common.history_invoice(ref, "HIST-2023Q4", START, dt.date(2024, 1, 1))
+        common.insert_paid_lines(cur, inv.pk, common.months(START, dt.date(2024, 1, 1)), up_to_participant=claims + deaths)
         cases = []
         first = 1
         for state, share in STATES:
@@ -275,12 +206,7 @@ def death_file(users: dict, claims: int, deaths: int) -> dict:
 
 
 def write_doc(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    doc = path.read_text()
-    section = "## Claims (issue 11)"
-    pattern = re.compile(re.escape(section) + r".*?(?=\n## |\Z)", re.S)
-    doc = pattern.sub(text.rstrip() + "\n", doc) if section in doc else doc.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(doc)
+    common.replace_section("## Claims (issue 11)", text)
 
 
 def main() -> None:
@@ -293,25 +219,12 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    dbname = urlparse(args.database_url).path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
-        raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
-    _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE="lindung.settings",
-        DEBUG="0",
-        ALLOWED_HOSTS="testserver",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
-    )
-    import django
+    with common.bench_database(args.database_url, keep=args.keep, ALLOWED_HOSTS="testserver"):
+        print(common.load(), flush=True)
+        from django.conf import settings
 
-    django.setup()
-    from django.conf import settings
-
-    # the pages are rendered without collectstatic: plain static URLs (no manifest) for the benchmark
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    try:
+        # the pages are rendered without collectstatic: plain static URLs (no manifest) for the benchmark
+        settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
         n, c, d = args.participants, args.claims, args.deaths
         info = setup(n, c, d)
         print(f"set-up: {n:,} participants, {c:,} claims in {info['setup_s']:.1f} s", flush=True)
@@ -359,12 +272,7 @@ same claim rows, {df["base_s"]:.2f} s).
         print(text)
         if not args.no_write:
             write_doc(text)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+        print("at the end: " + common.load(), flush=True)
 
 
 if __name__ == "__main__":

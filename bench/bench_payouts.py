@@ -24,48 +24,27 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _admin_sql(url: str, *statements: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
+import common  # noqa: E402
 
 
 def setup(n: int, children: int) -> dict:
-    from django.core.management import call_command
-
-    from lindung.accounts import services as accounts
-    from lindung.accounts.models import Branch
     from lindung.claims.models import Claim, ClaimHeir, Payee
-    from lindung.membership import services
     from lindung.membership.models import Participant
     from lindung.payouts.models import PaymentOrder, ScholarshipSchedule
-    from lindung.registry.models import Person, Region
-    from lindung.registry.services import import_bundled_regions
+    from lindung.registry.models import Person
 
-    call_command("migrate", verbosity=0)
-    import_bundled_regions()
-    branch = Branch.objects.create(code="DUMAI", name="Kantor Cabang Dumai", region=Region.objects.get(code="14.72"))
-    sponsor = services.sponsor_create(actor=None, code="BENCH", name="Bench sponsor", type="city", region_code="14.72", branch=branch)
-    users = {
-        name: accounts.user_create(actor=None, username=name, password="bench-password-0123", roles=["finance"], branch=branch, full_name=name)
-        for name in ("keuangan-1", "keuangan-2")
-    }
+    ref = common.base_setup(branch=True, users={"keuangan-1": "finance", "keuangan-2": "finance"})
+    sponsor, branch, users = ref.sponsor, ref.branch, ref.users
     t0 = time.perf_counter()
     person = Person.objects.create(nik="1472010101800001", full_name="Peserta Bench", birth_date=dt.date(1980, 1, 1), sex="M")
     participant = Participant.objects.create(
@@ -277,20 +256,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="postgres://… (dropped and re-created)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    dbname = urlparse(args.database_url).path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
-        raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
-    _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE="lindung.settings",
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
-    )
-    import django
-
-    django.setup()
-    try:
+    with common.bench_database(args.database_url, keep=args.keep):
+        print(common.load(), flush=True)
         n = args.orders
         info = setup(n + n // 5, args.children)
         print(f"set-up: {n + n // 5:,} orders, {args.children:,} scholarship schedules in {info['setup_s']:.1f} s", flush=True)
@@ -317,12 +284,7 @@ def main() -> None:
         from django.db import connection
 
         print(f"PostgreSQL {connection.cursor().connection.info.server_version // 10000}, Python {platform.python_version()}, {dt.date.today()}")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+        print("at the end: " + common.load(), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_billing  # noqa: E402
+import common  # noqa: E402
 
 ON = dt.date(2024, 4, 20)
 
@@ -63,7 +61,7 @@ def measured() -> tuple[float, dict, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from lindung.contributions.coverage import refresh_statuses
+    from lindung.contributions.statuses import refresh_statuses
 
     t0 = time.perf_counter()
     with CaptureQueriesContext(connection) as q:
@@ -72,12 +70,7 @@ def measured() -> tuple[float, dict, int]:
 
 
 def write_doc(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    doc = path.read_text()
-    section = "## Daily status transitions (issue 8)"
-    pattern = re.compile(re.escape(section) + r".*?(?=\n## |\Z)", re.S)
-    doc = pattern.sub(text.rstrip() + "\n", doc) if section in doc else doc.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(doc)
+    common.replace_section("## Daily status transitions (issue 8)", text)
 
 
 def main() -> None:
@@ -87,20 +80,8 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a label printed with the result (e.g. before/after)")
     parser.add_argument("--write", action="store_true", help="write the result into docs/benchmarks.md")
     args = parser.parse_args()
-    dbname = urlparse(args.database_url).path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
-        raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
-    bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        DJANGO_SETTINGS_MODULE="lindung.settings",
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
-    )
-    import django
-
-    django.setup()
-    try:
+    with common.bench_database(args.database_url, keep=False):
+        print(common.load(), flush=True)
         from django.db import connection
 
         from lindung.contributions.billing import run_billing
@@ -142,11 +123,7 @@ one of them active → grace.
         print(text)
         if args.write:
             write_doc(text)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+        print("at the end: " + common.load(), flush=True)
 
 
 if __name__ == "__main__":
