@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_billing  # noqa: E402  (the set-up of N sponsored workers with paid history)
+import common  # noqa: E402  (the benchmark database)
 
 QUARTER = "2023-Q2"
 
@@ -185,7 +186,7 @@ def main() -> None:
     if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
         raise SystemExit("the benchmark database name must contain 'bench' (it is dropped)")
     if not args.reuse:
-        bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
+        common.admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
     os.environ.update(
         DATABASE_URL=args.database_url,
         DJANGO_SETTINGS_MODULE="lindung.settings",
@@ -253,7 +254,7 @@ memberships through the sponsorship periods' sponsor index.
 
         connections.close_all()
         if not args.reuse:
-            bench_billing._admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
+            common.admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
 
 
 if __name__ == "__main__":
