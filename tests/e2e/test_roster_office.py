@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _upload(page, live_server, sponsor_code, path):
     page.goto(live_server.url + f"/sponsors/{sponsor_code}/")
     page.click("#upload-roster")
+    page.select_option("#id_agreement", "PKS-DUMAI-2023")  # ended today: never preselected
     page.set_input_files("#id_file", str(path))
     page.fill("#id_start", "2023-10-01")
     page.click("#upload-submit")

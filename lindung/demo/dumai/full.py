@@ -30,7 +30,7 @@ from lindung.demo.dumai import people
 from lindung.demo.dumai.clock import at
 from lindung.demo.dumai.story import PROGRAMME_START
 from lindung.membership.models import Employer, Participant, Project
-from lindung.rules.months import add_months
+from lindung.rules.months import add_months, months_apart
 
 CITY_SIZE = 70_000
 NON_ASN_SHARE = 5_300 / 70_000
@@ -149,7 +149,7 @@ class CityWide:
         if month == self.since:
             out.append((month, self.register))
         out.append((month, self.bill))
-        if (month.year - self.since.year) * 12 + month.month - self.since.month in range(0, 10**6, HISTORY_MONTHS):
+        if months_apart(self.since, month) % HISTORY_MONTHS == 0:
             out.append((month, self.prepay))
         day = month.replace(day=PAY_DAY)
         if day > self.replay.today and month == self.replay.today.replace(day=1):
