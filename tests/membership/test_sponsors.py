@@ -215,4 +215,5 @@ def test_api_roster_import_takes_an_empty_optional_form_field_as_left_out(users,
         )
     # the import ran with its defaults: the cover starts today, outside this 2023–2024 agreement
     assert r.status_code == 422 and "error" not in r.json(), r.content
-    assert r.json()["dry_run"] is False and r.json()["summary"] == {"error": "cover start outside the agreement"}
+    assert r.json()["dry_run"] is False and list(r.json()["summary"]) == ["error"]
+    assert "di luar perjanjian PKS-DUMAI-2023" in r.json()["summary"]["error"]  # said in Indonesian, naming the agreement
