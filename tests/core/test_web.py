@@ -75,6 +75,13 @@ def test_template_filters():
     assert audit_change(45) == "45"
     assert rupiah(252000000) == "Rp 252.000.000"
     assert rupiah(-16800) == "-Rp 16.800"
+    import datetime as dt
+
+    from lindung.core.templatetags.lindung import tanggal
+
+    assert tanggal("2027-01-01") == "1 Januari 2027"  # a date kept as text in an import's summary
+    assert tanggal(dt.date(2023, 10, 1)) == "1 Oktober 2023"
+    assert tanggal(None) == "—" and tanggal("bukan tanggal") == "bukan tanggal"
 
 
 @pytest.mark.parametrize(

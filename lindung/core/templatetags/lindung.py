@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 from django.apps import apps
 
@@ -64,6 +66,18 @@ def rupiah(value) -> str:
 def number(value) -> str:
     """``6573`` → ``6.573`` in the active language (``lindung.core.formatting.number``)."""
     return formatting.number(value)
+
+
+@register.filter
+def tanggal(value) -> str:
+    """A date, or a date kept as ISO text in a job's or import's JSON summary (``"2027-01-01"``),
+    in the language's one form: ``1 Januari 2027`` (``lindung.core.formatting.date``)."""
+    if isinstance(value, str) and value:
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return formatting.date(value)
 
 
 @register.filter
