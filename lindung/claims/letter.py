@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from lindung.claims import benefit as benefit_service
 from lindung.claims.models import Claim, ClaimHeir
 from lindung.claims.workflow import CLAIM
 from lindung.core.formatting import date, rupiah
 from lindung.core.masking import mask_account
+from lindung.core.pdf import FONT, Document, latin1
 from lindung.core.terbilang import terbilang
-
-
-def _latin1(text) -> str:
-    return str(text).replace("–", "-").replace("—", "-").replace("’", "'").encode("latin-1", "replace").decode("latin-1")
 
 
 def _deciders(claim: Claim) -> dict[str, tuple[str, str]]:
@@ -30,12 +26,6 @@ def _deciders(claim: Claim) -> dict[str, tuple[str, str]]:
             name = d.actor.get_full_name() if d.actor else ""
             found[d.transition] = (name or d.actor_username, date(d.at))
     return found
-
-
-class _Letter(FPDF):
-    def cell_line(self, text, *, h=5.5, bold=False, size=10):
-        self.set_font("Helvetica", "B" if bold else "", size)
-        self.multi_cell(0, h, _latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def decision_letter_file(claim: Claim, *, actor=None):
@@ -68,18 +58,14 @@ def _render(claim: Claim, compress: bool) -> bytes:
     frozen = claim.benefit or {}
     participant = claim.participant
     person = participant.person
-    pdf = _Letter(format="A4", unit="mm")
-    pdf.set_compression(compress)
-    pdf.set_title(_latin1(_("Benefit decision %(number)s") % {"number": claim.number}))
-    pdf.set_margins(20, 18, 20)
-    pdf.add_page()
-    pdf.cell_line(claim.branch.name.upper(), bold=True, size=11)
-    pdf.cell_line(_("Employment social security: JKK and JKM"), size=9)
+    pdf = Document(_("Benefit decision %(number)s") % {"number": claim.number}, compress=compress, margins=(20, 18, 20))
+    pdf.paragraph(claim.branch.name.upper(), style="B", size=11)
+    pdf.paragraph(_("Employment social security: JKK and JKM"), size=9)
     pdf.ln(4)
-    pdf.cell_line(_("BENEFIT DECISION LETTER"), bold=True, size=13)
-    pdf.cell_line(_("Number: %(number)s") % {"number": claim.number}, size=10)
+    pdf.paragraph(_("BENEFIT DECISION LETTER"), style="B", size=13)
+    pdf.paragraph(_("Number: %(number)s") % {"number": claim.number}, size=10)
     pdf.ln(3)
-    pdf.cell_line(_("Participant"), bold=True)
+    pdf.paragraph(_("Participant"), style="B")
     rows = [
         (_("Name"), person.full_name),
         (_("NIK"), person.nik),
@@ -91,48 +77,49 @@ def _render(claim: Claim, compress: bool) -> bytes:
     if claim.sponsor_id:
         rows.append((_("Premium paid by"), claim.sponsor.name))
     for label, value in rows:
-        pdf.set_font("Helvetica", "", 10)
-        pdf.cell(45, 5.5, _latin1(label))
-        pdf.multi_cell(0, 5.5, _latin1(f": {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 10)
+        pdf.cell(45, 5.5, latin1(label))
+        pdf.multi_cell(0, 5.5, latin1(f": {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     heirs = list(ClaimHeir.objects.filter(claim=claim, entitled=True).order_by("id"))
     if claim.is_death:
-        pdf.cell_line(_("Entitled heirs"), bold=True)
+        pdf.paragraph(_("Entitled heirs"), style="B")
         if heirs:
             for h in heirs:
-                pdf.cell_line(f"- {h.full_name} ({h.relation_label})")
+                pdf.paragraph(f"- {h.full_name} ({h.relation_label})")
         else:
-            pdf.cell_line(_("No heirs: the funeral cost goes to whoever arranged the funeral, the rest to the social security fund."))
+            pdf.paragraph(_("No heirs: the funeral cost goes to whoever arranged the funeral, the rest to the social security fund."))
         pdf.ln(1)
-    pdf.cell_line(_("Benefit"), bold=True)
-    pdf.set_font("Helvetica", "", 8.5)
-    with pdf.table(col_widths=(62, 72, 36), text_align=("LEFT", "LEFT", "RIGHT"), line_height=4.6, first_row_as_headings=True) as table:
-        table.row([_latin1(_("Component")), _latin1(_("Legal reference")), _latin1(_("Amount"))])
-        for comp in frozen.get("components", []):
-            table.row([_latin1(comp.get("explanation_id", comp["code"])), _latin1(comp["reference"]), _latin1(rupiah(comp["amount"]))])
+    pdf.paragraph(_("Benefit"), style="B")
+    pdf.rows(
+        (_("Component"), _("Legal reference"), _("Amount")),
+        ((comp.get("explanation_id", comp["code"]), comp["reference"], rupiah(comp["amount"])) for comp in frozen.get("components", [])),
+        widths=(62, 72, 36),
+        align=("LEFT", "LEFT", "RIGHT"),
+    )
     total = claim.benefit_total or 0
     pdf.ln(1)
-    pdf.cell_line(_("Total: %(amount)s") % {"amount": rupiah(total)}, bold=True, size=11)
-    pdf.cell_line(_("In words: %(words)s") % {"words": terbilang(total, capitalize=True)}, size=10)
+    pdf.paragraph(_("Total: %(amount)s") % {"amount": rupiah(total)}, style="B", size=11)
+    pdf.paragraph(_("In words: %(words)s") % {"words": terbilang(total, capitalize=True)}, size=10)
     scholarship = frozen.get("scholarship") or {}
     if scholarship.get("eligible") and scholarship.get("max_total"):
-        pdf.cell_line(
+        pdf.paragraph(
             _("Scholarship for the entitled children: up to %(max)s (projected %(projected)s), paid each school year on proof of enrolment.")
             % {"max": rupiah(scholarship["max_total"]), "projected": rupiah(scholarship.get("projected_total", 0))},
             size=9,
         )
     pdf.ln(2)
-    pdf.cell_line(_("Payees"), bold=True)
+    pdf.paragraph(_("Payees"), style="B")
     for row in benefit_service.payee_amounts(claim):
         p = row["payee"]
         account = f"{p.bank_code} {mask_account(p.account_number)}" if p.account_number else "-"
         share = f"{p.share / 100:g}%"
-        pdf.cell_line(
+        pdf.paragraph(
             f"- {p.name} ({p.get_kind_display()}, {share}) {_('account')} {account}: {rupiah(row['amount'])} ({terbilang(row['amount'])})", size=9
         )
     pdf.ln(2)
     if claim.deadline:
-        pdf.cell_line(
+        pdf.paragraph(
             _(
                 "Payment due by %(deadline)s (working days from the complete application on %(complete)s); a later payment adds 1%% of the benefit per day."
             )
@@ -142,13 +129,12 @@ def _render(claim: Claim, compress: bool) -> bytes:
     pdf.ln(4)
     deciders = _deciders(claim)
     decided = date(claim.decided_on) if claim.decided_on else "-"
-    pdf.cell_line(_("Decided on %(date)s") % {"date": decided}, size=10)
+    pdf.paragraph(_("Decided on %(date)s") % {"date": decided}, size=10)
     for step, label in (("verify", _("Verified by")), ("approve", _("Approved by (branch head)"))):
         name, when = deciders.get(step, ("-", "-"))
-        pdf.cell_line(f"{label}: {name} ({when})", size=10)
+        pdf.paragraph(f"{label}: {name} ({when})", size=10)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "", 7)
-    pdf.multi_cell(
-        0, 4, _latin1(_("Parameter version %(version)s; amounts frozen at the decision.") % {"version": frozen.get("parameter_version", "-")})
+    pdf.paragraph(
+        _("Parameter version %(version)s; amounts frozen at the decision.") % {"version": frozen.get("parameter_version", "-")}, size=7, height=4
     )
-    return bytes(pdf.output())
+    return pdf.content()

@@ -34,6 +34,7 @@ from lindung.core.files.models import StoredFile
 from lindung.core.files.storage import store
 from lindung.core.jobs import job_handler, start_job
 from lindung.core.masking import mask_name, mask_nik
+from lindung.core.pdf import latin1 as _latin1
 from lindung.membership.models import Participant, Sponsor
 
 CARD_W, CARD_H = 85.6, 54.0
@@ -111,10 +112,6 @@ def card_data(queryset) -> Iterator[CardData]:
         yield _card_from_values(v)
 
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _fmt_date(d: dt.date | None) -> str:
     return formatting.date(d) if d else "-"
 
@@ -136,7 +133,7 @@ class CardRenderer:
         self._scan_x: float | None = None
         self.labels = {
             "title": _latin1(_("Membership card")),
-            "subtitle": _latin1(_("JKK · JKM employment social security").replace("·", "-")),
+            "subtitle": _latin1(_("JKK · JKM employment social security")),
             "kpj": _latin1(_("KPJ number")),
             "nik": _latin1(_("NIK")),
             "programs": _latin1(_("Programmes")),

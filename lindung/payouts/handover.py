@@ -13,11 +13,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from lindung.claims import benefit as claim_benefit
 from lindung.claims.models import Claim, ClaimHeir, ClaimStatus, Payee, PayeeKind
-from lindung.core import audit, formatting
+from lindung.core import audit, formatting, pdf
 from lindung.core.errors import ServiceError
 from lindung.core.terbilang import terbilang
 from lindung.payouts.models import HandoverCase, HandoverEvent, OrderStatus, PaymentOrder
@@ -118,69 +117,32 @@ def event_summary(event: HandoverEvent, cases=None) -> dict:
     }
 
 
-def _latin1(text) -> str:
-    return (
-        str(text)
-        .replace("–", "-")
-        .replace("—", "-")
-        .replace("’", "'")
-        .replace("“", '"')
-        .replace("”", '"')
-        .encode("latin-1", "replace")
-        .decode("latin-1")
-    )
-
-
 def handover_pdf(event: HandoverEvent, *, compress: bool = True) -> bytes:
     """The printable list (Indonesian): heir, deceased participant, programme, amount and mark; the
     total in figures and words; the press line."""
     with translation.override("id"):
         cases = list(event.cases.order_by("id"))
         summary = event_summary(event, cases)
-        pdf = FPDF(format="A4", unit="mm")
-        pdf.set_compression(compress)
-        pdf.set_title(_latin1(event.title))
-        pdf.set_margins(15, 15, 15)
-        pdf.add_page()
-        pdf.set_font("Helvetica", "B", 13)
-        pdf.multi_cell(0, 7, _latin1(_("BENEFIT HAND-OVER")), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.multi_cell(0, 6, _latin1(event.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(
-            0, 5.5, _latin1(_("%(date)s, %(place)s") % {"date": formatting.date(event.date), "place": event.place}), new_x="LMARGIN", new_y="NEXT"
-        )
+        doc = pdf.Document(event.title, compress=compress)
+        doc.heading(_("BENEFIT HAND-OVER"), event.title)
+        doc.paragraph(_("%(date)s, %(place)s") % {"date": formatting.date(event.date), "place": event.place})
         if event.officials:
-            pdf.multi_cell(0, 5.5, _latin1(_("Officials present:")), new_x="LMARGIN", new_y="NEXT")
+            doc.paragraph(_("Officials present:"))
             for o in event.officials:
-                pdf.multi_cell(0, 5, _latin1(f"- {o['name']} ({o['role']})"), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-        pdf.set_font("Helvetica", "", 8.5)
-        with pdf.table(col_widths=(8, 44, 44, 16, 30, 38), text_align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"), line_height=4.6) as table:
-            table.row([_latin1(h) for h in ("No", _("Heir"), _("Deceased participant"), _("Programme"), _("Amount"), _("Status"))])
-            for n, c in enumerate(cases, 1):
-                table.row(
-                    [
-                        str(n),
-                        _latin1(c.heir_name),
-                        _latin1(c.deceased_name),
-                        c.program,
-                        _latin1(formatting.rupiah(c.amount)),
-                        _latin1(c.get_mark_display()),
-                    ]
-                )
-        pdf.ln(2)
-        pdf.set_font("Helvetica", "", 9)
+                doc.paragraph(f"- {o['name']} ({o['role']})", height=5)
+        doc.ln(3)
+        doc.rows(
+            ("No", _("Heir"), _("Deceased participant"), _("Programme"), _("Amount"), _("Status")),
+            ((str(n), c.heir_name, c.deceased_name, c.program, formatting.rupiah(c.amount), c.get_mark_display()) for n, c in enumerate(cases, 1)),
+            widths=(8, 44, 44, 16, 30, 38),
+            align=("RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+        )
+        doc.ln(2)
         for mark in summary["by_mark"].values():
             if mark["count"]:
-                pdf.multi_cell(0, 5, _latin1(f"{mark['label']}: {mark['count']} - {formatting.rupiah(mark['total'])}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.multi_cell(0, 6, _latin1(_("Total: %(amount)s") % {"amount": formatting.rupiah(summary["total"])}), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(
-            0, 5.5, _latin1(_("In words: %(words)s") % {"words": terbilang(summary["total"], capitalize=True)}), new_x="LMARGIN", new_y="NEXT"
-        )
-        pdf.ln(3)
-        pdf.set_font("Helvetica", "I", 10)
-        pdf.multi_cell(0, 5.5, _latin1(summary["press_line"]), new_x="LMARGIN", new_y="NEXT")
-        return bytes(pdf.output())
+                doc.paragraph(f"{mark['label']}: {mark['count']} - {formatting.rupiah(mark['total'])}", size=9, height=5)
+        doc.paragraph(_("Total: %(amount)s") % {"amount": formatting.rupiah(summary["total"])}, size=11, style="B", height=6)
+        doc.paragraph(_("In words: %(words)s") % {"words": terbilang(summary["total"], capitalize=True)})
+        doc.ln(3)
+        doc.paragraph(summary["press_line"], style="I")
+        return doc.content()

@@ -1,18 +1,19 @@
 """The report as a file: a workbook (XLSX, through ``lindung.core.tabular_write``: every text cell
-neutralised, numbers kept as numbers) or a printable PDF (fpdf2, like the hand-over list and the
-invoices). Every download is recorded in the audit trail as the other documents made for one
-download are (``file.download`` on the sponsor, ``changes.kind`` ``programme_report_xlsx`` or
-``programme_report_pdf``, the file name with the period, its size), from the web, the API or the CLI."""
+neutralised, numbers kept as numbers) or a printable PDF (``lindung.core.pdf``, the page the
+hand-over list and the decision letter print on too). Every download is recorded in the audit trail
+as the other documents made for one download are (``file.download`` on the sponsor,
+``changes.kind`` ``programme_report_xlsx`` or ``programme_report_pdf``, the file name with the
+period, its size), from the web, the API or the CLI."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from lindung.core import files
 from lindung.core.errors import ServiceError
+from lindung.core.pdf import Document
 from lindung.core.tabular_write import xlsx_bytes
 from lindung.reports.document import cell_value, sections, subtitle, title
 from lindung.reports.selectors import ProgrammeReport
@@ -59,20 +60,6 @@ def workbook(report: ProgrammeReport) -> bytes:
     return xlsx_bytes({_("Report"): rows})
 
 
-def _latin1(text) -> str:
-    return (
-        str(text)
-        .replace("–", "-")
-        .replace("—", "-")
-        .replace("’", "'")
-        .replace("“", '"')
-        .replace("”", '"')
-        .replace("·", "-")
-        .encode("latin-1", "replace")
-        .decode("latin-1")
-    )
-
-
 def _widths(columns: int) -> tuple[int, ...]:
     if columns == 2:
         return (120, 60)
@@ -81,37 +68,30 @@ def _widths(columns: int) -> tuple[int, ...]:
     return (28, *([19] * (columns - 1)))  # the claims table
 
 
+def _texts(section) -> list[list[str]]:
+    """A section's rows as the PDF prints them (an indented row led by spaces), its total last."""
+    rows = [[("   " if c.indent else "") + c.text for c in row] for row in section.rows]
+    return rows + ([[c.text for c in section.total]] if section.total else [])
+
+
 def pdf(report: ProgrammeReport, *, compress: bool = True) -> bytes:
-    doc = FPDF(format="A4", unit="mm")
-    doc.set_compression(compress)
-    doc.set_title(_latin1(title(report)))
-    doc.set_margins(15, 15, 15)
-    doc.add_page()
-    doc.set_font("Helvetica", "B", 13)
-    doc.multi_cell(0, 7, _latin1(_("PROGRAMME REPORT")), new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", "B", 11)
-    doc.multi_cell(0, 6, _latin1(f"{report.sponsor_name} - {report.period.label}"), new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", "", 9.5)
-    doc.multi_cell(0, 5, _latin1(subtitle(report)), new_x="LMARGIN", new_y="NEXT")
+    doc = Document(title(report), compress=compress)
+    doc.heading(_("PROGRAMME REPORT"), f"{report.sponsor_name} - {report.period.label}")
+    doc.paragraph(subtitle(report), size=9.5, height=5)
     for section in sections(report):
         doc.ln(3)
-        doc.set_font("Helvetica", "B", 10.5)
-        doc.multi_cell(0, 6, _latin1(section.title), new_x="LMARGIN", new_y="NEXT")
-        doc.set_font("Helvetica", "", 8.5 if len(section.columns) > 2 else 9.5)
-        aligns = tuple("RIGHT" if numeric else "LEFT" for _title, numeric in section.headers)
+        doc.paragraph(section.title, size=10.5, style="B", height=6)
         if section.rows:
-            with doc.table(
-                col_widths=_widths(len(section.columns)), text_align=aligns, line_height=4.8, width=sum(_widths(len(section.columns)))
-            ) as table:
-                table.row([_latin1(h) for h in section.columns])
-                for row in section.rows:
-                    table.row([_latin1(("   " if c.indent else "") + c.text) for c in row])
-                if section.total:
-                    table.row([_latin1(c.text) for c in section.total])
+            doc.rows(
+                section.columns,
+                _texts(section),
+                widths=_widths(len(section.columns)),
+                align=tuple("RIGHT" if numeric else "LEFT" for _title, numeric in section.headers),
+                size=8.5 if len(section.columns) > 2 else 9.5,
+                line_height=4.8,
+            )
         if section.note:
-            doc.set_font("Helvetica", "I", 8)
-            doc.multi_cell(0, 4.2, _latin1(section.note), new_x="LMARGIN", new_y="NEXT")
+            doc.paragraph(section.note, size=8, style="I", height=4.2)
     doc.ln(4)
-    doc.set_font("Helvetica", "I", 8)
-    doc.multi_cell(0, 4.2, _latin1(_("Aggregates only: this report names no person.")), new_x="LMARGIN", new_y="NEXT")
-    return bytes(doc.output())
+    doc.paragraph(_("Aggregates only: this report names no person."), size=8, style="I", height=4.2)
+    return doc.content()
