@@ -104,20 +104,6 @@ class RejectIn(Schema):
     note: str = ""
 
 
-class SponsorHeldRowOut(Schema):
-    """A held row as the sponsor sees it: its file's values and the outcome, in words."""
-
-    row: int
-    nik: str
-    name: str
-    birth_date: dt.date
-    status: str
-    status_label: str
-    reason: str
-    reason_text: str
-    kpj: str
-
-
 class ProposalOut(Schema):
     id: int
     sponsor: str
@@ -202,12 +188,12 @@ def held_row_reject(request, row_id: int, body: RejectIn):
     return selectors.held_row_get(user=request.user, pk=row_id)
 
 
-@router.get("/roster-imports/{import_id}/held", response={200: list[SponsorHeldRowOut], 403: ErrorOut, 404: ErrorOut})
+@router.get("/roster-imports/{import_id}/held", response={200: list[selectors.SponsorHeldRow], 403: ErrorOut, 404: ErrorOut})
 @paginate(Page)
 def roster_import_held(request, import_id: int):
     """The rows of an import held for verification and their outcome, for anyone who sees the
     import: the file's values (NIK masked), the status and the reason in words; the KPJ once
-    enrolled. Nothing of the register."""
+    enrolled. Nothing of the register. Paginated in the database."""
     require_perm(request, "membership.view_rosterimport")
     return selectors.import_held_rows(user=request.user, import_pk=import_id)
 

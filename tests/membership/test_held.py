@@ -319,6 +319,41 @@ def test_the_sponsor_never_reads_the_register_through_web_or_api(held_import, us
     assert not any(s in api.get(f"/api/v1/roster-imports/{held_import.import_id}/held").content.decode() for s in SECRETS)
 
 
+def test_the_sponsor_reads_its_held_rows_a_page_at_a_time_from_the_database(held_import, users, api_client):
+    """The API answers with the selector's own ``SponsorHeldRow`` and asks the database for one
+    page only (a ``LIMIT``), not for every held row of the import."""
+    from django.test.utils import CaptureQueriesContext
+
+    first = HeldRow.objects.get()
+    HeldRow.objects.bulk_create(
+        [
+            HeldRow(
+                roster_import_id=first.roster_import_id,
+                agreement_id=first.agreement_id,
+                sponsor_id=first.sponsor_id,
+                row_number=first.row_number + n,
+                nik=f"{int(first.nik) + n:016d}",
+                full_name=f"Pekerja {n}",
+                birth_date=first.birth_date,
+                sex=first.sex,
+                cover_start=first.cover_start,
+                person_id=first.person_id,
+            )
+            for n in range(1, 30)
+        ]
+    )
+    api = api_client(users["sponsor"])
+    table = HeldRow._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        body = api.get(f"/api/v1/roster-imports/{held_import.import_id}/held?page=2&page_size=5").json()
+    assert (body["count"], body["pages"], body["page"]) == (30, 6, 2)
+    assert [i["name"] for i in body["items"]] == [f"Pekerja {n}" for n in range(5, 10)]
+    assert set(body["items"][0]) == {"row", "nik", "name", "birth_date", "status", "status_label", "reason", "reason_text", "kpj"}
+    assert "*" in body["items"][0]["nik"] and body["items"][0]["kpj"] == ""
+    reads = [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"] and "COUNT(" not in q["sql"].upper()]
+    assert len(reads) == 1 and "LIMIT 5" in reads[0] and "OFFSET 5" in reads[0], reads
+
+
 def test_staff_compare_and_decide_on_the_web(held_import, registered, users, client):
     row = HeldRow.objects.get()
     queue = _page(client, users["verifier"], "/verification/")

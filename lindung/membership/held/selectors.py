@@ -6,6 +6,7 @@ only its own import's held rows, as its file gave them, and their outcome in wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -100,9 +101,12 @@ def queue_counts(*, user) -> dict[str, int]:
     return {"held": held_rows(user=user).count(), "proposals": proposals(user=user).count()}
 
 
+# The API answers with this class itself (``GET /api/v1/roster-imports/{id}/held``): its fields are
+# written here only, and its docstring is the schema's description.
 @dataclass(frozen=True)
 class SponsorHeldRow:
-    """A held row as its sponsor may see it: the file's own values, the outcome, the reason in words."""
+    """A held row as its sponsor sees it: the file's own values (NIK masked), the outcome and the
+    reason in words; the KPJ number once accepted (else empty)."""
 
     row: int
     nik: str
@@ -114,19 +118,9 @@ class SponsorHeldRow:
     reason_text: str
     kpj: str
 
-
-def import_held_rows(*, user, import_pk: int, limit: int | None = None) -> list[SponsorHeldRow]:
-    """The rows of one roster import held for verification, for anyone who may see the import (the
-    sponsor included): the values its file gave and the outcome; a KPJ once accepted. Never the
-    registered person's data, never the branch office's note. NIKs masked, as in every list."""
-    batch = RosterImport.objects.visible_to(user).filter(pk=import_pk).first()
-    if batch is None:
-        raise NotFound(fields={"roster_import": "not found"})
-    rows = HeldRow.objects.filter(roster_import=batch).select_related("participant").order_by("row_number")
-    if limit is not None:
-        rows = rows[:limit]
-    return [
-        SponsorHeldRow(
+    @classmethod
+    def of(cls, r: HeldRow) -> SponsorHeldRow:
+        return cls(
             row=r.row_number,
             nik=mask_nik(r.nik),
             name=r.full_name,
@@ -137,5 +131,38 @@ def import_held_rows(*, user, import_pk: int, limit: int | None = None) -> list[
             reason_text=row_reason_text(r.reason),
             kpj=r.participant.kpj_number if r.participant_id else "",
         )
-        for r in rows
-    ]
+
+
+class SponsorHeldRows:
+    """An import's held rows as :class:`SponsorHeldRow`, read from the database a slice at a time:
+    ``count()`` is a ``COUNT`` and ``rows[a:b]`` one ``LIMIT``/``OFFSET`` query, so a page of the API
+    (``lindung.core.api.Page``) or of the import's page reads only its own rows. Iterating reads them
+    all, in chunks."""
+
+    def __init__(self, queryset: QuerySet[HeldRow]):
+        self._qs = queryset
+
+    def count(self) -> int:
+        return self._qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[SponsorHeldRow]:
+        if not isinstance(item, slice):
+            raise TypeError("SponsorHeldRows supports only slices")
+        return [SponsorHeldRow.of(r) for r in self._qs[item]]
+
+    def __iter__(self) -> Iterator[SponsorHeldRow]:
+        return (SponsorHeldRow.of(r) for r in self._qs.iterator(chunk_size=2000))
+
+
+def import_held_rows(*, user, import_pk: int) -> SponsorHeldRows:
+    """The rows of one roster import held for verification, in row order, for anyone who may see the
+    import (the sponsor included): the values its file gave and the outcome; a KPJ once accepted.
+    Never the registered person's data, never the branch office's note. NIKs masked, as in every
+    list."""
+    batch = RosterImport.objects.visible_to(user).filter(pk=import_pk).first()
+    if batch is None:
+        raise NotFound(fields={"roster_import": "not found"})
+    return SponsorHeldRows(HeldRow.objects.filter(roster_import=batch).select_related("participant").order_by("row_number", "id"))

@@ -164,7 +164,7 @@ def roster_import_detail(request, pk: int):
         context.update(_rejected_rows(request, batch))
     if context["finished"] and summary.get("held") and not batch.dry_run:
         # the file's own values and the outcome, for the sponsor too: nothing of the register
-        context["held_rows"] = held_selectors.import_held_rows(user=request.user, import_pk=batch.pk, limit=REJECTED_SHOWN)
+        context["held_rows"] = held_selectors.import_held_rows(user=request.user, import_pk=batch.pk)[:REJECTED_SHOWN]
     if request.htmx:
         return render(request, "membership/roster_import_status.html", context)
     return render(request, "membership/roster_import_detail.html", context)
