@@ -138,6 +138,58 @@ def test_reject_leaves_nothing_and_the_sponsor_reads_the_reason_in_words(held_im
     assert not any(s in text for s in SECRETS)
 
 
+def _row_errors(user, import_id):
+    from lindung.membership.selectors import roster_import_rejected
+
+    return [(r.row, r.code, r.message) for r in roster_import_rejected(user=user, pk=import_id)]
+
+
+def test_a_rejected_row_sent_again_unchanged_is_answered_with_the_rejection_and_not_held_again(
+    held_import, registered, agreement, roster_file, users
+):
+    from django.utils import timezone, translation
+
+    from lindung.core import formatting
+    from lindung.membership.held.reasons import row_reason_text
+
+    row = HeldRow.objects.get()
+    held.reject_held_row(row, actor=users["officer"], reason="identity_not_confirmed", note="lahir 1985")
+    row.refresh_from_db()
+    # the same row again (the name typed in capitals is the same name): a row error, nothing held
+    capitals = held_row_file(registered.nik)
+    capitals[1] = "NAMA  KARANGAN"
+    again = roster.import_roster(roster_file([capitals]), agreement=agreement, start=START, actor=users["sponsor"])
+    assert again.by_reason == {"rejected_earlier": 1} and again.held == 0 and again.rejected == 1 and again.enrolled == 0
+    assert HeldRow.objects.count() == 1 and HeldRow.objects.get().status == Verdict.REJECTED
+    ((line, code, message),) = _row_errors(users["sponsor"], again.import_id)
+    with translation.override("id"):
+        when, why = formatting.date(timezone.localdate(row.decided_at)), row_reason_text("identity_not_confirmed").rstrip(".")
+    assert (line, code) == (2, "rejected_earlier")
+    assert message.startswith(f"Sudah ditolak kantor cabang pada {when}, alasan: {why}. ") and "perbaiki" in message
+    assert not any(s in message for s in SECRETS) and "lahir 1985" not in message  # the reason's words, never the note
+    # a dry run answers the same
+    dry = roster.import_roster(roster_file([held_row_file(registered.nik)]), agreement=agreement, start=START, dry_run=True)
+    assert dry.by_reason == {"rejected_earlier": 1} and dry.held == 0
+    # a corrected row is held anew for the branch office
+    corrected = held_row_file(registered.nik)
+    corrected[7] = "082222222222"  # telepon
+    changed = roster.import_roster(roster_file([corrected]), agreement=agreement, start=START, actor=users["sponsor"])
+    assert changed.by_reason == {"verification_needed": 1} and changed.held == 1
+    assert list(HeldRow.objects.order_by("id").values_list("status", "phone")) == [
+        (Verdict.REJECTED, "089999999999"),
+        (Verdict.PENDING, "082222222222"),
+    ]
+
+
+def test_a_rejection_of_another_agreement_does_not_answer_this_one(held_import, registered, sponsors, roster_file, users):
+    held.reject_held_row(HeldRow.objects.get(), actor=users["officer"], reason="not_eligible")
+    other = services.agreement_create(
+        actor=None, sponsor=sponsors["dumai"], number="PKS-DUMAI-LAIN", start_date=START, end_date=END, budget=10**9, quota=100
+    )
+    summary = roster.import_roster(roster_file([held_row_file(registered.nik)]), agreement=other, start=START, actor=users["sponsor"])
+    assert summary.by_reason == {"verification_needed": 1} and summary.held == 1
+
+
 @pytest.mark.parametrize("role", ["auditor", "finance", "sponsor", "branch_head"])
 def test_only_officers_and_verifiers_decide(held_import, users, role):
     row = HeldRow.objects.get()

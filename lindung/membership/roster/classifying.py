@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from lindung.core import formatting
+from lindung.membership.held.reasons import row_reason_text
+from lindung.membership.models import HeldRow, Verdict
 from lindung.membership.roster.context import ImportContext, reject
 from lindung.membership.roster.spool import CHUNK, Spool, chunks
 from lindung.membership.roster.usage import Pricer, agreement_usage
@@ -44,10 +49,14 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
                 # One open membership here wins over any other (it makes the row a no-op).
                 if open_memberships.get(person_id) != agreement.pk:
                     open_memberships[person_id] = agreement_id
+        # Rows the branch office rejected before under this agreement, for the persons of rows
+        # that would be held (one query per chunk, by the indexed person).
+        earlier = rejected_before(agreement.pk, {persons[r[1]][0] for r in chunk if r[1] in persons})
         for row in chunk:
             row_no, nik = int(row[0]), row[1]
             person = persons.get(nik)
             code = None
+            detail = ""
             if person is not None:
                 pid, death, registered_name, registered_birth, contact = person
                 same = same_identity(row, registered_name, registered_birth)
@@ -63,10 +72,16 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
                 # deceased: held for the branch office. One code and one message for all three, so
                 # the row's answer tells the sponsor nothing of the register.
                 if not same or pid in open_memberships or death is not None:
-                    code = "verification_needed"
-                    summary.held += 1
-                    if ctx.held is not None:
-                        ctx.held.write([*row[:10], pid])
+                    refusal = rejection_of(row, earlier.get(pid, ()))
+                    if refusal is not None:
+                        # The same row again, unchanged since the branch office rejected it: the
+                        # sponsor is answered with that decision, and nothing is held again.
+                        code, detail = "rejected_earlier", refusal
+                    else:
+                        code = "verification_needed"
+                        summary.held += 1
+                        if ctx.held is not None:
+                            ctx.held.write([*row[:10], pid])
             if code is None:
                 if active >= agreement.quota:
                     code = "over_quota"
@@ -74,7 +89,7 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
                     code = "over_budget"
             if code is not None:
                 summary.rejected += 1
-                reject(ctx, ctx.errors_db, row_no, code, _raw_from_good(ctx, row), "")
+                reject(ctx, ctx.errors_db, row_no, code, _raw_from_good(ctx, row), detail)
                 continue
             active += 1
             committed += per_worker
@@ -88,6 +103,43 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
         done += len(chunk)
         if progress:
             progress(done, good.count, "checking against the register")
+
+
+# The values of a roster row a held row keeps (``HeldRow``'s fields), in spool column order from 2.
+HELD_VALUES = ("full_name", "birth_date", "sex", "region_id", "address", "occupation", "phone", "family_card_number")
+
+
+def rejected_before(agreement_id: int, person_ids: set[int]) -> dict[int, list[tuple]]:
+    """Per registered person, the decided held rows of this agreement, the latest first: ``(status,
+    decided_at, reason, *HELD_VALUES)``. Few rows (only persons the register knows get here)."""
+    if not person_ids:
+        return {}
+    out: dict[int, list[tuple]] = {}
+    decided = (
+        HeldRow.objects.filter(agreement_id=agreement_id, person_id__in=person_ids, status__in=[Verdict.REJECTED, Verdict.ACCEPTED])
+        .order_by("-decided_at", "-id")
+        .values_list("person_id", "status", "decided_at", "reason", *HELD_VALUES)
+    )
+    for person_id, *rest in decided:
+        out.setdefault(person_id, []).append(tuple(rest))
+    return out
+
+
+def rejection_of(row: list[str], decided: Iterable[tuple]) -> str | None:
+    """When the branch office's latest decision on a row with exactly these values (the name
+    compared as :func:`same_identity` does) was a rejection, not followed by an acceptance: its date
+    and reason in the sponsor's words, in Indonesian like the error file (else ``None``)."""
+    for status, decided_at, reason, name, birth, sex, region, *rest in decided:
+        if status == Verdict.ACCEPTED:
+            return None
+        same = (_name_key(row[2]), row[3], row[4], row[5] or None, *row[6:10]) == (_name_key(name), birth.isoformat(), sex, region, *rest)
+        if same:
+            with translation.override("id"):
+                return _("%(date)s, reason: %(reason)s") % {
+                    "date": formatting.date(timezone.localdate(decided_at)),
+                    "reason": row_reason_text(reason).rstrip("."),
+                }
+    return None
 
 
 # The contact fields a roster row carries (its spool columns) and the register's columns, in the

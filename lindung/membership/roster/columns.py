@@ -61,6 +61,10 @@ REASONS: dict[str, tuple] = {
         _("Not enrolled: the branch office must verify this row against the register first."),
         "Tidak didaftarkan: kantor cabang harus memverifikasi baris ini dengan data kependudukan terlebih dahulu.",
     ),
+    "rejected_earlier": (
+        _("Rejected earlier by the branch office and sent again unchanged: not held again (correct the row to have it checked again)."),
+        "Sudah ditolak kantor cabang pada %(detail)s. Baris yang sama tidak diperiksa lagi: perbaiki datanya lalu kirim lagi.",
+    ),
     "over_quota": (_("The agreement's worker quota is full."), "Kuota peserta perjanjian sudah penuh."),
     "over_budget": (_("The agreement's budget does not cover this worker's premium."), "Anggaran perjanjian tidak cukup untuk iuran peserta ini."),
     "birth_date_mismatch": (

@@ -288,7 +288,9 @@ def _write_error_file(ctx: ImportContext, out_dir: Path, batch: RosterImport):
         for row in merged:
             row_no, code, fld, raw = row[0], row[1], row[2], row[3:]
             text = REASONS.get(code, ("", code))[1]
-            if fld:
+            if "%(detail)s" in text:  # words that take the row's detail in place (a date, a reason)
+                text = text % {"detail": fld}
+            elif fld:
                 text = f"{text} (kolom {fld})"
             writer.writerow([*raw, row_no, code, text])
     with open(path, "rb") as fh:
