@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from lindung.claims.models import Claim, ClaimProgram, ClaimStatus
-from lindung.contributions.models import Allocation, ContributionPayment, Invoice, InvoiceLine
+from lindung.contributions.models import ContributionPayment, Invoice, InvoiceLine
 from lindung.core.errors import NotFound
 from lindung.core.workflow.models import Decision
 from lindung.membership.models import Participant, SponsorshipPeriod
@@ -182,17 +182,18 @@ def _membership(sponsor_id: int, period: Period) -> Membership:
     )
     # covered: enrolled at the end, billed for the period's last month (their work-accident line)
     # and no line of that month short of its amount (regular, adjustments, credits: a month is paid
-    # when every line is, see contributions.coverage). EXISTS probes rather than a GROUP BY of every
-    # line of the month: 19 s instead of 35 s at a million workers (docs/benchmarks.md).
+    # when every line is, see contributions.coverage): the work-accident lines of the enrolled,
+    # less those of the participants with a line short of its amount. Both sets are plain
+    # (uncorrelated) IN lists, which SQLite builds once and PostgreSQL hashes into a semi-join; the
+    # correlated EXISTS probes they replace ran once per line on SQLite, through the sponsorship
+    # periods' sponsor index — 58 s on the Dumai demo (docs/benchmarks.md). A GROUP BY of the
+    # month's lines per participant is as fast on SQLite but twice as slow on PostgreSQL.
     month_lines = InvoiceLine.objects.filter(invoice__sponsor_id=sponsor_id, period=period.last_month).exclude(
         invoice__status=Invoice.Status.CANCELLED
     )
-    covered = (
-        month_lines.filter(program="JKK", kind=InvoiceLine.Kind.REGULAR, amount__gt=0)
-        .filter(Exists(open_at_end.filter(participant_id=OuterRef("participant_id"))))
-        .exclude(Exists(month_lines.filter(participant_id=OuterRef("participant_id")).exclude(paid_amount=F("amount"))))
-        .count()
-    )
+    billed_enrolled = month_lines.filter(program="JKK", kind=InvoiceLine.Kind.REGULAR, amount__gt=0, participant_id__in=open_at_end)
+    short = month_lines.exclude(paid_amount=F("amount")).values("participant_id")
+    covered = billed_enrolled.count() - billed_enrolled.filter(participant_id__in=short).count()
     return Membership(
         enrolled_at_end=enrolled,
         covered_at_end=covered,
@@ -207,28 +208,29 @@ def _contributions(sponsor_id: int, period: Period) -> Contributions:
     lines = InvoiceLine.objects.filter(invoice__sponsor_id=sponsor_id, period__gte=start, period__lte=end).exclude(
         invoice__status=Invoice.Status.CANCELLED
     )
-    billed = lines.aggregate(billed=Coalesce(Sum("amount"), 0), paid=Coalesce(Sum("paid_amount"), 0))
     # one JKK line per worker and month: every sponsored (BPU) membership has the work-accident
     # programme (PP 44/2015), so its lines count the worker-months without a DISTINCT over every
-    # line of the period (a sort of millions of pairs on a large sponsor)
-    worker_months = lines.filter(amount__gt=0, program="JKK", kind=InvoiceLine.Kind.REGULAR).count()
+    # line of the period (a sort of millions of pairs on a large sponsor); counted in the same
+    # scan as the sums
+    billed = lines.aggregate(
+        billed=Coalesce(Sum("amount"), 0),
+        paid=Coalesce(Sum("paid_amount"), 0),
+        worker_months=Count("id", filter=Q(amount__gt=0, program="JKK", kind=InvoiceLine.Kind.REGULAR)),
+    )
+    worker_months = billed["worker_months"]
     received = ContributionPayment.objects.filter(sponsor_id=sponsor_id, paid_on__gte=start, paid_on__lte=end).aggregate(
         s=Coalesce(Sum("amount"), 0)
     )["s"]
-    # arrears on the period's last day: what was due by then minus what had been applied by then
-    applied_by_end = (
-        Allocation.objects.filter(invoice_id=OuterRef("pk"), applied_on__lte=end)
-        .order_by()
-        .values("invoice_id")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
+    # arrears on the period's last day: what was due by then minus what had been applied by then,
+    # per invoice in one GROUP BY over its allocations (a LEFT JOIN), not a subquery per invoice
     arrears = (
         Invoice.objects.filter(sponsor_id=sponsor_id, due_date__lte=end, total__gt=0)
         .exclude(status=Invoice.Status.CANCELLED)
         .exclude(kind=Invoice.Kind.CREDIT_NOTE)
-        .annotate(short=F("total") - Coalesce(Subquery(applied_by_end), 0))
-        .aggregate(amount=Coalesce(Sum("short", filter=Q(short__gt=0)), 0), invoices=Count("id", filter=Q(short__gt=0)))
+        .values("pk")
+        .annotate(short=F("total") - Coalesce(Sum("allocations__amount", filter=Q(allocations__applied_on__lte=end)), 0))
+        .order_by()
+        .aggregate(amount=Coalesce(Sum("short", filter=Q(short__gt=0)), 0), invoices=Count("pk", filter=Q(short__gt=0)))
     )
     return Contributions(
         billed=billed["billed"],
