@@ -3,15 +3,13 @@ active elsewhere, deceased), then quota and budget in file order; rows to enrol 
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 
-from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lindung.core import formatting
+from lindung.membership.bulk import lookup
 from lindung.membership.held.reasons import row_reason_text
 from lindung.membership.models import HeldRow, Verdict
 from lindung.membership.roster.context import ImportContext, reject
@@ -33,7 +31,7 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
         niks = [r[1] for r in chunk]
         persons = {
             nik: (pk, death, name, birth, contact)
-            for nik, pk, death, name, birth, *contact in _lookup(
+            for nik, pk, death, name, birth, *contact in lookup(
                 "SELECT nik, id, death_date, full_name, birth_date, region_id, address, occupation, phone, family_card_number "
                 "FROM registry_person WHERE nik {} ",
                 niks,
@@ -42,7 +40,7 @@ def classify(ctx: ImportContext, good: Spool, enrol: Spool, progress: Callable |
         }
         open_memberships: dict[int, int | None] = {}
         if persons:
-            for person_id, agreement_id in _lookup(
+            for person_id, agreement_id in lookup(
                 "SELECT person_id, agreement_id FROM membership_participant WHERE status <> 'ended' AND person_id {} ",
                 [p[0] for p in persons.values()],
             ):
@@ -166,22 +164,6 @@ def same_identity(row: list[str], registered_name: str, registered_birth) -> boo
     """The roster row names the registered person: the same name and birth date."""
     birth = registered_birth.isoformat() if hasattr(registered_birth, "isoformat") else str(registered_birth or "")
     return _name_key(row[2]) == _name_key(registered_name or "") and row[3] == birth
-
-
-def _lookup(sql: str, values: list, dates: tuple[int, ...] = ()) -> list[tuple]:
-    """``sql`` with ``{}`` replaced by a membership test against ``values`` passed as ONE
-    parameter (PostgreSQL ``= ANY(array)``, SQLite ``IN (SELECT value FROM json_each(...))``), so a
-    10,000-value chunk is one short statement, not 10,000 placeholders. ``dates``: the columns
-    SQLite returns as ISO text that are dates."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(sql.format("= ANY(%s)"), [values])
-        else:
-            cur.execute(sql.format("IN (SELECT value FROM json_each(%s))"), [json.dumps(values)])
-        rows = cur.fetchall()
-    if connection.vendor != "postgresql" and dates:
-        rows = [tuple(dt.date.fromisoformat(v) if i in dates and isinstance(v, str) else v for i, v in enumerate(r)) for r in rows]
-    return rows
 
 
 def _raw_from_good(ctx: ImportContext, row: list[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """Pass 3 of an import: the rows to enrol written set-based (PostgreSQL ``COPY``, SQLite
-``executemany``): KPJ numbers reserved in one block, persons, participants, sponsorship periods
-and status changes."""
+``executemany``, ``lindung.membership.bulk.BulkWriter``): KPJ numbers reserved in one block,
+persons, participants, sponsorship periods and status changes."""
 
 from __future__ import annotations
 
@@ -8,61 +8,12 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from django.db import connection
-from django.utils import timezone
-
+from lindung.membership.bulk import BulkWriter
 from lindung.membership.kpj import kpj_number, reserve_kpj_block
 from lindung.membership.models import Participant, RosterImport, SponsorshipPeriod, StatusChange
 from lindung.membership.roster.context import ImportContext
 from lindung.membership.roster.spool import CHUNK, Spool, chunks
 from lindung.registry.models import Person
-
-
-class BulkWriter:
-    """Inserts rows into real tables: ``COPY`` on PostgreSQL, ``executemany`` elsewhere; hands out
-    primary keys up front so related rows need no read-back."""
-
-    def __init__(self):
-        self.vendor = connection.vendor
-        self._next_id: dict[str, int] = {}
-
-    def ids(self, table: str, n: int) -> list[int]:
-        if n == 0:
-            return []
-        with connection.cursor() as cur:
-            if self.vendor == "postgresql":
-                cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-                return [r[0] for r in cur.fetchall()]
-            if table not in self._next_id:
-                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-                top = cur.fetchone()[0]
-                cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                seq = cur.fetchone()
-                self._next_id[table] = max(top, seq[0] if seq else 0) + 1
-        first = self._next_id[table]
-        self._next_id[table] = first + n
-        return list(range(first, first + n))
-
-    def insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        cols = ", ".join(columns)
-        if self.vendor == "postgresql":
-            connection.ensure_connection()
-            with connection.connection.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            with connection.cursor() as cur:
-                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-
-    def date(self, value: dt.date):
-        return value if self.vendor == "postgresql" else value.isoformat()
-
-    def now(self):
-        now = timezone.now()
-        return now if self.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
 
 
 def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, actor, progress: Callable | None) -> None:
