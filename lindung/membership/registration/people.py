@@ -1,11 +1,14 @@
 """The person behind a new membership (existing, found by NIK, or created), the branch it belongs
-to, the first entry of its status history, and the enrolment of a batch of new memberships."""
+to, the checks before a new BPU membership, the first entry of its status history, and the
+enrolment of a batch of new memberships."""
 
 from __future__ import annotations
 
-from lindung.core.errors import ServiceError
+from django.utils.translation import gettext as _
+
+from lindung.core.errors import Conflict, ServiceError
 from lindung.membership.kpj import reserve_kpj_numbers
-from lindung.membership.models import Participant, StatusChange
+from lindung.membership.models import Participant, Segment, StatusChange
 from lindung.registry import services as registry_services
 from lindung.registry.models import Person
 
@@ -29,6 +32,38 @@ def person_for(person_or_data, *, actor, errors: dict[str, str], prefix: str = "
     except ServiceError as exc:
         errors.update({f"{prefix}{k}": v for k, v in exc.fields.items()} or {f"{prefix}person": exc.message})
         return None
+
+
+def bpu_enrol_refusal(death_date, open_bpu: Participant | None) -> ServiceError | None:
+    """Why a person cannot take a new BPU membership, or None: recorded as deceased
+    (``person_deceased``), or already holding an open BPU membership (``bpu_already_open``, 409;
+    ``open_bpu`` needs only its ``kpj_number`` and ``status``). The one check of a sponsored
+    enrolment (``sponsored``), a self-paying registration (``self_paying``) and a list's rows
+    (``lists``, fed by its set-based look-ups)."""
+    if death_date:
+        return ServiceError("person_deceased", _("This person is recorded as deceased."), {"person": "deceased"})
+    if open_bpu is not None:
+        return Conflict(
+            "bpu_already_open",
+            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.")
+            % {"kpj": open_bpu.kpj_number, "status": Participant.Status(open_bpu.status).label},
+            {"person": f"open BPU membership {open_bpu.kpj_number}"},
+        )
+    return None
+
+
+def check_bpu_enrol(person: Person) -> None:
+    """Raise ``bpu_enrol_refusal`` for ``person`` (its open BPU membership looked up), if any."""
+    open_bpu = Participant.objects.filter(person=person, segment=Segment.BPU).exclude(status=Participant.Status.ENDED).first()
+    refusal = bpu_enrol_refusal(person.death_date, open_bpu)
+    if refusal is not None:
+        raise refusal
+
+
+def bpu_open_race() -> Conflict:
+    """The answer when the database's one-open-BPU-membership constraint stops an insert (another
+    registration of the same person committed in between)."""
+    return Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"})
 
 
 def initial_status(participants: list[Participant], *, actor, reason: str) -> None:

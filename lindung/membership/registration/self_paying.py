@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lindung.core import audit
-from lindung.core.errors import Conflict, ServiceError
 from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Participant, Segment
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
-from lindung.membership.registration.people import branch_of, initial_status, person_for
+from lindung.membership.registration.people import bpu_open_race, branch_of, check_bpu_enrol, initial_status, person_for
 from lindung.membership.registration.premiums import bpu_income_problem, bpu_premium
 
 BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
@@ -41,16 +40,7 @@ def register_bpu(*, actor, person, declared_income, start_date, programs: Iterab
     raise_invalid(errors, _("The registration is not valid"))
     person_obj = person_for(person, actor=actor, errors=errors, prefix="person.")
     raise_invalid(errors, _("The registration is not valid"))
-    if person_obj.death_date:
-        raise ServiceError("person_deceased", _("This person is recorded as deceased."), {"person": "deceased"})
-    open_bpu = Participant.objects.filter(person=person_obj, segment=Segment.BPU).exclude(status=Participant.Status.ENDED).first()
-    if open_bpu is not None:
-        raise Conflict(
-            "bpu_already_open",
-            _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.")
-            % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
-            {"person": f"open BPU membership {open_bpu.kpj_number}"},
-        )
+    check_bpu_enrol(person_obj)
     programs_sorted = [p for p in ("JKK", "JKM", "JHT") if p in chosen]
     premium = bpu_premium(income, programs_sorted, start)
     (kpj,) = reserve_kpj_numbers(1, start.year)
@@ -67,7 +57,7 @@ def register_bpu(*, actor, person, declared_income, start_date, programs: Iterab
                 status=Participant.Status.ACTIVE,
             )
     except IntegrityError:
-        raise Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"}) from None
+        raise bpu_open_race() from None
     initial_status([participant], actor=actor, reason="registered")
     audit.record(
         actor=actor,

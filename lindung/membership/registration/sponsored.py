@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lindung.core import audit
-from lindung.core.errors import Conflict, ServiceError
+from lindung.core.errors import ServiceError
 from lindung.membership.models import Participant, RosterImport, Segment, SponsorAgreement, SponsorshipPeriod
-from lindung.membership.registration.people import enrol
+from lindung.membership.registration.people import bpu_open_race, check_bpu_enrol, enrol
 from lindung.membership.roster.usage import Pricer, agreement_usage
 from lindung.registry.models import Person
 
@@ -28,22 +28,13 @@ def enrol_sponsored(
     with transaction.atomic():
         agreement = SponsorAgreement.objects.select_for_update().select_related("sponsor").get(pk=agreement.pk)
         person = Person.objects.get(pk=person.pk)
-        if person.death_date:
-            raise ServiceError("person_deceased", _("This person is recorded as deceased."), {"person": "deceased"})
+        check_bpu_enrol(person)
         if not (agreement.start_date <= start_date <= agreement.end_date):
             raise ServiceError(
                 "outside_agreement",
                 _("Cover would start on %(start)s, outside the agreement %(number)s (%(from)s to %(to)s).")
                 % {"start": start_date, "number": agreement.number, "from": agreement.start_date, "to": agreement.end_date},
                 {"start": "outside the agreement period"},
-            )
-        open_bpu = Participant.objects.filter(person=person, segment=Segment.BPU).exclude(status=Participant.Status.ENDED).first()
-        if open_bpu is not None:
-            raise Conflict(
-                "bpu_already_open",
-                _("This person already has an open BPU membership (KPJ %(kpj)s, %(status)s); end it before registering again.")
-                % {"kpj": open_bpu.kpj_number, "status": open_bpu.get_status_display()},
-                {"person": f"open BPU membership {open_bpu.kpj_number}"},
             )
         pricer = Pricer(agreement)
         usage = agreement_usage(agreement, pricer)
@@ -67,7 +58,7 @@ def enrol_sponsored(
             with transaction.atomic():
                 enrol([participant], actor=actor, year=start_date.year, reason="roster_import")
         except IntegrityError:
-            raise Conflict("bpu_already_open", _("This person already has an open BPU membership."), {"person": "open BPU membership"}) from None
+            raise bpu_open_race() from None
         SponsorshipPeriod.objects.create(
             participant=participant, agreement=agreement, sponsor=agreement.sponsor, start_date=start_date, import_batch=import_batch
         )
