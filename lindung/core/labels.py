@@ -87,6 +87,7 @@ LABELS: dict[str, str] = {
     "participant.grace": _("Membership in grace period"),
     "participant.move_sponsor": _("Moved to another sponsor"),
     "participant.register_bpu": _("Self-paying worker registered"),
+    "participant.register_bpu_list": _("Self-paying workers registered from a list"),
     "payouts.bank_answer_import": _("Bank answer imported"),
     "payouts.batch_create": _("Payment batch created"),
     "payouts.batch_download": _("Payment batch downloaded"),

@@ -229,11 +229,12 @@ def check_nik(nik: str, *, field_name: str = "nik") -> str:
     return nik
 
 
-def _resolve_region(region, errors: dict[str, str]) -> Region | None:
+def _resolve_region(region, errors: dict[str, str], regions: dict[str, Region] | None = None) -> Region | None:
     if region in (None, ""):
         return None
     if not isinstance(region, Region):
-        found = Region.objects.filter(code=str(region).strip()).first()
+        code = str(region).strip()
+        found = regions.get(code) if regions is not None else Region.objects.filter(code=code).first()
         if found is None:
             errors["region"] = f"Region {region!r} does not exist."
             return None
@@ -244,8 +245,9 @@ def _resolve_region(region, errors: dict[str, str]) -> Region | None:
     return region
 
 
-def _clean_person(data: dict, *, partial_of: Person | None = None) -> tuple[dict, list[str]]:
-    """Validate person fields; returns (clean values, NIK warnings) or raises ``ServiceError``."""
+def _clean_person(data: dict, *, partial_of: Person | None = None, regions: dict[str, Region] | None = None) -> tuple[dict, list[str]]:
+    """Validate person fields; returns (clean values, NIK warnings) or raises ``ServiceError``.
+    ``regions`` (code -> region), when given, is where region codes are looked up."""
     errors: dict[str, str] = {}
     clean: dict = {}
     current = (lambda name: getattr(partial_of, name)) if partial_of is not None else (lambda name: None)
@@ -274,7 +276,7 @@ def _clean_person(data: dict, *, partial_of: Person | None = None) -> tuple[dict
             errors["sex"] = "Sex must be M or F."
         clean["sex"] = sex
     if "region" in data or "region_code" in data:
-        clean["region"] = _resolve_region(data.get("region", data.get("region_code")), errors)
+        clean["region"] = _resolve_region(data.get("region", data.get("region_code")), errors, regions)
     for name, limit in (("address", 300), ("phone", 20), ("occupation", 100), ("bank_name", 100), ("bank_account_holder", 200)):
         if name in data:
             value = str(data.get(name) or "").strip()
@@ -359,6 +361,14 @@ def _clean_family(data: dict, worker: Person, *, partial_of: FamilyMember | None
             "invalid", _("The family member is not valid: %(details)s") % {"details": "; ".join(f"{k}: {v}" for k, v in errors.items())}, errors
         )
     return clean
+
+
+def person_check(data: dict, *, regions: dict[str, Region]) -> tuple[dict, list[str]]:
+    """What ``person_create`` checks of a new person's data, without writing: the clean values
+    (``region`` a ``Region``) and the NIK warnings, or ``ServiceError`` naming each field. For the
+    set-based registration of a list (``lindung.membership.registration.lists``), which looks its
+    rows' region codes up at once (``regions``: code -> region) and inserts the persons itself."""
+    return _clean_person(data, regions=regions)
 
 
 def person_find(nik: str) -> Person | None:

@@ -7,12 +7,14 @@ one transaction and records an audit event (one per batch on bulk paths). Valida
 the field (``ServiceError.fields``) or the row (``FileRejected``); nothing is half-written.
 
 Modules: ``self_paying`` (BPU), ``employers`` (employers and PU workers), ``wages`` (monthly wage
-reports), ``projects`` (construction projects and workers), ``exits`` (ending a membership),
+reports), ``projects`` (construction projects and workers), ``lists`` (a list of workers of any
+of these registered at once, set-based), ``exits`` (ending a membership),
 ``premiums`` (from the rules engine), ``inputs`` and ``people`` (what the services share).
 """
 
 from lindung.membership.registration.employers import employer_create, register_pu_workers
 from lindung.membership.registration.exits import end_membership
+from lindung.membership.registration.lists import ListSummary, register_bpu_list, register_project_list, register_pu_list
 from lindung.membership.registration.premiums import (
     bpu_income_limits,
     bpu_income_problem,
@@ -26,6 +28,7 @@ from lindung.membership.registration.self_paying import register_bpu
 from lindung.membership.registration.wages import WageRow, parse_wage_file, record_wages
 
 __all__ = [
+    "ListSummary",
     "WageRow",
     "bpu_income_limits",
     "bpu_income_problem",
@@ -39,6 +42,9 @@ __all__ = [
     "pu_premium",
     "record_wages",
     "register_bpu",
+    "register_bpu_list",
     "register_project",
+    "register_project_list",
+    "register_pu_list",
     "register_pu_workers",
 ]

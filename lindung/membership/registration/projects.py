@@ -6,13 +6,12 @@ import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from lindung.core import audit
-from lindung.core.errors import Conflict
-from lindung.membership.models import Employer, Participant, Project, Segment
+from lindung.core.errors import Conflict, FileRejected
+from lindung.membership.models import Employer, Participant, Project
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
-from lindung.membership.registration.people import branch_of, enrol, person_for
+from lindung.membership.registration.people import branch_of
 from lindung.membership.registration.premiums import project_premium
 from lindung.registry.models import Region
 
@@ -84,51 +83,17 @@ def register_project(
     return project
 
 
-@transaction.atomic
 def project_add_workers(project: Project, workers: list[dict], *, actor, branch=None) -> list[Participant]:
     """Add construction workers (person data or ``person``; optional ``wage``) to a project. Their
-    cover runs from the project's start (or ``start_date``) and ends with the project."""
-    errors: dict[str, str] = {}
-    participants = []
-    seen: set[int] = set()
-    for i, item in enumerate(workers, start=1):
-        item = dict(item)
-        wage = 0
-        if item.get("wage") not in (None, ""):
-            wage = as_int(item.pop("wage"), f"workers.{i}.wage", errors) or 0
-        item.pop("wage", None)
-        start_raw = item.pop("start_date", None)
-        start = project.start_date if start_raw in (None, "") else as_date(start_raw, f"workers.{i}.start_date", errors)
-        if start and not project.start_date <= start <= project.end_date:
-            errors[f"workers.{i}.start_date"] = "Outside the project period."
-        person = person_for(item.pop("person", None) or item, actor=actor, errors=errors, prefix=f"workers.{i}.")
-        if person is None:
-            continue
-        if person.pk in seen or Participant.objects.filter(person=person, project=project).exists():
-            errors[f"workers.{i}.nik"] = f"{person.nik} is already a worker of project {project.number}."
-            continue
-        seen.add(person.pk)
-        participants.append(
-            Participant(
-                person=person,
-                segment=Segment.JAKON,
-                programs=["JKK", "JKM"],
-                wage=wage,
-                project=project,
-                employer=None,
-                branch=branch_of(actor, branch) or project.branch,
-                start_date=start or project.start_date,
-            )
-        )
-    if errors:
-        transaction.set_rollback(True)
-        raise_invalid(errors, _("The worker list is not valid"))
-    enrol(participants, actor=actor, year=project.start_date.year)
-    audit.record(
-        actor=actor,
-        action="project.add_workers",
-        obj=project,
-        changes={"count": len(participants), "kpj_numbers": [p.kpj_number for p in participants][:50]},
-        summary=audit.Message(gettext_noop("%(count)s construction worker(s) added"), count=len(participants)),
-    )
-    return participants
+    cover runs from the project's start (or ``start_date``) and ends with the project. All or
+    nothing (``workers.<n>.<field>``); a worker already in the project is refused. Set-based,
+    through ``lists.register_project_list``; returns the new participants."""
+    from lindung.membership.registration.lists import REFUSE, as_field_errors, register_project_list
+
+    if not workers:
+        return []
+    try:
+        summary = register_project_list(project, workers, actor=actor, branch=branch, if_registered=REFUSE)
+    except FileRejected as exc:
+        raise as_field_errors(exc) from None
+    return list(Participant.objects.filter(pk__in=summary.participant_ids).order_by("pk"))
