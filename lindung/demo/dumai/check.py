@@ -127,9 +127,10 @@ def run(*, today: dt.date | None = None, full_size: int | None = None) -> Report
 
 def _city(report: Report, today: dt.date, full_size: int) -> None:
     """The city-wide layer (``--full``): the city's participants of every segment, the non-ASN
-    staff, and its living participants covered today (the coverage answer, set-based)."""
-    from lindung.contributions.coverage import COVERED, coverage_on_many
+    staff, its living participants covered today (the coverage answer, set-based), and for every
+    participant of the layer the agreement of the page, the coverage answer and the card."""
     from lindung.demo.dumai import full
+    from lindung.demo.dumai.consistency import compare
 
     report.add("participants of the city, all segments (--full-size)", full_size, Participant.objects.count())
     report.add(
@@ -139,9 +140,12 @@ def _city(report: Report, today: dt.date, full_size: int) -> None:
     )
     segments = full.counts()
     report.add("  segments present: PU, BPU, construction", "BPU, JAKON, PU", ", ".join(sorted(s for s in segments if segments[s])))
-    alive = Participant.objects.filter(agreement__isnull=True).exclude(status=Participant.Status.ENDED).select_related("project")
-    covered = sum(r.status == COVERED for r in coverage_on_many(alive.iterator(chunk_size=2000), today).values())
-    report.add(f"  city-wide participants covered today ({today:%d-%m-%Y})", alive.count(), covered)
+    layer = Participant.objects.filter(agreement__isnull=True)
+    problems, checked, covered = compare(layer, today)
+    alive = layer.exclude(status=Participant.Status.ENDED).count()
+    report.add(f"  city-wide participants covered today ({today:%d-%m-%Y})", alive, covered)
+    report.add("  city-wide participants whose page, coverage and card agree today", checked, checked - len(problems))
+    report.problems += problems
 
 
 def story_cases():

@@ -1,7 +1,9 @@
 """Do the three answers about a worker agree today? The participant page (its status), the coverage
 answer (``coverage_on``; for every worker at once ``coverage_on_many``, the same rules read
 set-based) and the card (``cards.card_status``, the function its QR code's public
-verification answers with, on the card's validity from ``participant_selectors.valid_until``)."""
+verification answers with, on the card's validity from ``participant_selectors.valid_until``).
+The check asks them of the sponsored workers and, with the city-wide layer, of every participant
+of the layer."""
 
 from __future__ import annotations
 
@@ -28,23 +30,32 @@ def answers(participant: Participant, on: dt.date, cover: CoverageResult | None 
 
 def disagreements(on: dt.date, *, sponsor_code: str = DUMAI_SPONSOR) -> tuple[list[str], int]:
     """``(["KPJ: page=…, coverage=…, card=…", …], workers checked)`` for every worker of the sponsor."""
+    problems, n, _covered = compare(Participant.objects.filter(sponsor__code=sponsor_code), on)
+    return problems, n
+
+
+def compare(workers, on: dt.date) -> tuple[list[str], int, int]:
+    """``(disagreements, workers checked, covered today)`` for the participants of ``workers`` (a
+    queryset), read in chunks of 2,000 with their coverage answers at once (``coverage_on_many``)."""
     problems = []
-    workers = Participant.objects.filter(sponsor__code=sponsor_code).select_related("agreement", "project").order_by("kpj_number")
-    n = 0
+    n = covered = 0
     batch: list[Participant] = []
 
     def flush():
+        nonlocal covered
         covers = coverage_on_many(batch, on)
         for participant in batch:
-            found = answers(participant, on, covers[participant.pk])
+            cover = covers[participant.pk]
+            covered += cover.status == COVERED
+            found = answers(participant, on, cover)
             if len(set(found.values())) > 1:
                 problems.append(f"{participant.kpj_number}: " + ", ".join(f"{k}={v}" for k, v in found.items()))
         batch.clear()
 
-    for participant in workers.iterator(chunk_size=2000):
+    for participant in workers.select_related("agreement", "project").order_by("kpj_number").iterator(chunk_size=2000):
         n += 1
         batch.append(participant)
         if len(batch) == 2000:
             flush()
     flush()
-    return problems, n
+    return problems, n, covered

@@ -2,12 +2,13 @@
 participants (2023) appears beside the sponsored vulnerable workers — through the real services:
 
 - PU employers (penerima upah) registered by the branch officer (``employer_create``) with their
-  wage earners (``register_pu_workers``): the city government itself for its non-ASN staff (5,300
+  wage earners, each employer's list at once (``registration.lists.register_pu_list``, set-based
+  like the roster import): the city government itself for its non-ASN staff (5,300
   of 70,000), the port, the refinery, palm-oil mills and refineries, the hospitals, banks, hotels,
   shops and workshops of the city;
-- a few construction projects (jasa konstruksi, ``register_project`` with their workers), their
-  premium on the contract value billed once and paid;
-- self-paying BPU workers (``register_bpu``) who prepay twelve months (``prepay``) and pay at the
+- a few construction projects (jasa konstruksi, ``register_project``, their workers' list with
+  ``register_project_list``), their premium on the contract value billed once and paid;
+- self-paying BPU workers (one list, ``register_bpu_list``) who prepay twelve months (``prepay``) and pay at the
   bank, read from the bank's statement (``import_bank_statement``).
 
 Each month from the layer's start the employers and projects are billed (``run_billing``) and every
@@ -164,8 +165,8 @@ class CityWide:
         if is_built():
             return False
         from lindung.membership.registration import employers as employer_service
+        from lindung.membership.registration import lists
         from lindung.membership.registration import projects as project_service
-        from lindung.membership.registration import self_paying
 
         replay = self.replay
         officer = replay.users["petugas"]
@@ -205,7 +206,7 @@ class CityWide:
                 actor=officer, npp="WIKADUMAI", name="PT Wijaya Karya (Persero) Proyek Dumai", risk_class="very_high", region="14.72"
             )
             for (number, name, value, _share), group in zip(PROJECTS, split(jakon, [s for *_x, s in PROJECTS]), strict=True):
-                project_service.register_project(
+                project = project_service.register_project(
                     actor=officer,
                     contractor=contractor,
                     number=number,
@@ -214,15 +215,13 @@ class CityWide:
                     start_date=start,
                     end_date=add_months(start, 24) - dt.timedelta(days=1),
                     region="14.72",
-                    workers=[self._person(w, OCCUPATION_JAKON) for w in group] or None,
                 )
-            for w in bpu:
-                self_paying.register_bpu(
-                    actor=officer,
-                    person=self._person(w, None),
-                    declared_income=self.rng.choice([1_000_000, 1_500_000, 2_000_000, 3_000_000]),
-                    start_date=start,
-                )
+                if group:
+                    lists.register_project_list(project, [self._person(w, OCCUPATION_JAKON) for w in group], actor=officer)
+            if bpu:
+                incomes = [1_000_000, 1_500_000, 2_000_000, 3_000_000]
+                rows = [{**self._person(w, None), "declared_income": self.rng.choice(incomes), "start_date": start} for w in bpu]
+                lists.register_bpu_list(rows, actor=officer)
         self.replay.steps["city_wide"] = size.total
         self.replay.log(
             f"city-wide layer from {start:%d-%m-%Y}: {size.non_asn:,} non-ASN, {size.pu:,} PU, {size.jakon:,} construction, {size.bpu:,} BPU"
@@ -242,14 +241,14 @@ class CityWide:
         }
 
     def _workers(self, employer, group, start, wages, occupations, officer) -> None:
+        """The employer's worker list, registered at once (``lists.register_pu_list``)."""
         if not group:
             return
-        from lindung.membership.registration import employers as employer_service
+        from lindung.membership.registration import lists
 
         low, high = wages
-        items = [{**self._person(w, occupations), "wage": self.rng.randrange(low, high, 50_000), "start_date": start} for w in group]
-        for i in range(0, len(items), 2_000):
-            employer_service.register_pu_workers(employer, items[i : i + 2_000], actor=officer)
+        rows = [{**self._person(w, occupations), "wage": self.rng.randrange(low, high, 50_000), "start_date": start} for w in group]
+        lists.register_pu_list(employer, rows, actor=officer)
 
     # --- contributions ------------------------------------------------------------------------
 
