@@ -8,10 +8,15 @@ page at 1366 and 375 px are written to ``LINDUNG_A11Y_SCREENSHOTS`` when it name
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.claims.conftest import upload_all, valid_nik_workers  # noqa: F401  (fixtures)
+from tests.contributions.conftest import make_agreement, make_workers  # noqa: F401  (fixtures)
+from tests.payouts.conftest import covered_workers, finance2, ready_claim  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,8 +150,6 @@ def test_the_phone_menu_and_the_skip_link(live_server, page, demo_site, settings
 def detail_objects(demo_site):
     """Objects behind the detail pages: a person, an invoice, a reported death (claim), the roster
     import and its result, a job (the sponsor's cards), as the demo has them."""
-    import datetime as dt
-
     from lindung.accounts.models import User
     from lindung.claims import intake
     from lindung.contributions.models import Invoice
@@ -222,4 +225,83 @@ def test_detail_pages_and_a_sponsors_and_an_officers_pages_fit_a_phone_and_pass_
         for path in paths:
             for width in (375, 1366):
                 problems += [f"{username} {p}" for p in _check(page, axe_js, path, width, shots and f"{shots}/{username}")]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def queue_and_batches(users, sponsors, regions, covered_workers, ready_claim, finance2, settings, tmp_path):  # noqa: F811
+    """The branch office's queue with a held roster row and a proposed change, and two payout
+    batches: one authorised and exported to the bank, one a draft."""
+    import csv
+
+    from bench.roster_gen import HEADER
+    from lindung.membership import roster, services
+    from lindung.membership.models import ChangeProposal, HeldRow
+    from lindung.payouts import services as payouts
+    from lindung.registry.nik import make_nik
+    from tests.factories import PersonFactory
+    from tests.membership.conftest import person_row
+
+    settings.DATA_DIR = tmp_path / "data"
+    today = dt.date.today()
+    start = today.replace(day=1)
+    agreement = services.agreement_create(
+        actor=None,
+        sponsor=sponsors["dumai"],
+        number="PKS-DUMAI-QUEUE",
+        start_date=start,
+        end_date=start + dt.timedelta(days=400),
+        budget=10**9,
+        quota=100,
+    )
+    birth = dt.date(1985, 6, 1)
+    known = PersonFactory(nik=make_nik("14.72.01", birth, "M", 7), full_name="Rahmat Hidayat", birth_date=birth, sex="M", region_id="14.72.01.1003")
+    moved = PersonFactory(
+        nik=make_nik("14.72.01", dt.date(1990, 3, 10), "F", 8),
+        full_name="Siti Aminah",
+        birth_date=dt.date(1990, 3, 10),
+        sex="F",
+        region_id="14.72.01.1003",
+        phone="081111111111",
+    )
+    held_row = person_row(birth=dt.date(1990, 3, 10), sex="M", name="Nama Karangan")
+    held_row[0] = known.nik
+    proposing = person_row(serial=8)  # Siti Aminah, with another phone than the register's
+    path = tmp_path / "daftar.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADER, held_row, proposing])
+    roster.import_roster(path, agreement=agreement, start=start, actor=users["sponsor"])
+    assert HeldRow.objects.count() == 1 and ChangeProposal.objects.filter(person=moved).count() == 1
+
+    a, b = covered_workers(2)
+    exported = payouts.create_batch(
+        payouts.create_orders_for_claim(ready_claim(a), actor=users["finance"]), actor=users["finance"], execution_date=dt.date(2024, 3, 20)
+    )
+    payouts.authorise_batch(exported, actor=finance2)
+    b"".join(payouts.export_pain001(exported, actor=users["finance"]))
+    draft = payouts.create_batch(payouts.create_orders_for_claim(ready_claim(b), actor=users["finance"]), actor=users["finance"])
+    return {"held": HeldRow.objects.get().pk, "proposal": ChangeProposal.objects.get().pk, "batches": [exported.number, draft.number]}
+
+
+def test_the_branch_queue_and_the_payout_batches_fit_a_phone_and_pass_axe(live_server, axe_page, queue_and_batches, users, axe_js):
+    """The same checks (no sideways scroll at 375 and 1366 px, no critical or serious axe
+    violation) on the branch office's queue ("Pemeriksaan data": held rows, proposed changes, a
+    row and a change beside the register) as a verifier and on the payout batch pages as finance,
+    and all of them as the administrator."""
+    from tests.conftest import PASSWORD
+
+    o = queue_and_batches
+    queue = ["/verification/", "/verification/?tab=proposals", f"/verification/rows/{o['held']}/", f"/verification/changes/{o['proposal']}/"]
+    batches = ["/payouts/", "/payouts/batches/", *(f"/payouts/batches/{n}/" for n in o["batches"])]
+    page = axe_page
+    shots = os.environ.get("LINDUNG_A11Y_SCREENSHOTS")
+    base = live_server.url
+    problems = []
+    for role, paths in (("verifier", queue), ("finance", batches), ("admin", queue + batches)):
+        page.context.clear_cookies()
+        page.set_viewport_size({"width": 1366, "height": 800})
+        _log_in(page, base, users[role].username, PASSWORD)
+        for path in paths:
+            for width in (375, 1366):
+                problems += [f"{role} {p}" for p in _check(page, axe_js, path, width, shots and f"{shots}/{role}")]
     assert problems == [], "\n".join(problems)
