@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from lindung.core import jobs, selectors
+from lindung.core import audit, jobs, selectors
 from lindung.core.api import ErrorOut, Page, require_perm
 from lindung.core.audit import audit_source
 
@@ -95,7 +95,11 @@ class AuditEventOut(Schema):
     object_id: str
     object_repr: str
     changes: dict[str, Any]
-    summary: str
+    summary: str = Field(description="What happened, in the request's language (Indonesian unless English was chosen), as the audit pages show it.")
+
+    @staticmethod
+    def resolve_summary(obj) -> str:
+        return audit.summary_text(obj)
 
 
 @router.get("/audit-events", response=list[AuditEventOut])

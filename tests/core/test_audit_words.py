@@ -129,3 +129,29 @@ def test_message_parameters_are_shown_in_words_and_language_formats():
         assert audit.render_message(stored) == "Wage report March 2024: 6,573 workers, Rp 9,744,000"
     broken = {"id": "%(missing)s", "params": {}}
     assert audit.render_message(broken) is None
+
+
+def test_the_api_answers_summaries_in_the_requests_language(users, events, api_client):
+    """``GET /api/v1/audit-events`` reads summaries as the audit pages do: in Indonesian by default,
+    in English when the request chose English (the language cookie), never the stored text only."""
+    api = api_client(users["admin"])
+    by_id = {e.pk: e for e in events}
+
+    def summaries() -> dict[int, str]:
+        body = api.get("/api/v1/audit-events?page_size=200").json()
+        return {item["id"]: item["summary"] for item in body["items"] if item["id"] in by_id}
+
+    indonesian = summaries()
+    assert len(indonesian) == len(by_id) >= 6
+    for pk, text in indonesian.items():
+        with translation.override("id"):
+            assert text == audit.summary_text(by_id[pk])
+    assert "kata sandi sementara dibuat" in indonesian.values()
+    api.cookies["lindung_language"] = "en"
+    english = summaries()
+    for pk, text in english.items():
+        with translation.override("en"):
+            assert text == audit.summary_text(by_id[pk]), by_id[pk].action
+        assert text != indonesian[pk], by_id[pk].action
+    assert "temporary password set" in english.values()
+    assert any(re.fullmatch(r".+: \d+ rows, \d+ enrolled, \d+ rejected", t) for t in english.values())
