@@ -296,7 +296,14 @@ class SponsorshipPeriod(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_sponsorship_dates_ordered"
             ),
         ]
-        indexes = [models.Index(fields=["agreement", "start_date"], name="membership_sp_agreement_idx")]
+        indexes = [
+            models.Index(fields=["agreement", "start_date"], name="membership_sp_agreement_idx"),
+            # a participant's periods with one sponsor: the programme report's probe of the open
+            # memberships; without it a planner lacking statistics (SQLite, a fresh PostgreSQL load)
+            # intersects the participant index with the sponsor index, reading every period of the
+            # sponsor for each probe
+            models.Index(fields=["participant", "sponsor"], name="membership_sp_sponsor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"participant {self.participant_id} under agreement {self.agreement_id} from {self.start_date}"
