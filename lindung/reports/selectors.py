@@ -171,11 +171,20 @@ def build_report(sponsor, period: Period, *, today: dt.date | None = None) -> Pr
 def _membership(sponsor_id: int, period: Period) -> Membership:
     start, end = period.start, period.end
     periods = SponsorshipPeriod.objects.filter(sponsor_id=sponsor_id)
-    open_at_end = periods.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=end)).values("participant_id")
-    enrolled = open_at_end.distinct().count()
-    # one row per participant: first start and last end of their periods with this sponsor
+    open_on_end = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=end))
+    open_at_end = periods.filter(open_on_end).values("participant_id")
+    # one row per participant: first start and last end of their periods with this sponsor, and
+    # whether one is open on the last day — enrolled and new counted in one pass over the periods
     spans = periods.values("participant_id").annotate(first=Min("start_date"), last=Max(Coalesce("end_date", Value(FAR))))
-    new = spans.filter(first__gte=start, first__lte=end).count()
+    counts = (
+        spans.annotate(open=Count("id", filter=open_on_end))
+        .order_by()
+        .aggregate(
+            enrolled=Count("participant_id", filter=Q(open__gt=0)),
+            new=Count("participant_id", filter=Q(first__gte=start, first__lte=end)),
+        )
+    )
+    enrolled, new = counts["enrolled"], counts["new"]
     ended_ids = spans.filter(last__gte=start, last__lte=end).values("participant_id")
     by_reason = dict(
         Participant.objects.filter(pk__in=ended_ids).values_list("exit_reason").annotate(n=Count("id")).order_by().values_list("exit_reason", "n")
