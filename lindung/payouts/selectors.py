@@ -64,12 +64,20 @@ def answers(*, user, batch: PaymentBatch) -> QuerySet[BankAnswer]:
     return BankAnswer.objects.visible_to(user).filter(batch=batch).order_by("-id")
 
 
-def batch_history(obj: PaymentBatch):
-    return BATCH.history(obj)
+def _timeline(workflow, decisions) -> list:
+    """The decisions, each with ``step_label``: the step in words, as a timeline shows it."""
+    rows = list(decisions)
+    for d in rows:
+        d.step_label = workflow.step_label(d.transition)
+    return rows
 
 
-def order_history(obj: PaymentOrder):
-    return ORDER.history(obj)
+def batch_history(obj: PaymentBatch) -> list:
+    return _timeline(BATCH, BATCH.history(obj))
+
+
+def order_history(obj: PaymentOrder) -> list:
+    return _timeline(ORDER, ORDER.history(obj))
 
 
 def batch_actions(obj: PaymentBatch, *, user) -> list[str]:

@@ -301,6 +301,18 @@ def test_error_messages_are_translated(branch, people):
     assert exc.value.message == "“release” is not possible while the participant is “Active”."
 
 
+def test_a_timeline_names_each_step_in_words():
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert REVIEW.step_label(CREATE) == "dibuat"
+        assert REVIEW.step_label("hold") == "hold"  # the transition's own label
+        assert REVIEW.step_label("lapse") == "lapse"  # no label: its name
+        assert REVIEW.step_label("grace") == "masa tenggang"  # no longer declared: the code's label
+    with translation.override("en"):
+        assert REVIEW.step_label(CREATE) == "created"
+
+
 def test_available_lists_only_the_steps_the_user_may_take(branch, people):
     (p,) = _participants(1, branch)
     REVIEW.perform(p, "hold", actor=people["officer"])

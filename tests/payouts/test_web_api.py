@@ -120,3 +120,24 @@ def test_a_sponsor_sees_the_events_with_their_workers_only(covered_workers, read
     assert web.get(f"/payouts/events/{event.pk}/").status_code == 200
     assert web.get(f"/payouts/events/{event.pk}/pdf").status_code in (403, 404)
     assert _client(users["branch_head"]).get(f"/payouts/events/{event.pk}/pdf")["Content-Type"] == "application/pdf"
+
+
+def test_the_batch_and_order_timelines_read_in_words_and_a_sent_batch_has_no_empty_actions(covered_workers, ready_claim, users, finance2):
+    from tests.contributions.test_words_not_codes import visible_text
+
+    (worker,) = covered_workers(1)
+    orders = services.create_orders_for_claim(ready_claim(worker), actor=users["finance"])
+    batch = services.create_batch(orders, actor=users["finance"], execution_date=D(2024, 3, 20))
+    services.authorise_batch(batch, actor=finance2, note="periksa")
+    b"".join(services.export_pain001(batch, actor=users["finance"]))
+    web = _client(users["admin"])
+    page = web.get(f"/payouts/batches/{batch.number}/").content.decode()
+    timeline = visible_text(page.split("<h2>Riwayat</h2>", 1)[1])
+    for words in ("dibuat", "otorisasi", "ekspor"):
+        assert f"· {words} ·" in timeline, words
+    for code in ("create", "authorise", "export"):
+        assert f"· {code} ·" not in timeline, code
+    # an exported batch waits for the bank's answer: no "Actions" card with nothing in it
+    assert 'data-testid="actions"' not in page and 'data-testid="answer"' in page
+    order_page = visible_text(web.get(f"/payouts/orders/{orders[0].number}/").content.decode())
+    assert "· dibuat ·" in order_page and "· create ·" not in order_page

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from lindung.core import audit
+from lindung.core import audit, labels
 from lindung.core.errors import ServiceError
 from lindung.core.workflow.declarations import (
     CREATE,
@@ -188,6 +188,16 @@ class Workflow:
             return self.transitions[name]
         except KeyError:
             raise ValueError(f"workflow {self.name}: no transition {name!r}") from None
+
+    def step_label(self, name: str) -> str:
+        """The words for a decision's step on a timeline: the transition's label ("authorise" →
+        *otorisasi*), "created" for the creation record; a step no longer declared reads as its
+        code's label."""
+        if name == CREATE:
+            return _("created")
+        if name in self.transitions:
+            return self.transitions[name].title
+        return labels.label(name)
 
     def find(self, from_state: str, to_state: str) -> Transition | None:
         """The transition from ``from_state`` to ``to_state``, if one is declared."""
