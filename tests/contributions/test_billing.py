@@ -248,3 +248,18 @@ def test_cancelled_invoice_is_netted_out_and_a_correction_bills_again(make_agree
     with pytest.raises(ServiceError):
         billing.cancel_invoice(invoice=again, reason="paid already")
     assert paid.status == "matched"
+
+
+def test_sponsored_and_self_paying_workers_at_the_same_wage_are_billed_in_one_run(make_agreement, make_workers):
+    """Both segments price the BPU combination at Rp 1,000,000 in the same run: it was priced twice,
+    the self-paying insert joined both prices and hit the one-line-per-month constraint, and the
+    whole run was refused as if another run had clashed with it."""
+    agreement = make_agreement(billing="monthly")
+    make_workers(2, agreement=agreement)
+    self_paying = make_workers(2)
+    s = billing.run_billing(period=D(2023, 10, 1), today=D(2023, 10, 1))
+    assert s.created == 3
+    for worker in self_paying:
+        invoice = Invoice.objects.get(participant=worker)
+        assert invoice.total == 16_800 and invoice.line_count == 2
+    assert Invoice.objects.get(payer_type="sponsor").total == 2 * 16_800

@@ -18,11 +18,21 @@ from lindung.rules.results import CaseError
 
 
 def price_combinations(run: BillingRun, combos, months: list[dt.date]) -> int:
+    """Price each combination for each month once per run. Payer segments share combinations
+    (a self-paying BPU worker at the sponsors' declared income): one already priced by the run
+    is not priced again, or the line inserts, which join the prices, would bill it twice."""
     params = load_parameters()
     snapshot_id = snapshot_id_for(params)
+    priced = {
+        (s, tuple(p), w, r, m)
+        for s, p, w, r, m in BillingPrice.objects.filter(run=run).values_list("segment", "programs", "wage", "risk_class", "month")
+    }
     rows = []
     for segment, programs, wage, risk_class in combos:
         for m in months:
+            if (segment, tuple(programs), wage, risk_class or "", m) in priced:
+                continue
+            priced.add((segment, tuple(programs), wage, risk_class or "", m))
             try:
                 result = calculate_contribution(
                     ContributionCase(segment=segment, on=m, programs=tuple(programs), wage=wage, risk_class=risk_class or None), params
