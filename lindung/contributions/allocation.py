@@ -31,20 +31,98 @@ def _status_for(invoice: Invoice, on: dt.date) -> str:
     return Invoice.Status.PARTLY_PAID if invoice.paid_amount > 0 else Invoice.Status.ISSUED
 
 
-def allocate_lines(invoice: Invoice) -> None:
-    """Mark the invoice's lines paid by the allocation rule: one set-based ``UPDATE … FROM`` (no
-    per-line Python), the same statement on PostgreSQL and SQLite (3.33+).
+def running_total(amount: str, month: str, kpj: str, participant: str, partition: str | None = None) -> str:
+    """SQL for a line's ``alloc_cum`` (its place in the allocation order) over the lines of a
+    query: the running total of the positive amounts, ordered by month, KPJ number and participant.
+    The window's frame is a range, so the lines of one participant-month (its programmes, which
+    share the order's key) are peers and all get the total up to and including the whole
+    participant-month. ``partition`` separates invoices when one query writes several."""
+    over = f"PARTITION BY {partition} " if partition else ""
+    return (
+        f"SUM(CASE WHEN {amount} > 0 THEN {amount} ELSE 0 END) OVER ({over}ORDER BY {month}, {kpj}, {participant} "
+        "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
 
-    The participant-months of the invoice are summed and ordered (oldest month, then KPJ number),
-    a running total over them (a window function) says which whole participant-months the money
-    paid on the invoice covers, and only the participant-months whose state changes are joined
-    back to their lines and written — a small payment on a million-line invoice writes the few
-    lines it covers, not a million.
+
+def allocate_lines(invoice: Invoice, before: int | None = None) -> None:
+    """Mark the invoice's lines paid by the allocation rule, set-based (no per-line Python), the
+    same statements on PostgreSQL and SQLite (3.33+).
+
+    ``before`` is the contribution the lines were allocated for until now (the invoice's paid
+    amount, at most its total, before this money). Each line carries its place in the
+    allocation order (``InvoiceLine.alloc_cum``, the running total of the invoice's
+    participant-months up to its own), so only the participant-months whose place lies between
+    ``before`` and what is paid now change: one ``UPDATE`` over that range of the (invoice,
+    alloc_cum) index (``range_statement``) — a Rp 1,000 payment on a million-line invoice reads
+    no line, and its cost does not grow with the invoice.
 
     Participant-months that a credit note of the same payer and period cancels (an exit, a death,
     a lower wage) come first: the credit note's credit is what pays them, so the cash goes to the
-    participants still covered."""
-    sql, params = allocation_statement(invoice)
+    participants still covered. That order is not the one stored on the lines, so while the
+    payer's period has a credit note the whole invoice is re-allocated (``allocation_statement``);
+    so is an invoice whose lines have no place yet (written outside billing's insert), which
+    then gets it (``rank_statement``)."""
+    available = min(invoice.paid_amount, invoice.total)
+    credited, unranked = _allocation_state(invoice)
+    with connection.cursor() as cur:
+        if credited or (before is None and not unranked):
+            sql, params = allocation_statement(invoice, credited=credited)
+            with hash_joins(cur):
+                cur.execute(sql, params)
+        elif unranked:
+            sql, params = rank_statement(invoice.pk, available)
+            with hash_joins(cur):
+                cur.execute(sql, params)
+        elif before != available:
+            cur.execute(*range_statement(invoice.pk, before, available))
+
+
+def _allocation_state(invoice: Invoice) -> tuple[bool, bool]:
+    """(Has the payer's period a credit note?, has a charged line of the invoice no place in the
+    allocation order yet?), in one query."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM contributions_invoice WHERE payer_key = %s AND period_start = %s AND kind = 'credit_note'), "
+            "EXISTS (SELECT 1 FROM contributions_invoiceline WHERE invoice_id = %s AND alloc_cum IS NULL AND amount > 0)",
+            [invoice.payer_key, connection.ops.adapt_datefield_value(invoice.period_start), invoice.pk],
+        )
+        credited, unranked = cur.fetchone()
+    return bool(credited), bool(unranked)
+
+
+def range_statement(invoice_id: int, before: int, available: int) -> tuple[str, list]:
+    """The ``UPDATE`` for a change of the contribution paid on an invoice from ``before`` to
+    ``available``: the participant-months whose place lies between the two become covered (or,
+    going down, no longer), read from the (invoice, alloc_cum) index; nothing else is read."""
+    low, high = min(before, available), max(before, available)
+    sql = """
+        UPDATE contributions_invoiceline SET paid_amount = CASE WHEN alloc_cum <= %s THEN amount ELSE 0 END
+        WHERE invoice_id = %s AND alloc_cum > %s AND alloc_cum <= %s AND amount > 0
+        """
+    return sql, [available, invoice_id, low, high]
+
+
+def rank_statement(invoice_id: int, available: int) -> tuple[str, list]:
+    """The ``UPDATE`` that gives every line of an invoice its place in the allocation order and
+    allocates ``available`` by it: for lines written without a place (a prepayment, a project,
+    an adjustment invoice, a database from before the places were kept). Writes every line."""
+    cum = running_total("l.amount", "l.period", "p.kpj_number", "l.participant_id")
+    sql = f"""
+        UPDATE contributions_invoiceline SET alloc_cum = r.cum,
+          paid_amount = CASE WHEN contributions_invoiceline.amount <= 0 THEN contributions_invoiceline.paid_amount
+                             WHEN r.cum <= %s THEN contributions_invoiceline.amount ELSE 0 END
+        FROM (SELECT l.id AS id, {cum} AS cum
+              FROM contributions_invoiceline l LEFT JOIN membership_participant p ON p.id = l.participant_id
+              WHERE l.invoice_id = %s) r
+        WHERE contributions_invoiceline.invoice_id = %s AND contributions_invoiceline.id = r.id
+        """
+    return sql, [available, invoice_id, invoice_id]
+
+
+def rank_lines(invoice: Invoice) -> None:
+    """Give the lines of ``invoice``, written outside billing's insert, their place in the
+    allocation order (a payment then reads only the range it changes)."""
+    sql, params = rank_statement(invoice.pk, min(invoice.paid_amount, invoice.total))
     with connection.cursor() as cur, hash_joins(cur):
         cur.execute(sql, params)
 
@@ -58,22 +136,24 @@ def hash_joins(cur):
     if connection.vendor != "postgresql":
         yield
         return
-    cur.execute("SET LOCAL enable_nestloop = off")
-    cur.execute("SET LOCAL enable_mergejoin = off")
-    cur.execute("SET LOCAL work_mem = '256MB'")
+    # One round trip each way (statements without parameters may be sent together).
+    cur.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '256MB'")
     try:
         yield
     finally:
-        cur.execute("RESET enable_nestloop")
-        cur.execute("RESET enable_mergejoin")
-        cur.execute("RESET work_mem")
+        cur.execute("RESET enable_nestloop; RESET enable_mergejoin; RESET work_mem")
 
 
-def allocation_statement(invoice: Invoice) -> tuple[str, list]:
-    """The ``UPDATE … FROM`` that applies the allocation rule to ``invoice``'s lines, and its
-    parameters."""
+def allocation_statement(invoice: Invoice, credited: bool | None = None) -> tuple[str, list]:
+    """The ``UPDATE … FROM`` that applies the allocation rule to all of ``invoice``'s lines
+    whatever their state, and its parameters: the invoice's participant-months are summed and
+    ordered (cancelled by a credit note first, then oldest month, then KPJ number), a running
+    total over them (a window function) says which whole participant-months the money paid on
+    the invoice covers, and only the participant-months whose state changes are joined back to
+    their lines and written. It reads the whole invoice (about 7 s for a million lines)."""
     available = min(invoice.paid_amount, invoice.total)
-    credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
+    if credited is None:
+        credited = Invoice.objects.filter(payer_key=invoice.payer_key, period_start=invoice.period_start, kind=Invoice.Kind.CREDIT_NOTE).exists()
     if credited:
         cte = """c AS (
               SELECT DISTINCT cl.participant_id AS pid, cl.period AS period
@@ -128,6 +208,7 @@ def apply_to_invoice(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == Invoice.Status.CANCELLED:
         return 0  # money naming a cancelled invoice becomes the payer's credit
+    before = min(invoice.paid_amount, invoice.total)  # what the lines are allocated for until now
     contribution_open = max(0, invoice.total - invoice.paid_amount)
     settling = min(amount, contribution_open)
     fine = _accrue_fine(invoice, settling, on)
@@ -141,7 +222,7 @@ def apply_to_invoice(
     invoice.status = _status_for(invoice, on)
     invoice.save(update_fields=["paid_amount", "fine_amount", "status"])
     Allocation.objects.create(invoice=invoice, payment=payment, credit=credit, amount=applied, fine_accrued=fine, applied_on=on)
-    allocate_lines(invoice)
+    allocate_lines(invoice, before)
     return applied
 
 

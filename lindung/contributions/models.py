@@ -213,6 +213,14 @@ class InvoiceLine(models.Model):
     amount = models.BigIntegerField(_("amount (Rp)"))
     paid_amount = models.BigIntegerField(_("paid (Rp)"), default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    # The line's place in the invoice's allocation order (``lindung.contributions.allocation``):
+    # the running total of the invoice's participant-months, oldest month then KPJ number, up to
+    # and including this line's participant-month (all its programmes). Its participant-month is
+    # covered once the contribution paid on the invoice reaches it, so a payment writes the lines
+    # whose value lies between what was paid before and what is paid now, read by the index
+    # below. Written by the billing insert (a window function); empty until then for lines
+    # written otherwise, and then computed by the first allocation.
+    alloc_cum = models.BigIntegerField(null=True, blank=True, editable=False)
 
     access_scope = Scope(sponsor="invoice__sponsor", branch="invoice__branch")
     objects = ScopedQuerySet.as_manager()
@@ -221,6 +229,7 @@ class InvoiceLine(models.Model):
         ordering = ["invoice", "period", "participant", "program"]
         indexes = [
             models.Index(fields=["participant", "program", "period"], name="contrib_line_cover_idx"),
+            models.Index(fields=["invoice", "alloc_cum"], name="contrib_line_alloc_idx"),
         ]
         constraints = [
             # One line per participant, programme and month on an invoice. Its index (invoice,

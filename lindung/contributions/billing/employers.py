@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from lindung.contributions.allocation import running_total
 from lindung.contributions.billing.corrections import correct_invoice
 from lindung.contributions.billing.invoices import as_date, finish_invoice, insert_lines
 from lindung.contributions.billing.numbering import invoice_number, payer_key, virtual_account
@@ -84,7 +85,9 @@ def bill_employers(
             run=run,
         )
         created, total = insert_lines(
-            "SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular' " + _EMPLOYER_FROM,
+            "SELECT %s, p.id, pr.program, pr.month, pr.amount, 0, 'regular', "
+            + running_total("pr.amount", "pr.month", "p.kpj_number", "p.id")
+            + _EMPLOYER_FROM,
             [invoice.pk, *from_params],
             invoice.pk,
         )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Count, Sum
 
+from lindung.contributions.allocation import rank_lines
 from lindung.contributions.billing.numbering import invoice_number, next_sequence
 from lindung.contributions.models import BillingRun, Invoice, InvoiceLine
 
@@ -16,12 +17,14 @@ def as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-_LINE_COLUMNS = "INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind) "
+_LINE_COLUMNS = "INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind, alloc_cum) "
 
 
 def insert_lines(select_sql: str, params: list, invoice_id: int) -> tuple[int, int]:
-    """Run ``INSERT … SELECT`` of lines; return (lines, total). On PostgreSQL the count and total
-    come back from the insert itself (no second pass over a million lines)."""
+    """Run ``INSERT … SELECT`` of lines; return (lines, total). The select's last column is the
+    line's place in the allocation order (``allocation.running_total``), so a payment on the
+    invoice reads only the lines it changes. On PostgreSQL the count and total come back from the
+    insert itself (no second pass over a million lines)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # The planner underestimates the joins on the small price table (multi-column, jsonb)
@@ -40,12 +43,17 @@ def insert_lines(select_sql: str, params: list, invoice_id: int) -> tuple[int, i
 
 
 def finish_invoice(invoice: Invoice, count: int | None = None, total: int | None = None) -> None:
-    if count is None or total is None:
+    """The invoice's total and line count; lines written without their place in the allocation
+    order (``bulk_create``: prepayments, projects, adjustments) get it here."""
+    ranked = count is not None and total is not None
+    if not ranked:
         agg = InvoiceLine.objects.filter(invoice=invoice).aggregate(s=Sum("amount"), n=Count("id"))
         count, total = agg["n"] or 0, agg["s"] or 0
     invoice.total = total
     invoice.line_count = count
     invoice.save(update_fields=["total", "line_count"])
+    if not ranked and invoice.kind != Invoice.Kind.CREDIT_NOTE:
+        rank_lines(invoice)
 
 
 def follow_up_invoice(invoice: Invoice, kind: str, *, today: dt.date, run: BillingRun | None = None) -> Invoice:

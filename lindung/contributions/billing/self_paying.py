@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from lindung.contributions.allocation import running_total
 from lindung.contributions.billing.numbering import VA_PREFIX
 from lindung.contributions.billing.pricing import price_combinations, sql_date
 from lindung.contributions.billing.summary import BillingSummary
@@ -16,6 +17,8 @@ from lindung.membership.models import Participant
 from lindung.rules import contribution_due_date
 from lindung.rules.months import month_end
 
+# Each line's place in its invoice's allocation order (one participant-month per invoice here).
+_SELF_CUM = running_total("pr.amount", "pr.month", "p.kpj_number", "p.id", partition="i.id")
 # The next invoice sequence of a self-paying worker's month (1 unless a cancelled one went before).
 _SELF_SEQ = (
     "(SELECT COALESCE(MAX(i2.sequence), 0) + 1 FROM contributions_invoice i2 "
@@ -56,9 +59,9 @@ def bill_self_paying(run: BillingRun, period: dt.date, today: dt.date, summary: 
         )
         created = cur.rowcount
         cur.execute(
-            """
-            INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind)
-            SELECT i.id, p.id, pr.program, pr.month, pr.amount, 0, 'regular'
+            f"""
+            INSERT INTO contributions_invoiceline (invoice_id, participant_id, program, period, amount, paid_amount, kind, alloc_cum)
+            SELECT i.id, p.id, pr.program, pr.month, pr.amount, 0, 'regular', {_SELF_CUM}
             FROM contributions_invoice i
             JOIN membership_participant p ON p.id = i.participant_id
             JOIN contributions_billingprice pr

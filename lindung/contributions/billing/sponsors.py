@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from lindung.contributions.allocation import running_total
 from lindung.contributions.billing.corrections import correct_invoice
 from lindung.contributions.billing.invoices import as_date, finish_invoice, insert_lines
 from lindung.contributions.billing.numbering import invoice_number, payer_key, virtual_account
@@ -30,6 +31,8 @@ WHERE sp.agreement_id = %s AND pr.month >= %s AND pr.month <= %s
   AND NOT EXISTS (SELECT 1 FROM membership_sponsorshipperiod q
                   WHERE q.participant_id = sp.participant_id AND q.start_date > sp.start_date AND q.start_date <= pr.month_end)
 """
+# Each line's place in the allocation order (oldest month, then KPJ number), written with it.
+_SPONSOR_CUM = running_total("pr.amount", "pr.month", "p.kpj_number", "sp.participant_id")
 
 
 def _agreement_window(agreement: SponsorAgreement, period: dt.date) -> list[dt.date]:
@@ -87,7 +90,7 @@ def bill_sponsors(
                 run=run,
             )
             created, total = insert_lines(
-                "SELECT %s, sp.participant_id, pr.program, pr.month, pr.amount, 0, 'regular' " + _SPONSOR_FROM,
+                f"SELECT %s, sp.participant_id, pr.program, pr.month, pr.amount, 0, 'regular', {_SPONSOR_CUM} " + _SPONSOR_FROM,
                 [invoice.pk, run.pk, agreement.pk, sql_date(first), sql_date(window[-1])],
                 invoice.pk,
             )
