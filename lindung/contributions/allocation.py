@@ -3,9 +3,11 @@ payer's credit ledger, invoice statuses (overdue) and late fines (PU).
 
 Allocation rule for a multi-participant invoice (see docs/contributions.md): money paid on an
 invoice goes to the contribution before the late fine; within the contribution, whole
-participant-months are paid in order — oldest month first, then KPJ number — as long as the money
-covers the whole participant-month (all its programmes). A partly paid participant-month covers
-nothing; the remainder waits on the invoice for the next payment."""
+participant-months are paid in order — those a credit note of the same payer and period cancels
+first, then oldest month, then KPJ number — as long as the money covers the whole participant-month
+(all its programmes). A partly paid participant-month covers nothing; the remainder waits on the
+invoice for the next payment. Each line keeps its place in that order (``InvoiceLine.alloc_cum``),
+so a payment writes only the participant-months its money changes (``allocate_lines``)."""
 
 from __future__ import annotations
 
