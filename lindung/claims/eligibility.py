@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lindung.claims import documents
 from lindung.claims.models import Claim, ClaimProgram, Outcome, Payee, PayeeKind
 from lindung.contributions import coverage
+from lindung.core import formatting
 from lindung.membership.models import Participant
 from lindung.rules import load_parameters
 from lindung.rules.deadlines import accident_report_timeliness, claim_expiry_date
@@ -77,7 +78,7 @@ def _cover(claim: Claim) -> Check:
             label,
             PASS,
             _("Covered on %(date)s: %(why)s")
-            % {"date": claim.event_date.isoformat(), "why": localized(answer.reason.text_id, answer.reason.text_en)},
+            % {"date": formatting.date(claim.event_date), "why": localized(answer.reason.text_id, answer.reason.text_en)},
         )
     if answer.status == coverage.GRACE:
         return Check(
@@ -86,7 +87,7 @@ def _cover(claim: Claim) -> Check:
             FAIL,
             _("The event fell in the grace window (paid through %(through)s): %(why)s")
             % {
-                "through": answer.paid_through.isoformat() if answer.paid_through else "—",
+                "through": formatting.date(answer.paid_through) if answer.paid_through else "—",
                 "why": localized(answer.reason.text_id, answer.reason.text_en),
             },
             reference=answer.reason.reference,
@@ -96,7 +97,7 @@ def _cover(claim: Claim) -> Check:
         label,
         FAIL,
         _("Not covered on %(date)s: %(why)s")
-        % {"date": claim.event_date.isoformat(), "why": localized(answer.reason.text_id, answer.reason.text_en)},
+        % {"date": formatting.date(claim.event_date), "why": localized(answer.reason.text_id, answer.reason.text_en)},
         reference=answer.reason.reference,
     )
 
@@ -117,14 +118,14 @@ def _expiry(claim: Claim) -> Check:
             label,
             FAIL,
             _("The right to claim lapsed on %(expiry)s (%(years)s years after the event); the claim was filed on %(filed)s.")
-            % {"expiry": expiry.isoformat(), "years": view[name], "filed": filed.isoformat()},
+            % {"expiry": formatting.date(expiry), "years": view[name], "filed": formatting.date(filed)},
             reference=view.ref(name),
         )
     return Check(
         "claim_expiry",
         label,
         PASS,
-        _("Filed on %(filed)s, before the deadline %(expiry)s.") % {"filed": filed.isoformat(), "expiry": expiry.isoformat()},
+        _("Filed on %(filed)s, before the deadline %(expiry)s.") % {"filed": formatting.date(filed), "expiry": formatting.date(expiry)},
         reference=view.ref(name),
     )
 
@@ -184,7 +185,7 @@ def _status(claim: Claim) -> Check:
                 "participant_status",
                 label,
                 PASS,
-                _("The death is recorded: membership ended on %(date)s.") % {"date": p.end_date.isoformat()},
+                _("The death is recorded: membership ended on %(date)s.") % {"date": formatting.date(p.end_date)},
                 overridable=True,
             )
         if p.status == Participant.Status.ENDED and p.end_date and p.end_date < claim.event_date:
@@ -193,7 +194,7 @@ def _status(claim: Claim) -> Check:
                 label,
                 FAIL,
                 _("The membership had ended on %(date)s (%(reason)s) before the death.")
-                % {"date": p.end_date.isoformat(), "reason": p.get_exit_reason_display()},
+                % {"date": formatting.date(p.end_date), "reason": p.get_exit_reason_display()},
                 overridable=True,
             )
         return Check("participant_status", label, FAIL, _("The death is not recorded on the participant yet."), overridable=True)
@@ -202,7 +203,7 @@ def _status(claim: Claim) -> Check:
             "participant_status",
             label,
             FAIL,
-            _("The membership had ended on %(date)s before the accident.") % {"date": p.end_date.isoformat()},
+            _("The membership had ended on %(date)s before the accident.") % {"date": formatting.date(p.end_date)},
             overridable=True,
         )
     return Check("participant_status", label, PASS, _("Status: %(status)s.") % {"status": p.get_status_display()}, overridable=True)

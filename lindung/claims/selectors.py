@@ -286,14 +286,19 @@ def timeline(claim: Claim) -> list[dict]:
     """Decisions, transfers and outreach of a claim, oldest first."""
     from lindung.claims.workflow import CLAIM
 
+    # ``step``, ``from`` and ``to`` are codes (the API's); ``label``, ``from_label`` and
+    # ``to_label`` their words, which the claim page shows.
     rows = [
         {
             "at": d.at,
             "kind": "decision",
             "step": d.transition,
+            "label": CLAIM.step_label(d.transition),
             "by": d.actor_username,
             "from": d.from_state,
             "to": d.to_state,
+            "from_label": CLAIM.state_label(d.from_state) if d.from_state and d.from_state != d.to_state else "",
+            "to_label": CLAIM.state_label(d.to_state),
             "reason": d.reason,
             "note": d.note,
         }
@@ -304,9 +309,12 @@ def timeline(claim: Claim) -> list[dict]:
             "at": t.at,
             "kind": "transfer",
             "step": "transfer",
+            "label": _("transferred to another branch office"),
             "by": t.by.get_username() if t.by else "",
             "from": t.from_branch.code,
             "to": t.to_branch.code,
+            "from_label": t.from_branch.name,
+            "to_label": t.to_branch.name,
             "reason": "",
             "note": t.reason,
         }
@@ -317,9 +325,12 @@ def timeline(claim: Claim) -> list[dict]:
             "at": o.at,
             "kind": "outreach",
             "step": o.kind,
+            "label": o.get_kind_display(),
             "by": o.by.get_username() if o.by else "",
             "from": "",
             "to": o.result,
+            "from_label": "",
+            "to_label": o.get_result_display(),
             "reason": "",
             "note": o.note,
         }

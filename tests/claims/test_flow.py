@@ -104,7 +104,7 @@ def test_a_death_on_a_date_without_cover_cannot_be_verified(covered, users):
     claim = _ready_jkm(covered, users, death=D(2024, 8, 15))
     checks = {c.code: c for c in eligibility.evaluate(claim)}
     assert checks["cover"].result == "fail" and checks["cover"].blocks
-    assert "2024-08-15" in checks["cover"].reason and checks["cover"].reference
+    assert "15 Agustus 2024" in checks["cover"].reason and checks["cover"].reference  # the date in words
     with pytest.raises(WorkflowError) as exc:
         CLAIM.perform(claim, "submit", actor=users["officer"])
     assert exc.value.code == "checks_failed" and "cover" in exc.value.fields

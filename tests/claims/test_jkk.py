@@ -90,7 +90,7 @@ def test_an_expired_jkk_claim_cannot_go_on(users, employer, valid_nik_workers):
     claim.refresh_from_db()
     check = next(c for c in eligibility.evaluate(claim) if c.code == "claim_expiry")
     # accidents before 2019-12-02: 2 years (PP 44/2015 Pasal 48) → the right lapsed on 2020-05-01
-    assert check.result == "fail" and check.blocks and "2020-05-01" in check.reason and check.reference == "PP 44/2015 Pasal 48"
+    assert check.result == "fail" and check.blocks and "1 Mei 2020" in check.reason and check.reference == "PP 44/2015 Pasal 48"
     intake.open_claim(claim, actor=users["officer"], outcome="medical")
     with pytest.raises(WorkflowError) as exc:
         CLAIM.perform(claim, "submit", actor=users["officer"])

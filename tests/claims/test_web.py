@@ -92,6 +92,34 @@ def test_verifier_and_branch_head_decide_on_the_claim_page_and_the_letter_prints
         assert expected in text, expected
 
 
+def test_the_claim_page_and_intake_read_in_words_with_dates_in_words(client, covered, users):
+    """The timeline names each step and state in words (not ``reported → draft``), the document
+    checklist its status (not ``uploaded``), and the checks' dates read as dates (2 Februari 2024)."""
+    from tests.contributions.test_words_not_codes import visible_text
+
+    claim = intake.report_death(covered[0], actor=users["officer"], death_date=D(2024, 2, 10))
+    intake.open_claim(claim, actor=users["officer"], claimant_name="Siti Aminah")
+    spouse = claim.heirs.get(relation="spouse")
+    heirs_service.set_payees(claim, [{"heir": spouse.pk, "bank_code": "119", "account_number": "1234567890"}], actor=users["officer"])
+    upload_all(claim, users["officer"])
+    CLAIM.perform(claim, "submit", actor=users["officer"])
+    login(client, users["verifier"])
+    detail = visible_text(client.get(reverse("claims:detail", args=[claim.number])).content.decode())
+    timeline = detail.split("Riwayat", 1)[1]
+    timeline = " ".join(timeline.split())
+    for words in (
+        "dibuat officer-user Menunggu pengajuan klaim ahli waris",
+        "Menunggu pengajuan klaim ahli waris → Draf (penerimaan)",
+        "Draf (penerimaan) → Diajukan",
+    ):
+        assert words in timeline, words
+    for code in ("reported", "draft", "submitted", "→ submitted"):
+        assert f" {code} " not in f" {timeline} ", code
+    assert "10 Februari 2024" in detail and "2024-02-10" not in detail
+    page = visible_text(client.get(reverse("claims:intake", args=[claim.number])).content.decode())
+    assert "diunggah, belum diperiksa" in page and " uploaded " not in f" {' '.join(page.split())} "
+
+
 def test_sponsor_sees_its_cases_but_no_heirs_and_not_other_sponsors(client, covered, users):
     claim = intake.report_death(covered[0], actor=users["sponsor"], death_date=D(2024, 2, 10))
     login(client, users["sponsor"])
