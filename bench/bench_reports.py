@@ -3,7 +3,9 @@
     .venv/bin/python bench/bench_reports.py --participants 1000000 \\
         --database-url postgres://postgres@127.0.0.1:5432/lindung_bench_reports [--write]
 
-The database named in --database-url is dropped, created, migrated and dropped again at the end.
+The database named in --database-url is dropped, created, migrated and dropped again at the end
+(``--keep`` keeps it; ``--reuse`` measures a kept database again, after ``lindung migrate`` if the
+schema moved).
 Set-up (not measured): ``bench_billing.setup`` — N sponsored workers of one sponsor from April 2023
 with paid monthly invoices (N × JKK/JKM lines a month; ``--history`` months, 3 by default: the
 second quarter of 2023) — plus, with SQL, 1 % of the memberships ended in June 2023, N / 1,000 JKM
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="postgres://… (dropped and re-created)")
     parser.add_argument("--write", action="store_true", help="write the result into docs/benchmarks.md")
     parser.add_argument("--reuse", action="store_true", help="measure a database a previous run left set up (neither created nor dropped)")
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end (for a later --reuse)")
     args = parser.parse_args()
     dbname = urlparse(args.database_url).path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", dbname) or "bench" not in dbname:
@@ -241,10 +244,11 @@ def main() -> None:
 {section_rows}
 | (c) the page `/reports/sponsors/BENCH/?period={QUARTER}` (test client, administrator) | {page_s:.2f} s | selectors, document, template |
 
-Every figure is a set-based aggregate (no row reaches Python): the sections are measured one by one
-above (a second run, with the database's cache warm). No index was added: the quarter's lines are read
-through the unique index (invoice, period, participant, programme) from the sponsor's invoices, the
-memberships through the sponsorship periods' sponsor index.
+Every figure is a set-based aggregate (no row reaches Python) and no query runs a subquery per row
+(`docs/reports.md`): the sections are measured one by one above (a second run, with the database's
+cache warm). The quarter's lines are read through the unique index (invoice, period, participant,
+programme) from the sponsor's invoices, the memberships through the sponsorship periods' sponsor
+index and their (participant, sponsor) index.
 """
         print(text)
         if args.write:
@@ -253,7 +257,7 @@ memberships through the sponsorship periods' sponsor index.
         from django.db import connections
 
         connections.close_all()
-        if not args.reuse:
+        if not args.reuse and not args.keep:
             common.admin_sql(args.database_url, f"DROP DATABASE IF EXISTS {dbname}")
 
 
