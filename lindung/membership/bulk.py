@@ -11,6 +11,27 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+# The columns the bulk paths write, in the order of their rows' tuples.
+PERSON_COLUMNS = [
+    "id",
+    "nik",
+    "full_name",
+    "birth_date",
+    "sex",
+    "region_id",
+    "address",
+    "phone",
+    "occupation",
+    "family_card_number",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_holder",
+    "nik_warnings",
+    "created_at",
+    "updated_at",
+]
+STATUS_COLUMNS = ["participant_id", "from_status", "to_status", "effective_date", "reason", "note", "at", "actor_id"]
+
 
 class BulkWriter:
     """Inserts rows into real tables: ``COPY`` on PostgreSQL, ``executemany`` elsewhere; hands out

@@ -38,38 +38,18 @@ from django.utils.translation import gettext_noop
 
 from lindung.core import audit
 from lindung.core.errors import FileRejected, RowError, ServiceError
-from lindung.membership.bulk import BulkWriter, lookup
+from lindung.membership.bulk import PERSON_COLUMNS, STATUS_COLUMNS, BulkWriter, lookup
 from lindung.membership.kpj import kpj_number, reserve_kpj_block
 from lindung.membership.models import Employer, Participant, Project, Segment, StatusChange
 from lindung.membership.registration.inputs import as_date, as_int
 from lindung.membership.registration.people import bpu_enrol_refusal, bpu_open_race, branch_of
-from lindung.membership.registration.premiums import bpu_income_problem
+from lindung.membership.registration.premiums import BPU_REQUIRED_PROGRAMS, bpu_terms
 from lindung.registry import services as registry_services
 from lindung.registry.models import Person, Region
 
 CHUNK = 5_000  # NIKs per look-up
 SKIP, REFUSE = "skip", "refuse"
-BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
-BPU_OPTIONAL_PROGRAMS = ("JHT",)
 
-PERSON_COLUMNS = [
-    "id",
-    "nik",
-    "full_name",
-    "birth_date",
-    "sex",
-    "region_id",
-    "address",
-    "phone",
-    "occupation",
-    "family_card_number",
-    "bank_name",
-    "bank_account_number",
-    "bank_account_holder",
-    "nik_warnings",
-    "created_at",
-    "updated_at",
-]
 PARTICIPANT_COLUMNS = [
     "id",
     "kpj_number",
@@ -87,7 +67,6 @@ PARTICIPANT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-STATUS_COLUMNS = ["participant_id", "from_status", "to_status", "effective_date", "reason", "note", "at", "actor_id"]
 
 
 @dataclass
@@ -133,6 +112,7 @@ class _Spec:
     already has that matter, the participant's columns, the audit event."""
 
     segment: str
+    if_registered: str  # SKIP or REFUSE: what a row already registered here is
     action: str
     message: str  # the audit event's summary (``count``)
     what: str
@@ -141,7 +121,10 @@ class _Spec:
         return None
 
     def lock(self) -> None:
-        pass
+        """Lock the employer or project the list belongs to (none for self-paying workers)."""
+        obj = self.obj()
+        if obj is not None:
+            list(type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True))
 
     def read(self, n: int, item: dict, errors: dict[str, str]) -> tuple[int, dt.date | None, list[str]]:
         raise NotImplementedError
@@ -151,7 +134,18 @@ class _Spec:
 
     def existing(self, row: _Row, found: Participant | None) -> ServiceError | str | None:
         """For a row whose person the register knows: ``SKIP`` (already registered), a refusal,
-        or None (to be registered)."""
+        or None (to be registered). A deceased person is refused; one already open here (``found``)
+        is skipped, or refused with ``already`` when ``if_registered`` is ``REFUSE``."""
+        if row.death_date:
+            return ServiceError("person_deceased", _("This person is recorded as deceased."), {"nik": "deceased"})
+        if found is not None:
+            if self.if_registered == SKIP:
+                return SKIP
+            return ServiceError("already_registered", self.already(row, found), {"nik": "already registered"})
+        return None
+
+    def already(self, row: _Row, found: Participant) -> str:
+        """The refusal's message for a worker already open here."""
         raise NotImplementedError
 
     def year(self, row: _Row) -> int:
@@ -175,9 +169,6 @@ class _PU(_Spec):
     def obj(self):
         return self.employer
 
-    def lock(self) -> None:
-        list(Employer.objects.select_for_update().filter(pk=self.employer.pk).values_list("pk", flat=True))
-
     def read(self, n, item, errors):
         wage = as_int(item.pop("wage", None), "wage", errors)
         if wage is not None and wage <= 0:
@@ -194,18 +185,8 @@ class _PU(_Spec):
         )
         return {pid: Participant(kpj_number=kpj, status=status) for pid, kpj, status in rows}
 
-    def existing(self, row, found):
-        if row.death_date:
-            return ServiceError("person_deceased", _("This person is recorded as deceased."), {"nik": "deceased"})
-        if found is not None:
-            if self.if_registered == SKIP:
-                return SKIP
-            return ServiceError(
-                "already_registered",
-                f"{row.nik} already works for {self.employer.npp} (open PU membership {found.kpj_number}).",
-                {"nik": "already registered"},
-            )
-        return None
+    def already(self, row, found):
+        return f"{row.nik} already works for {self.employer.npp} (open PU membership {found.kpj_number})."
 
     def values(self, row):
         return (self.employer.risk_class, self.employer.pk, None, self.branch.pk if self.branch else None)
@@ -223,9 +204,6 @@ class _Project(_Spec):
 
     def obj(self):
         return self.project
-
-    def lock(self) -> None:
-        list(Project.objects.select_for_update().filter(pk=self.project.pk).values_list("pk", flat=True))
 
     def read(self, n, item, errors):
         wage = 0
@@ -246,16 +224,8 @@ class _Project(_Spec):
         )
         return {pid: Participant(kpj_number=kpj, status=status) for pid, kpj, status in rows}
 
-    def existing(self, row, found):
-        if row.death_date:
-            return ServiceError("person_deceased", _("This person is recorded as deceased."), {"nik": "deceased"})
-        if found is not None:
-            if self.if_registered == SKIP:
-                return SKIP
-            return ServiceError(
-                "already_registered", f"{row.nik} is already a worker of project {self.project.number}.", {"nik": "already registered"}
-            )
-        return None
+    def already(self, row, found):
+        return f"{row.nik} is already a worker of project {self.project.number}."
 
     def year(self, row):
         return self.project.start_date.year
@@ -277,17 +247,8 @@ class _SelfPaying(_Spec):
     def read(self, n, item, errors):
         income = as_int(item.pop("declared_income", None), "declared_income", errors)
         start = as_date(item.pop("start_date", None), "start_date", errors)
-        chosen = [str(p).upper() for p in (item.pop("programs", None) or BPU_REQUIRED_PROGRAMS)]
-        unknown = [p for p in chosen if p not in BPU_REQUIRED_PROGRAMS + BPU_OPTIONAL_PROGRAMS]
-        if unknown:
-            errors["programs"] = f"Unknown programme(s) {', '.join(unknown)}; BPU takes JKK, JKM and optionally JHT."
-        elif not set(BPU_REQUIRED_PROGRAMS) <= set(chosen):
-            errors["programs"] = "JKK and JKM are compulsory for BPU workers (JHT is optional)."
-        if income is not None and start is not None:
-            problem = bpu_income_problem(income, start)
-            if problem:
-                errors["declared_income"] = problem
-        return income or 0, start, [p for p in ("JKK", "JKM", "JHT") if p in chosen]
+        programs = bpu_terms(income, start, item.pop("programs", None) or BPU_REQUIRED_PROGRAMS, errors)
+        return income or 0, start, programs
 
     def memberships(self, person_ids):
         rows = lookup(

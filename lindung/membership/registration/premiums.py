@@ -15,6 +15,26 @@ from lindung.membership.models import Participant, Project, Segment
 from lindung.rules import ContributionCase, Result, calculate_contribution, load_parameters
 from lindung.rules.results import CaseError
 
+BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
+BPU_OPTIONAL_PROGRAMS = ("JHT",)
+
+
+def bpu_terms(income: int | None, start: dt.date | None, chosen: Iterable[str], errors: dict[str, str]) -> list[str]:
+    """A BPU worker's programmes and declared income checked (JKK and JKM compulsory, JHT optional;
+    the income within the JKK bracket limits on ``start``): problems go into ``errors`` by field;
+    returns the programmes in their fixed order (JKK, JKM, JHT)."""
+    chosen = [str(p).upper() for p in chosen]
+    unknown = [p for p in chosen if p not in BPU_REQUIRED_PROGRAMS + BPU_OPTIONAL_PROGRAMS]
+    if unknown:
+        errors["programs"] = f"Unknown programme(s) {', '.join(unknown)}; BPU takes JKK, JKM and optionally JHT."
+    elif not set(BPU_REQUIRED_PROGRAMS) <= set(chosen):
+        errors["programs"] = "JKK and JKM are compulsory for BPU workers (JHT is optional)."
+    if income is not None and start is not None:
+        problem = bpu_income_problem(income, start)
+        if problem:
+            errors["declared_income"] = problem
+    return [p for p in ("JKK", "JKM", "JHT") if p in chosen]
+
 
 def bpu_income_limits(on: dt.date) -> tuple[int, int]:
     """The declared-income range of a BPU worker on ``on``: the JKK minimum and maximum

@@ -12,10 +12,7 @@ from lindung.membership.kpj import reserve_kpj_numbers
 from lindung.membership.models import Participant, Segment
 from lindung.membership.registration.inputs import as_date, as_int, raise_invalid
 from lindung.membership.registration.people import bpu_open_race, branch_of, check_bpu_enrol, initial_status, person_for
-from lindung.membership.registration.premiums import bpu_income_problem, bpu_premium
-
-BPU_REQUIRED_PROGRAMS = ("JKK", "JKM")
-BPU_OPTIONAL_PROGRAMS = ("JHT",)
+from lindung.membership.registration.premiums import BPU_REQUIRED_PROGRAMS, bpu_premium, bpu_terms
 
 
 @transaction.atomic
@@ -27,21 +24,11 @@ def register_bpu(*, actor, person, declared_income, start_date, programs: Iterab
     errors: dict[str, str] = {}
     income = as_int(declared_income, "declared_income", errors)
     start = as_date(start_date, "start_date", errors)
-    chosen = [str(p).upper() for p in (programs or [])]
-    unknown = [p for p in chosen if p not in BPU_REQUIRED_PROGRAMS + BPU_OPTIONAL_PROGRAMS]
-    if unknown:
-        errors["programs"] = f"Unknown programme(s) {', '.join(unknown)}; BPU takes JKK, JKM and optionally JHT."
-    elif not set(BPU_REQUIRED_PROGRAMS) <= set(chosen):
-        errors["programs"] = "JKK and JKM are compulsory for BPU workers (JHT is optional)."
-    if income is not None and start is not None:
-        problem = bpu_income_problem(income, start)
-        if problem:
-            errors["declared_income"] = problem
+    programs_sorted = bpu_terms(income, start, programs or [], errors)
     raise_invalid(errors, _("The registration is not valid"))
     person_obj = person_for(person, actor=actor, errors=errors, prefix="person.")
     raise_invalid(errors, _("The registration is not valid"))
     check_bpu_enrol(person_obj)
-    programs_sorted = [p for p in ("JKK", "JKM", "JHT") if p in chosen]
     premium = bpu_premium(income, programs_sorted, start)
     (kpj,) = reserve_kpj_numbers(1, start.year)
     try:

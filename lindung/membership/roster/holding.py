@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.db import connection
 
+from lindung.membership.bulk import BulkWriter
 from lindung.membership.models import ChangeProposal, HeldRow, RosterImport
 from lindung.membership.roster.context import ImportContext
 from lindung.membership.roster.spool import CHUNK, chunks
-from lindung.membership.roster.writing import BulkWriter
 
 HELD_COLUMNS = (
     "roster_import_id",

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from lindung.membership.bulk import BulkWriter
+from lindung.membership.bulk import PERSON_COLUMNS, STATUS_COLUMNS, BulkWriter
 from lindung.membership.kpj import kpj_number, reserve_kpj_block
 from lindung.membership.models import Participant, RosterImport, SponsorshipPeriod, StatusChange
 from lindung.membership.roster.context import ImportContext
@@ -51,28 +51,7 @@ def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, acto
                     (pid, r[1], r[2], w.date(dt.date.fromisoformat(r[3])), r[4], r[5], r[6], r[8], r[7], r[9], "", "", "", warnings, now, now)
                 )
             person_ids.append(pid)
-        w.insert(
-            person_t,
-            [
-                "id",
-                "nik",
-                "full_name",
-                "birth_date",
-                "sex",
-                "region_id",
-                "address",
-                "phone",
-                "occupation",
-                "family_card_number",
-                "bank_name",
-                "bank_account_number",
-                "bank_account_holder",
-                "nik_warnings",
-                "created_at",
-                "updated_at",
-            ],
-            person_rows,
-        )
+        w.insert(person_t, PERSON_COLUMNS, person_rows)
         if existing_updates:
             _update_existing_persons(existing_updates)
         part_ids = w.ids(part_t, len(chunk))
@@ -123,7 +102,7 @@ def write_enrolments(ctx: ImportContext, enrol: Spool, batch: RosterImport, acto
         )
         w.insert(
             change_t,
-            ["participant_id", "from_status", "to_status", "effective_date", "reason", "note", "at", "actor_id"],
+            STATUS_COLUMNS,
             [(part_id, "", "active", start_v, "roster_import", f"roster import #{batch.pk}", now, actor_id) for part_id in part_ids],
         )
         done += len(chunk)
