@@ -66,13 +66,12 @@ def allocate_lines(invoice: Invoice, before: int | None = None) -> None:
     then gets it (``rank_statement``)."""
     available = min(invoice.paid_amount, invoice.total)
     credited, unranked = _allocation_state(invoice)
+    if unranked and not credited:
+        rank_lines(invoice)
+        return
     with connection.cursor() as cur:
-        if credited or (before is None and not unranked):
+        if credited or before is None:
             sql, params = allocation_statement(invoice, credited=credited)
-            with hash_joins(cur):
-                cur.execute(sql, params)
-        elif unranked:
-            sql, params = rank_statement(invoice.pk, available)
             with hash_joins(cur):
                 cur.execute(sql, params)
         elif before != available:
