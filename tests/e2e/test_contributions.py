@@ -73,6 +73,7 @@ def test_finance_bills_a_quarter_pays_it_and_sees_the_cover(live_server, page, u
     page.set_input_files("#id_file", str(bad))
     page.click("[data-testid=import-form] button[type=submit]")
     rows = page.locator("[data-testid=row-errors] tbody tr")
+    rows.first.wait_for()
     assert rows.count() == 1
     row, field, problem = rows.first.locator("td").all_inner_texts()
     assert (row, field) == ("2", "amount") and "'abc'" in problem  # row 2 (the header is row 1), the amount column

@@ -24,6 +24,8 @@ def test_wrong_password_shows_an_error_and_language_switches(live_server, page, 
     page.fill("#id_username", users["officer"].username)
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
+    # The answer is a new page: wait for it rather than look at the one being left.
+    page.locator("[role=alert]").wait_for()
     assert page.locator("[role=alert]").is_visible()
     with page.expect_navigation():
         page.select_option("#lang-select", "en")

@@ -72,6 +72,7 @@ def test_wage_report_with_a_bad_row_is_refused_then_saved(live_server, page, use
     page.fill(f"#wage_{workers[0].kpj_number}", "4200000")
     page.fill(f"#wage_{workers[1].kpj_number}", "0")
     page.click("[data-testid=wage-form] button[type=submit]")
+    page.get_by_test_id("row-errors").wait_for()
     assert page.get_by_test_id("row-errors").is_visible()
     assert WageReport.objects.count() == 0
     page.fill(f"#wage_{workers[1].kpj_number}", "4300000")
