@@ -145,3 +145,28 @@ def test_queue_pages_make_the_same_number_of_queries_for_one_claim_or_many(clien
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("claims:queue") + f"?queue={queue}").status_code == 200
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_scholarship_with_no_entitled_child_says_so_instead_of_a_ceiling_of_nought(client, covered, users):
+    """A participant who meets the scholarship's conditions but has no entitled child: the claim page
+    says there is none, not "ceiling Rp 0, projected Rp 0"; with an entitled child it shows both."""
+    claim = intake.report_death(covered[0], actor=users["officer"], death_date=D(2024, 2, 10))
+    intake.open_claim(claim, actor=users["officer"], claimant_name="Siti Aminah")
+    heirs_service.set_payees(
+        claim, [{"heir": claim.heirs.get(relation="spouse").pk, "bank_code": "119", "account_number": "1234567890"}], actor=users["officer"]
+    )
+    upload_all(claim, users["officer"], accept_by=users["verifier"])
+    CLAIM.perform(claim, "submit", actor=users["officer"])
+    CLAIM.perform(claim, "verify", actor=users["verifier"])
+    claim.refresh_from_db()
+    assert claim.benefit["scholarship"]["eligible"] is False  # 4 contribution months: not entitled, nothing shown
+    login(client, users["branch_head"])
+    assert 'data-testid="scholarship"' not in client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    claim.benefit["scholarship"] |= {"eligible": True, "children": [], "max_total": 0, "projected_total": 0}
+    claim.save(update_fields=["benefit"])
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert "tidak ada anak peserta yang berhak" in page and "batas Rp 0" not in page
+    claim.benefit["scholarship"] |= {"max_total": 87_000_000, "projected_total": 48_000_000}
+    claim.save(update_fields=["benefit"])
+    page = client.get(reverse("claims:detail", args=[claim.number])).content.decode()
+    assert "Beasiswa untuk anak yang berhak: batas Rp 87.000.000, proyeksi Rp 48.000.000" in page
