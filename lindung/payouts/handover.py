@@ -119,7 +119,7 @@ def event_summary(event: HandoverEvent, cases=None) -> dict:
 
 def handover_pdf(event: HandoverEvent, *, compress: bool = True) -> bytes:
     """The printable list (Indonesian): heir, deceased participant, programme, amount and mark; the
-    total in figures and words; the press line."""
+    total in figures and words; the press line and the event's note."""
     with translation.override("id"):
         cases = list(event.cases.order_by("id"))
         summary = event_summary(event, cases)
@@ -145,4 +145,6 @@ def handover_pdf(event: HandoverEvent, *, compress: bool = True) -> bytes:
         doc.paragraph(_("In words: %(words)s") % {"words": terbilang(summary["total"], capitalize=True)})
         doc.ln(3)
         doc.paragraph(summary["press_line"], style="I")
+        if event.note:
+            doc.paragraph(event.note, size=9)
         return doc.content()

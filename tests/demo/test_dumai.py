@@ -65,6 +65,11 @@ def test_check_builds_the_scenario_on_an_empty_database_and_every_figure_matches
     assert moved.branch.code == "MEDAN" and moved.status == "draft"
     jkk = Claim.objects.get(program="JKK", event_date=D(2023, 12, 5))
     assert check.status_on(jkk, D(2024, 3, 21)) == "verified" and jkk.accident is not None
+    # the hand-over lists the 12 JKM cases of Rp 504 juta; its note accounts for the other two of the 14
+    from lindung.payouts.models import HandoverEvent
+
+    event = HandoverEvent.objects.get(date=D(2024, 3, 21))
+    assert event.cases.count() == 12 and "Dari 14 kasus" in event.note and "JKK" in event.note and "Sumatera Utara" in event.note
 
     # the fisher's children are paid their scholarship in every school year from his claim to today,
     # each year opened, proven by the school's letter, approved by the branch head and paid by the bank

@@ -77,6 +77,7 @@ def test_twelve_jkm_claims_one_batch_pain001_valid_bank_answer_paid_504_million_
         place="Kantor Wali Kota Dumai",
         claims=claims,
         officials=[{"role": "Wali Kota", "name": "H. Paisal"}, {"role": "Kepala Disnaker", "name": "Kadis"}],
+        note="Diserahkan secara simbolis.",
     )
     summary = services.event_summary(event)
     assert summary["total"] == 504_000_000 and summary["by_mark"]["paid"]["count"] == 12
@@ -84,6 +85,7 @@ def test_twelve_jkm_claims_one_batch_pain001_valid_bank_answer_paid_504_million_
     assert summary["press_line"] == "12 ahli waris menerima santunan sebesar Rp 504.000.000"
     pdf = services.handover_pdf(event, compress=False)
     assert pdf.startswith(b"%PDF") and b"Rp 504.000.000" in pdf and b"Lima ratus empat juta rupiah" in pdf
+    assert b"Diserahkan secara simbolis." in pdf  # the event's note is printed under the list
 
 
 def test_the_same_answer_twice_changes_nothing_and_a_paid_order_is_never_paid_again(covered_workers, ready_claim, users, finance2):

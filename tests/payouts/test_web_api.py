@@ -110,14 +110,17 @@ def test_a_sponsor_sees_the_events_with_their_workers_only(covered_workers, read
     (worker,) = covered_workers(1)
     claim = ready_claim(worker)
     services.create_orders_for_claim(claim, actor=users["finance"])
-    event = services.create_handover_event(actor=users["branch_head"], title="Penyerahan", date=D(2024, 3, 21), place="Dumai", claims=[claim])
+    event = services.create_handover_event(
+        actor=users["branch_head"], title="Penyerahan", date=D(2024, 3, 21), place="Dumai", claims=[claim], note="Diserahkan secara simbolis."
+    )
     dumai = api_client(users["sponsor"]).get("/api/v1/payouts/handover-events").json()
     assert [e["id"] for e in dumai["items"]] == [event.pk] and dumai["items"][0]["cases"][0]["mark"] == "awaiting_payment"
     riau = api_client(users["sponsor_riau"]).get("/api/v1/payouts/handover-events").json()
     assert riau["items"] == []
     assert api_client(users["sponsor_riau"]).get(f"/api/v1/payouts/handover-events/{event.pk}").status_code == 404
     web = _client(users["sponsor"])
-    assert web.get(f"/payouts/events/{event.pk}/").status_code == 200
+    page = web.get(f"/payouts/events/{event.pk}/")
+    assert page.status_code == 200 and 'data-testid="event-note">Diserahkan secara simbolis.<' in page.content.decode()
     assert web.get(f"/payouts/events/{event.pk}/pdf").status_code in (403, 404)
     assert _client(users["branch_head"]).get(f"/payouts/events/{event.pk}/pdf")["Content-Type"] == "application/pdf"
 

@@ -319,13 +319,17 @@ class Cases:
         with at(day, 10):
             payouts.create_handover_event(
                 actor=self.user("keuangan"),
-                title="Penyerahan Santunan Jaminan Sosial Ketenagakerjaan kepada 14 Ahli Waris Pekerja Rentan Kota Dumai",
+                title="Penyerahan Santunan Jaminan Sosial Ketenagakerjaan untuk Ahli Waris Pekerja Rentan Kota Dumai",
                 date=day,
                 place="Ruang Rapat BPJS Ketenagakerjaan Kantor Cabang Dumai",
                 claims=claims,
                 officials=HANDOVER_OFFICIALS,
                 branch=self.replay.branch,
-                note="Diserahkan secara simbolis; 8 ahli waris diundang melengkapi klaimnya.",
+                note=(
+                    "Diserahkan secara simbolis. Dari 14 kasus per 21 Maret 2024: 12 santunan JKM dalam daftar ini "
+                    "(4 telah dibayar, 8 ahli waris diundang melengkapi klaimnya), 1 kematian akibat kecelakaan kerja (JKK) "
+                    "dalam proses, 1 ahli waris pindah ke Sumatera Utara (klaim dialihkan ke kantor cabang Medan)."
+                ),
             )
         return True
 
